@@ -1,0 +1,69 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step
+# they share. Each step leaves a stamp, so a second run skips what is done.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint messages assets migrate seed makemessages screenshots bench clean
+
+run: $(VENV)/.installed-run assets messages migrate seed
+	@echo ""
+	@echo "  Influence CRM is starting on http://127.0.0.1:8000/"
+	@echo "  Demo logins (password: demo): manager, marketer, viewer"
+	@echo "  Health: http://127.0.0.1:8000/healthz   ·   Ctrl-C stops web, worker and beat."
+	@echo ""
+	PATH="$(BIN):$$PATH" $(BIN)/honcho start
+
+test: $(VENV)/.installed-test assets messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	PATH="$(BIN):$$PATH" $(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed-run: $(VENV)/.created requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-run requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.built: node_modules/.installed scripts/vendor.mjs
+	npm run --silent build
+	touch $@
+
+assets: static/vendor/.built
+
+# .po -> .mo with Babel: GNU gettext is not on a fresh machine.
+%.mo: %.po $(VENV)/.installed-run
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+messages: $(MO_FILES)
+
+# Regenerating the catalogue needs GNU gettext (xgettext): a developer's tool.
+makemessages: $(VENV)/.installed-run
+	$(BIN)/python manage.py makemessages --locale fr --no-obsolete --ignore "$(VENV)/*" --ignore node_modules
+
+migrate: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+
+seed: $(VENV)/.installed-run
+	$(BIN)/python manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from crm.demo import seed
+
+
+class Command(BaseCommand):
+    help = "Load the demo team and community. Idempotent: a second run changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a real database).")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates users with a known password; it refuses to run with DEBUG off. "
+                "Use --force if this really is a demo instance."
+            )
+        created = seed.run()
+        if created:
+            self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins: manager, marketer, viewer / demo"))
+        else:
+            self.stdout.write("Demo data already present; nothing to do.")

@@ -1,0 +1,47 @@
+"""The three checks behind /healthz. Each returns (state, reason)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from health.models import Heartbeat
+from health.tasks import WORKER
+
+OK = "ok"
+ERROR = "error"
+STALE = "stale"
+
+
+def check_database() -> tuple[str, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not usable"
+        return ERROR, f"{type(exc).__name__}: {exc}"
+    return OK, ""
+
+
+def check_broker() -> tuple[str, str]:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+    except Exception as exc:  # kombu raises transport-specific errors
+        return ERROR, f"{type(exc).__name__}: {exc}"
+    return OK, ""
+
+
+def check_worker() -> tuple[str, str]:
+    try:
+        beat = Heartbeat.objects.filter(name=WORKER).first()
+    except Exception as exc:
+        return ERROR, f"{type(exc).__name__}: {exc}"
+    if beat is None:
+        return ERROR, "no heartbeat from a worker yet (is the worker and beat running?)"
+    age = timezone.now() - beat.beat_at
+    if age > timedelta(seconds=settings.HEALTH_WORKER_STALE_AFTER_SECONDS):
+        return STALE, f"last heartbeat {int(age.total_seconds())} s ago"
+    return OK, ""
