@@ -1,0 +1,281 @@
+"""Work: brands, campaigns and their briefs, relationships and their lifecycle.
+
+Transitions live in `campaigns.services`; nothing here changes state by itself.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.models import Influencer, Topic
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        constraints = [models.UniqueConstraint(Lower("name"), name="campaigns_brand_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("brand"))
+    name = models.CharField(_("name"), max_length=150)
+    topics = models.ManyToManyField(Topic, related_name="campaigns", blank=True, verbose_name=_("topics"))
+    # The brief: outreach waits until it is complete (B4), and the pitch carries it (B2).
+    objective = models.TextField(_("objective"), blank=True, max_length=2000)
+    ask = models.TextField(_("what is asked"), blank=True, max_length=2000)
+    deliverables = models.TextField(_("deliverables"), blank=True, max_length=2000)
+    offer = models.TextField(_("what is offered"), blank=True, max_length=2000, help_text=_("Compensation"))
+    sponsored = models.BooleanField(
+        _("sponsored"), default=False, help_text=_("Paid content needs compensation and an ad disclosure.")
+    )
+    disclosure = models.CharField(
+        _("ad disclosure"), max_length=200, blank=True, help_text=_("e.g. “#ad · Paid partnership with …”")
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("owner"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[topics])
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint("brand", Lower("name"), name="campaigns_campaign_brand_name_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaigns_campaign_dates_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "ends_on"], name="campaigns_camp_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.name}"
+
+    def brief_missing(self) -> list[str]:
+        """Labels of the brief fields still empty; an empty list means the brief is complete (B4, M2)."""
+        required = ["objective", "ask", "deliverables", "offer", "starts_on", "ends_on"]
+        if self.sponsored:
+            required.append("disclosure")
+        missing = []
+        for name in required:
+            value = getattr(self, name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                missing.append(str(self._meta.get_field(name).verbose_name))
+        return missing
+
+    @property
+    def brief_complete(self) -> bool:
+        return not self.brief_missing()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.FINISHED
+
+
+class Stage(models.TextChoices):
+    SHORTLISTED = "shortlisted", _("shortlisted")
+    PITCHED = "pitched", _("pitched")
+    ACTIVE = "active", _("active")
+    DELIVERED = "delivered", _("delivered")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_STAGES = [Stage.SHORTLISTED, Stage.PITCHED, Stage.ACTIVE, Stage.DELIVERED]
+
+
+class Phase(models.TextChoices):
+    BEGIN = "begin", _("begin")
+    MAINTAIN = "maintain", _("maintain")
+    END = "end", _("end")
+
+
+PHASE_STAGES = {
+    Phase.BEGIN: [Stage.SHORTLISTED, Stage.PITCHED],
+    Phase.MAINTAIN: [Stage.ACTIVE, Stage.DELIVERED],
+    Phase.END: [Stage.CLOSED],
+}
+
+
+class Outcome(models.TextChoices):
+    COMPLETED = "completed", _("completed")
+    DECLINED = "declined", _("declined")
+    NO_REPLY = "no_reply", _("no reply")
+    DROPPED = "dropped", _("dropped")
+
+
+class ThankYou(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SKIPPED = "skipped", _("skipped")
+
+
+class Relationship(models.Model):
+    """One influencer on one campaign, moved through its lifecycle by campaigns.services."""
+
+    influencer = models.ForeignKey(
+        Influencer, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("influencer")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("campaign")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="relationships",
+        verbose_name=_("owner"),
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.SHORTLISTED)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    cadence_days = models.PositiveSmallIntegerField(_("contact every (days)"), default=14)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    next_contact_due = models.DateField(_("next contact due"), null=True, blank=True)
+    # Guardrail overrides (B1) and acknowledgements (M3), kept with the pitch they allowed.
+    off_topic_reason = models.TextField(_("off-topic override reason"), blank=True, max_length=1000)
+    flag_reason = models.TextField(_("consistency / frequency flag"), blank=True, max_length=1000)
+    flag_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("flag acknowledged by"),
+    )
+    # Ending (E1): a thank-you is queued, or skipped with a reason.
+    thank_you = models.CharField(_("thank-you"), max_length=10, choices=ThankYou.choices, blank=True)
+    thank_you_skip_reason = models.TextField(_("thank-you skip reason"), blank=True, max_length=1000)
+    # When each stage was reached.
+    shortlisted_at = models.DateTimeField(_("shortlisted at"), null=True, blank=True)
+    pitched_at = models.DateTimeField(_("pitched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [
+            models.UniqueConstraint(fields=["influencer", "campaign"], name="campaigns_rel_one_per_campaign"),
+            models.CheckConstraint(
+                condition=(models.Q(stage=Stage.CLOSED) & ~models.Q(outcome=""))
+                | (~models.Q(stage=Stage.CLOSED) & models.Q(outcome="")),
+                name="campaigns_rel_outcome_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(thank_you=ThankYou.SKIPPED) | ~models.Q(thank_you_skip_reason=""),
+                name="campaigns_rel_skip_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "stage", "next_contact_due"], name="campaigns_rel_owner_due_idx"),
+            models.Index(fields=["stage", "next_contact_due"], name="campaigns_rel_due_idx"),
+            models.Index(fields=["campaign", "stage"], name="campaigns_rel_pipeline_idx"),
+            models.Index(fields=["influencer", "pitched_at"], name="campaigns_rel_pitched_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.influencer} × {self.campaign}"
+
+    @property
+    def phase(self) -> str:
+        for phase, stages in PHASE_STAGES.items():
+            if self.stage in stages:
+                return phase
+        raise ValueError(self.stage)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+
+class StageChange(models.Model):
+    """Who moved a relationship, from where to where, and when: the timeline and the reports read this."""
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("relationship")
+    )
+    from_stage = models.CharField(_("from"), max_length=12, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=12, choices=Stage.choices)
+    changed_at = models.DateTimeField(_("when"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("by")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        indexes = [models.Index(fields=["relationship", "changed_at"], name="campaigns_stagechange_rel_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.relationship}: {self.from_stage or '∅'} → {self.to_stage}"
+
+
+class GuardrailEvent(models.Model):
+    """A guardrail that stopped, or was overridden on, a move: the guardrails report reads this."""
+
+    class Rule(models.TextChoices):
+        BRIEF_INCOMPLETE = "brief_incomplete", _("incomplete brief (B4)")
+        OFF_TOPIC = "off_topic", _("off-topic pitch (B1)")
+        OPTED_OUT = "opted_out", _("opted-out person")
+        CONSISTENCY = "consistency", _("unrelated topics in a short window (M3)")
+        FREQUENCY = "frequency", _("pitched too often (M3)")
+
+    class Result(models.TextChoices):
+        BLOCKED = "blocked", _("blocked")
+        OVERRIDDEN = "overridden", _("overridden with a reason")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="guardrail_events", verbose_name=_("relationship")
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("by")
+    )
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("guardrail event")
+        verbose_name_plural = _("guardrail events")
+        indexes = [models.Index(fields=["rule", "occurred_at"], name="campaigns_guardrail_rule_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.get_result_display()}"

@@ -1,0 +1,42 @@
+"""Shared fixtures: a small team with names, so tests read like stories.
+
+alice is a manager (reaches the admin and the reports), bob and dave are
+marketers, carol is a viewer.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from crm import roles
+
+
+def _member(django_user_model, username: str, role: str, *, staff: bool = False):
+    user = django_user_model.objects.create_user(
+        username=username,
+        password="pw-" + username,
+        email=f"{username}@team.example",
+        first_name=username.capitalize(),
+        is_staff=staff,
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def alice(db, django_user_model):
+    return _member(django_user_model, "alice", roles.MANAGER, staff=True)
+
+
+@pytest.fixture
+def bob(db, django_user_model):
+    return _member(django_user_model, "bob", roles.MARKETER)
+
+
+@pytest.fixture
+def dave(db, django_user_model):
+    return _member(django_user_model, "dave", roles.MARKETER)
+
+
+@pytest.fixture
+def carol(db, django_user_model):
+    return _member(django_user_model, "carol", roles.VIEWER)
