@@ -180,6 +180,20 @@ CELERY_BEAT_SCHEDULE = {
 # The worker counts as alive while its last heartbeat is younger than this.
 HEALTH_WORKER_STALE_AFTER_SECONDS = env.int("HEALTH_WORKER_STALE_AFTER_SECONDS", default=120)
 
+# --- Lifecycle rules ---
+# Read by campaigns.services and crm.services; see DOMAIN.md "Stages and transitions".
+# M3: a pitch is flagged when the person was pitched on unrelated topics, or more than
+# GUARDRAIL_MAX_PITCHES times, within the last GUARDRAIL_WINDOW_DAYS days.
+GUARDRAIL_WINDOW_DAYS = env.int("GUARDRAIL_WINDOW_DAYS", default=30)
+GUARDRAIL_MAX_PITCHES = env.int("GUARDRAIL_MAX_PITCHES", default=3)
+# Days after a pitch before its owner should follow up.
+PITCH_FOLLOW_UP_DAYS = env.int("PITCH_FOLLOW_UP_DAYS", default=7)
+# M1: contact cadence of an active relationship when neither the move nor the person gives one.
+DEFAULT_CADENCE_DAYS = env.int("DEFAULT_CADENCE_DAYS", default=14)
+# Brand ambassadors stay in touch between campaigns by default, every this many days.
+AMBASSADOR_CADENCE_DAYS = env.int("AMBASSADOR_CADENCE_DAYS", default=30)
+# --- end of Lifecycle rules ---
+
 # --- Logging --------------------------------------------------------------
 LOGGING = {
     "version": 1,
