@@ -1,6 +1,87 @@
-"""The three roles of the product, as Django groups."""
+"""The three roles of the product, as Django groups, and the permissions each one holds.
+
+The groups are created by a migration; their permissions are (re)granted after every
+`migrate` by `grant_role_permissions()`, so a new model gets its permissions without a
+hand-written data migration. Granting is a `set()`: a permission added by hand in the
+admin to one of these groups is taken away again at the next migrate — the code is the
+source of truth for what a role may do.
+"""
+
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
 
 MANAGER = "Manager"
 MARKETER = "Marketer"
 VIEWER = "Viewer"
 ROLES = (MANAGER, MARKETER, VIEWER)
+
+# The apps whose data the team works on.
+WORK_APPS = ("crm", "campaigns")
+# Apps a manager may look at in the admin but not change (operations, schedules).
+OBSERVED_APPS = ("health", "django_celery_beat")
+
+ALL_ACTIONS = ("view", "add", "change", "delete")
+
+
+def _is_history(model) -> bool:
+    # simple_history's generated models carry the tracked model as `instance_type`.
+    return hasattr(model, "instance_type")
+
+
+def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
+    """(app_label, codename) pairs each role should hold.
+
+    Manager: everything on crm and campaigns; view on their history, on health and on the beat schedules.
+    Marketer: view, add and change on crm and campaigns (no delete); view on their history.
+    Viewer: view only, history included.
+    """
+    roles: dict[str, set[tuple[str, str]]] = {MANAGER: set(), MARKETER: set(), VIEWER: set()}
+    for label in WORK_APPS:
+        for model in apps.get_app_config(label).get_models():
+            name = model._meta.model_name
+            view = (label, f"view_{name}")
+            if _is_history(model):
+                for role in ROLES:
+                    roles[role].add(view)
+                continue
+            roles[MANAGER].update((label, f"{action}_{name}") for action in ALL_ACTIONS)
+            roles[MARKETER].update((label, f"{action}_{name}") for action in ("view", "add", "change"))
+            roles[VIEWER].add(view)
+    for label in OBSERVED_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models():
+            roles[MANAGER].add((label, f"view_{model._meta.model_name}"))
+    return roles
+
+
+def grant_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the role groups if needed and give each exactly its permissions."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # post_migrate runs app by app; make sure every permission we hand out exists already,
+    # whatever the order in which the apps' own post_migrate handlers run.
+    for label in WORK_APPS + OBSERVED_APPS:
+        try:
+            config = global_apps.get_app_config(label)
+        except LookupError:
+            continue
+        create_permissions(config, verbosity=0, using=using)
+
+    wanted = role_permission_codes()
+    by_code = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.using(using)
+        .select_related("content_type")
+        .filter(content_type__app_label__in=WORK_APPS + OBSERVED_APPS)
+    }
+    for role, codes in wanted.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([by_code[code] for code in sorted(codes) if code in by_code])
+
+
+def grant_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    grant_role_permissions(using=using)

@@ -1,0 +1,65 @@
+"""The roles hold exactly the permissions the product promises, granted after every migrate."""
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+
+from crm import roles
+
+pytestmark = pytest.mark.django_db
+
+ALL_MODELS = [m for label in ("crm", "campaigns") for m in apps.get_app_config(label).get_models()]
+WORK_MODELS = [m for m in ALL_MODELS if not hasattr(m, "instance_type")]
+HISTORY_MODELS = [m for m in ALL_MODELS if hasattr(m, "instance_type")]
+
+
+def codes(role: str) -> set[str]:
+    return {
+        f"{app}.{code}"
+        for app, code in Group.objects.get(name=role).permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def expected(models, actions) -> set[str]:
+    return {f"{m._meta.app_label}.{a}_{m._meta.model_name}" for m in models for a in actions}
+
+
+def test_the_influencer_and_campaign_models_are_all_covered():
+    names = {m._meta.model_name for m in WORK_MODELS}
+    assert {"influencer", "channel", "contact", "exchange", "campaign", "relationship"} <= names
+    assert {"historicalinfluencer", "historicalrelationship"} <= {m._meta.model_name for m in HISTORY_MODELS}
+
+
+def test_a_manager_may_do_everything_on_the_work_and_look_at_history_health_and_schedules():
+    observed = [m for label in ("health", "django_celery_beat") for m in apps.get_app_config(label).get_models()]
+    assert codes(roles.MANAGER) == (
+        expected(WORK_MODELS, ("view", "add", "change", "delete"))
+        | expected(HISTORY_MODELS, ("view",))
+        | expected(observed, ("view",))
+    )
+
+
+def test_a_marketer_may_view_add_and_change_but_never_delete():
+    assert codes(roles.MARKETER) == expected(WORK_MODELS, ("view", "add", "change")) | expected(
+        HISTORY_MODELS, ("view",)
+    )
+    assert not any(code.split(".")[1].startswith("delete_") for code in codes(roles.MARKETER))
+
+
+def test_a_viewer_may_only_view():
+    assert codes(roles.VIEWER) == expected(WORK_MODELS + HISTORY_MODELS, ("view",))
+
+
+def test_granting_again_takes_back_a_permission_added_by_hand():
+    group = Group.objects.get(name=roles.VIEWER)
+    group.permissions.add(Permission.objects.get(codename="delete_influencer"))
+
+    roles.grant_role_permissions()
+
+    assert "crm.delete_influencer" not in codes(roles.VIEWER)
+
+
+def test_the_named_users_hold_their_role(alice, bob, carol):
+    assert alice.has_perm("crm.delete_influencer") and alice.is_staff
+    assert bob.has_perm("campaigns.change_relationship") and not bob.has_perm("campaigns.delete_relationship")
+    assert carol.has_perm("crm.view_influencer") and not carol.has_perm("crm.change_influencer")
