@@ -109,6 +109,8 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = [Stage.SHORTLISTED, Stage.PITCHED, Stage.ACTIVE, Stage.DELIVERED]
+# Open stages that carry a contact clock. A shortlisted relationship has none: the person does not know yet.
+STAGES_WITH_A_CLOCK = [Stage.PITCHED, Stage.ACTIVE, Stage.DELIVERED]
 
 
 class Phase(models.TextChoices):
