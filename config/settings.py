@@ -125,6 +125,7 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,13 +155,15 @@ else:
     # The embedded broker: messages are files in one folder that the web
     # process writes to and the worker reads from.
     _broker_dir = env.path("CELERY_BROKER_FOLDER", default=VAR_DIR / "celery")
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (Path(_broker_dir) / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(Path(_broker_dir) / "queue"),
         "data_folder_out": str(Path(_broker_dir) / "queue"),
         "processed_folder": str(Path(_broker_dir) / "processed"),
+        # Broadcast (control) messages; kombu's default is ./control in the working directory.
+        "control_folder": str(Path(_broker_dir) / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from health.models import Heartbeat
+from health.tasks import WORKER, heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_without_a_login_and_reports_a_missing_worker(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["database"], body["broker"], body["worker"]) == ("ok", "ok", "error")
+    assert "no heartbeat" in body["reasons"]["worker"]
+
+
+def test_a_fresh_heartbeat_means_the_worker_is_ok(client):
+    heartbeat()  # what the worker runs on beat's schedule
+
+    body = client.get("/healthz").json()
+
+    assert body == {"database": "ok", "broker": "ok", "worker": "ok"}
+
+
+def test_an_old_heartbeat_is_stale_but_does_not_fail_the_check(client, settings):
+    settings.HEALTH_WORKER_STALE_AFTER_SECONDS = 120
+    Heartbeat.objects.create(name=WORKER, beat_at=timezone.now() - timedelta(seconds=300))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["worker"] == "stale"
+    assert response.json()["reasons"]["worker"].startswith("last heartbeat 30")
+
+
+@pytest.fixture
+def unreachable_broker():
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    celery_app.conf.broker_transport_options = {}
+    celery_app.pool.force_close_all()
+    yield
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+    celery_app.pool.force_close_all()
+
+
+def test_an_unreachable_broker_gives_503_with_the_reason(client, unreachable_broker):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["database"], body["broker"]) == ("ok", "error")
+    assert "Connection" in body["reasons"]["broker"] or "refused" in body["reasons"]["broker"]

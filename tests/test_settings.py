@@ -1,0 +1,80 @@
+"""Settings are read from the environment; each case starts a fresh interpreter with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'debug': settings.DEBUG, 'db': settings.DATABASES['default']['ENGINE'], "
+    "'broker': settings.CELERY_BROKER_URL, 'email': settings.EMAIL_BACKEND, 'tz': settings.TIME_ZONE, "
+    "'hosts': settings.ALLOWED_HOSTS}))"
+)
+OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TIME_ZONE")
+
+
+def run_settings(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in OUR_VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_with_nothing_set_it_runs_locally_without_any_server():
+    result = run_settings()
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["debug"] is True
+    assert seen["db"] == "django.db.backends.sqlite3"
+    assert seen["broker"] == "filesystem://"
+    assert seen["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert seen["tz"] == "Europe/Paris"
+
+
+def test_urls_switch_to_postgresql_redis_and_smtp():
+    result = run_settings(
+        DATABASE_URL="postgres://u:p@db.example:5432/crm",
+        REDIS_URL="redis://cache.example:6379/1",
+        EMAIL_URL="smtp://mail.example:2525",
+        TIME_ZONE="America/Montreal",
+    )
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["db"] == "django.db.backends.postgresql"
+    assert seen["broker"] == "redis://cache.example:6379/1"
+    assert seen["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert seen["tz"] == "America/Montreal"
+
+
+def test_with_debug_off_a_missing_secret_key_stops_start_up_with_a_clear_message():
+    result = run_settings(DEBUG="false", ALLOWED_HOSTS="crm.example.com")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_missing_allowed_hosts_stops_start_up_with_a_clear_message():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_and_both_set_it_starts():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["hosts"] == ["crm.example.com"]
+
+
+def test_every_variable_is_documented_in_env_example():
+    documented = (BASE_DIR / ".env.example").read_text()
+
+    for name in OUR_VARIABLES + ("DEFAULT_FROM_EMAIL",):
+        assert f"{name}=" in documented, name
