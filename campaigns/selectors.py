@@ -1,0 +1,81 @@
+"""Read queries on campaigns and relationships that views, admin, reports and reminders share.
+
+Computed in SQL: each returns a queryset (or a handful of them) whose query count does not grow with rows.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from campaigns.models import STAGES_WITH_A_CLOCK, Campaign, Relationship, Stage
+from crm.models import Influencer
+from crm.selectors import is_overdue, people_needing_news
+
+
+def relationships_needing_news(*, owner=None, today: date | None = None, soon_days: int = 7) -> QuerySet[Relationship]:
+    """Open relationships whose next contact is due within `soon_days` (or overdue), soonest first."""
+    today = today or timezone.localdate()
+    relationships = Relationship.objects.filter(
+        stage__in=STAGES_WITH_A_CLOCK, next_contact_due__lte=today + timedelta(days=soon_days)
+    )
+    if owner is not None:
+        relationships = relationships.filter(owner=owner)
+    return (
+        relationships.annotate(is_overdue=is_overdue(today))
+        .select_related("influencer", "campaign", "campaign__brand", "owner")
+        .order_by("next_contact_due", "influencer__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class NewsToGive:
+    """Who needs news: relationships on campaigns, and people between campaigns (their own cadence)."""
+
+    relationships: QuerySet[Relationship]
+    people: QuerySet[Influencer]
+
+
+def who_needs_news(*, owner=None, today: date | None = None, soon_days: int = 7) -> NewsToGive:
+    """The one "who needs news" that the UI, the admin and the reminders read: two queries, whatever the size."""
+    today = today or timezone.localdate()
+    return NewsToGive(
+        relationships=relationships_needing_news(owner=owner, today=today, soon_days=soon_days),
+        people=people_needing_news(owner=owner, today=today, soon_days=soon_days),
+    )
+
+
+def campaigns_that_fit(*, influencer: Influencer, exclude=None) -> QuerySet[Campaign]:
+    """Open campaigns that fit a person (E2): not finished, not ended, a topic in common, not already on it.
+
+    `exclude`: a campaign (or its id), or several, to leave out — typically the one being closed.
+    """
+    today = timezone.localdate()
+    shares_a_topic = Exists(
+        Campaign.topics.through.objects.filter(campaign_id=OuterRef("pk"), topic__influencers=influencer.pk)
+    )
+    already_on_it = Exists(Relationship.objects.filter(campaign_id=OuterRef("pk"), influencer_id=influencer.pk))
+    campaigns = (
+        Campaign.objects.exclude(status=Campaign.Status.FINISHED)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .filter(shares_a_topic)
+        .exclude(already_on_it)
+    )
+    if exclude is not None:
+        items = exclude if isinstance(exclude, list | tuple | set | QuerySet) else [exclude]
+        campaigns = campaigns.exclude(pk__in=[getattr(item, "pk", item) for item in items])
+    return campaigns.select_related("brand").distinct().order_by("ends_on", "name")
+
+
+def pipeline(*, campaign: Campaign) -> dict[str, list[Relationship]]:
+    """The campaign's board: every stage, in lifecycle order, with its relationships (one query)."""
+    board: dict[str, list[Relationship]] = {stage: [] for stage in Stage.values}
+    relationships = (
+        campaign.relationships.select_related("influencer", "owner")
+        .annotate(is_overdue=is_overdue(timezone.localdate()))
+        .order_by("influencer__name", "pk")
+    )
+    for relationship in relationships:
+        board[relationship.stage].append(relationship)
+    return board

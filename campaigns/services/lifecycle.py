@@ -1,0 +1,427 @@
+"""The lifecycle of a relationship: shortlist → pitch → accept → deliver → close.
+
+Every transition acts on one relationship (B3: no bulk pitch), runs in one transaction, locks the person then
+the relationship, re-reads the stage under the lock (so of two people clicking at once, one wins and the other
+is told what happened), stamps the stage's time, and records a StageChange with who did it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import (
+    OPEN_STAGES,
+    Campaign,
+    GuardrailEvent,
+    Outcome,
+    Relationship,
+    Stage,
+    StageChange,
+    ThankYou,
+)
+from crm.models import Contact, Exchange, Influencer
+from crm.services import contact_log
+
+Rule = GuardrailEvent.Rule
+Result = GuardrailEvent.Result
+
+
+# --- Locking and recording ------------------------------------------------------------------------------------
+
+
+def _lock(relationship: Relationship) -> None:
+    """Lock the person, then the relationship, and refresh the caller's instance from the locked row.
+
+    The person first, in the same order as crm.services.contact_clocks_reset, so that a transition and a
+    contact logged at the same moment wait for each other instead of deadlocking.
+    """
+    Influencer.objects.select_for_update().filter(pk=relationship.influencer_id).values_list("pk").get()
+    relationship.refresh_from_db(from_queryset=Relationship.objects.select_for_update())
+
+
+def _require_stage(relationship: Relationship, allowed: list[str], doing: str) -> None:
+    if relationship.stage in allowed:
+        return
+    if relationship.stage == Stage.CLOSED:
+        raise ValidationError(
+            _(
+                "%(relationship)s is already closed (%(outcome)s): it cannot be %(doing)s. "
+                "To work with them again, shortlist them on another campaign."
+            )
+            % {"relationship": relationship, "outcome": relationship.get_outcome_display(), "doing": doing},
+            code="closed",
+        )
+    hints = {
+        Stage.SHORTLISTED: _("pitch them first"),
+        Stage.PITCHED: _("record their answer first: accept, or close with an outcome"),
+        Stage.ACTIVE: _("record the content they delivered first"),
+        Stage.DELIVERED: _("it can only be closed now"),
+    }
+    raise ValidationError(
+        _("%(relationship)s is %(stage)s, so it cannot be %(doing)s: %(hint)s.")
+        % {
+            "relationship": relationship,
+            "stage": relationship.get_stage_display(),
+            "doing": doing,
+            "hint": hints[relationship.stage],
+        },
+        code="wrong_stage",
+    )
+
+
+def _move(relationship: Relationship, *, to: str, by, at: datetime, note: str = "") -> None:
+    StageChange.objects.create(
+        relationship=relationship,
+        from_stage=relationship.stage,
+        to_stage=to,
+        changed_at=at,
+        changed_by=by,
+        note=note,
+    )
+    relationship.stage = to
+
+
+# --- Shortlist ------------------------------------------------------------------------------------------------
+
+
+def _already_on_it(influencer: Influencer, campaign: Campaign) -> ValidationError:
+    return ValidationError(
+        _("%(person)s is already on %(campaign)s.") % {"person": influencer, "campaign": campaign},
+        code="duplicate",
+    )
+
+
+def relationship_shortlist(*, influencer: Influencer, campaign: Campaign, by, owner=None) -> Relationship:
+    """Put a person on a campaign's shortlist, owned by `owner` (default: whoever shortlists)."""
+    if campaign.status == Campaign.Status.FINISHED:
+        raise ValidationError(
+            _("%(campaign)s is finished: nobody can be added to it.") % {"campaign": campaign}, code="finished"
+        )
+    if Relationship.objects.filter(influencer=influencer, campaign=campaign).exists():
+        raise _already_on_it(influencer, campaign)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            relationship = Relationship.objects.create(
+                influencer=influencer,
+                campaign=campaign,
+                owner=owner or by,
+                stage=Stage.SHORTLISTED,
+                cadence_days=settings.DEFAULT_CADENCE_DAYS,
+                shortlisted_at=now,
+            )
+            StageChange.objects.create(
+                relationship=relationship, from_stage="", to_stage=Stage.SHORTLISTED, changed_at=now, changed_by=by
+            )
+    except IntegrityError as clash:
+        # Someone shortlisted the same person between the check above and this insert.
+        if Relationship.objects.filter(influencer=influencer, campaign=campaign).exists():
+            raise _already_on_it(influencer, campaign) from clash
+        raise
+    return relationship
+
+
+# --- Pitch ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PitchChecks:
+    """What stands between a relationship and its pitch; read-only, for the UI and the admin to show."""
+
+    brief_missing: list[str] = field(default_factory=list)
+    off_topic: bool = False
+    opted_out: bool = False
+    flags: list[str] = field(default_factory=list)  # M3: need an acknowledgement
+    flag_rules: list[str] = field(default_factory=list)  # the GuardrailEvent.Rule of each flag, same order
+
+    @property
+    def clear(self) -> bool:
+        """Nothing to fix, override or acknowledge."""
+        return not (self.brief_missing or self.off_topic or self.opted_out or self.flags)
+
+
+def _topic_ids(obj) -> set[int]:
+    return set(obj.topics.values_list("pk", flat=True))
+
+
+def pitch_checks(*, relationship: Relationship) -> PitchChecks:
+    """Run the pitch guardrails (B4, B1, opt-out, M3) on a relationship without changing anything."""
+    campaign = relationship.campaign
+    influencer = relationship.influencer
+    campaign_topics = _topic_ids(campaign)
+    checks = PitchChecks(
+        brief_missing=campaign.brief_missing(),
+        off_topic=not (campaign_topics & _topic_ids(influencer)),
+        opted_out=influencer.is_opted_out,
+    )
+
+    since = timezone.now() - timedelta(days=settings.GUARDRAIL_WINDOW_DAYS)
+    recent = (
+        Relationship.objects.filter(influencer_id=influencer.pk, pitched_at__gte=since)
+        .exclude(pk=relationship.pk)
+        .select_related("campaign__brand")
+    )
+    # M3, consistency: pitched on a campaign with no topic in common with this one.
+    shares_a_topic = Exists(
+        Campaign.topics.through.objects.filter(campaign_id=OuterRef("campaign_id"), topic_id__in=campaign_topics)
+    )
+    unrelated = [str(other.campaign) for other in recent.exclude(shares_a_topic).order_by("-pitched_at")]
+    if unrelated:
+        checks.flags.append(
+            _(
+                "%(person)s was pitched on unrelated topics in the last %(days)s days (%(campaigns)s): "
+                "check this pitch is consistent for them."
+            )
+            % {"person": influencer, "days": settings.GUARDRAIL_WINDOW_DAYS, "campaigns": ", ".join(unrelated)}
+        )
+        checks.flag_rules.append(Rule.CONSISTENCY)
+    # M3, frequency: this pitch would make more than GUARDRAIL_MAX_PITCHES in the window, all brands together.
+    earlier = recent.count()
+    if earlier + 1 > settings.GUARDRAIL_MAX_PITCHES:
+        checks.flags.append(
+            _(
+                "%(person)s was already pitched %(count)s times in the last %(days)s days, across all campaigns "
+                "and brands (the limit is %(limit)s)."
+            )
+            % {
+                "person": influencer,
+                "count": earlier,
+                "days": settings.GUARDRAIL_WINDOW_DAYS,
+                "limit": settings.GUARDRAIL_MAX_PITCHES,
+            }
+        )
+        checks.flag_rules.append(Rule.FREQUENCY)
+    return checks
+
+
+def pitch_text(*, campaign: Campaign) -> str:
+    """The real brief a pitch carries (B2): what is asked, what is offered, dates, sponsored or not."""
+
+    def day(value) -> str:
+        return formats.date_format(value, "DATE_FORMAT") if value else _("to be set")
+
+    lines = [
+        str(campaign),
+        _("Objective: %(text)s") % {"text": campaign.objective.strip()},
+        _("What we ask: %(text)s") % {"text": campaign.ask.strip()},
+        _("Deliverables: %(text)s") % {"text": campaign.deliverables.strip()},
+        _("What we offer: %(text)s") % {"text": campaign.offer.strip()},
+        _("Dates: from %(start)s to %(end)s") % {"start": day(campaign.starts_on), "end": day(campaign.ends_on)},
+    ]
+    if campaign.sponsored:
+        lines.append(
+            _("Sponsored: this is paid content, and it must carry the disclosure “%(disclosure)s”.")
+            % {"disclosure": campaign.disclosure.strip()}
+        )
+    else:
+        lines.append(_("Organic: no paid content is asked for; you post only if you want to."))
+    return "\n".join(lines)
+
+
+class _Refused(Exception):
+    def __init__(self, messages: list[str], events: list[GuardrailEvent]):
+        super().__init__(messages)
+        self.messages = messages
+        self.events = events
+
+
+def relationship_pitch(
+    *,
+    relationship: Relationship,
+    by,
+    override_reason: str = "",
+    acknowledge_flags: bool = False,
+    contact_kind: str = Contact.Kind.EMAIL,
+) -> Relationship:
+    """Pitch a shortlisted person: the guardrails first, then an outbound contact carrying the brief (B2).
+
+    Refused while the brief is incomplete (B4, M2), for an opted-out person, off-topic without
+    `override_reason` (B1), and when flagged (M3) without `acknowledge_flags`. Every refusal, override and
+    acknowledgement is recorded as a GuardrailEvent.
+    """
+    override_reason = (override_reason or "").strip()
+    if contact_kind not in Contact.Kind.values:
+        raise ValidationError(_("“%(kind)s” is not a kind of contact.") % {"kind": contact_kind})
+    try:
+        with transaction.atomic():
+            _lock(relationship)
+            _require_stage(relationship, [Stage.SHORTLISTED], _("pitched"))
+            _pitch_under_lock(
+                relationship,
+                by=by,
+                override_reason=override_reason,
+                acknowledge_flags=acknowledge_flags,
+                contact_kind=contact_kind,
+            )
+    except _Refused as refused:
+        # The refusal rolled its block back; what was blocked is recorded after it, so the guardrails
+        # report sees it (even when a caller's own transaction goes on after catching the error).
+        with transaction.atomic():
+            GuardrailEvent.objects.bulk_create(refused.events)
+        raise ValidationError(refused.messages, code="guardrail") from None
+    return relationship
+
+
+def _pitch_under_lock(
+    relationship: Relationship, *, by, override_reason: str, acknowledge_flags: bool, contact_kind: str
+) -> None:
+    now = timezone.now()
+    campaign = relationship.campaign
+    if not campaign.is_open:
+        raise ValidationError(_("%(campaign)s is finished: nobody can be pitched on it.") % {"campaign": campaign})
+    checks = pitch_checks(relationship=relationship)
+
+    blocked: list[tuple[str, str]] = []  # (rule, message a person can read)
+    allowed: list[tuple[str, str, str]] = []  # (rule, result, detail)
+    if checks.opted_out:
+        blocked.append(
+            (
+                Rule.OPTED_OUT,
+                _("%(person)s opted out of contact: they cannot be pitched.") % {"person": relationship.influencer},
+            )
+        )
+    if checks.brief_missing:
+        blocked.append(
+            (
+                Rule.BRIEF_INCOMPLETE,
+                _("The brief of %(campaign)s is incomplete; fill in %(missing)s before pitching anyone.")
+                % {"campaign": campaign, "missing": ", ".join(checks.brief_missing)},
+            )
+        )
+    if checks.off_topic:
+        if override_reason:
+            allowed.append((Rule.OFF_TOPIC, Result.OVERRIDDEN, override_reason))
+        else:
+            blocked.append(
+                (
+                    Rule.OFF_TOPIC,
+                    _(
+                        "%(campaign)s has no topic in common with %(person)s. Pitch someone whose topics fit, "
+                        "or give the reason for this off-topic pitch."
+                    )
+                    % {"campaign": campaign, "person": relationship.influencer},
+                )
+            )
+    for rule, text in zip(checks.flag_rules, checks.flags, strict=True):
+        if acknowledge_flags:
+            allowed.append((rule, Result.ACKNOWLEDGED, text))
+        else:
+            blocked.append((rule, text + " " + _("Acknowledge this to pitch anyway.")))
+
+    if blocked:
+        raise _Refused(
+            [message for _rule, message in blocked],
+            [
+                GuardrailEvent(
+                    relationship=relationship, rule=rule, result=Result.BLOCKED, detail=message, occurred_at=now, by=by
+                )
+                for rule, message in blocked
+            ],
+        )
+
+    GuardrailEvent.objects.bulk_create(
+        GuardrailEvent(relationship=relationship, rule=rule, result=result, detail=detail, occurred_at=now, by=by)
+        for rule, result, detail in allowed
+    )
+    _move(relationship, to=Stage.PITCHED, by=by, at=now)
+    relationship.pitched_at = now
+    relationship.off_topic_reason = override_reason if checks.off_topic else ""
+    if checks.flags:
+        relationship.flag_reason = "\n".join(checks.flags)
+        relationship.flag_acknowledged_by = by
+    relationship.save()
+    # The pitch is a touch (B2): it carries the brief, and logging it sets this relationship's follow-up
+    # (PITCH_FOLLOW_UP_DAYS) and every other clock of the person.
+    contact_log(
+        influencer=relationship.influencer,
+        by=by,
+        kind=contact_kind,
+        direction=Contact.Direction.OUTBOUND,
+        summary=pitch_text(campaign=campaign),
+        occurred_at=now,
+        relationship=relationship,
+    )
+    relationship.refresh_from_db()
+
+
+# --- Accept, deliver, close -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_accept(*, relationship: Relationship, by, cadence_days: int | None = None) -> Relationship:
+    """They said yes: the relationship becomes active with a contact cadence (M1)."""
+    if cadence_days is not None and cadence_days < 1:
+        raise ValidationError(_("The contact cadence is a number of days, 1 or more."))
+    _lock(relationship)
+    _require_stage(relationship, [Stage.PITCHED], _("accepted"))
+    now = timezone.now()
+    cadence = cadence_days or relationship.influencer.cadence_days or settings.DEFAULT_CADENCE_DAYS
+    _move(relationship, to=Stage.ACTIVE, by=by, at=now)
+    relationship.accepted_at = now
+    relationship.cadence_days = cadence
+    relationship.next_contact_due = timezone.localdate(now) + timedelta(days=cadence)
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def relationship_deliver(*, relationship: Relationship, by) -> Relationship:
+    """The content is out: needs at least one "get" exchange recorded on this relationship."""
+    _lock(relationship)
+    _require_stage(relationship, [Stage.ACTIVE], _("marked delivered"))
+    if not Exchange.objects.filter(relationship=relationship, direction=Exchange.Direction.GET).exists():
+        raise ValidationError(
+            _(
+                "Nothing received from %(person)s is recorded on this campaign yet. Record the content first "
+                "(a post, a mention, a video…), then mark it delivered."
+            )
+            % {"person": relationship.influencer},
+            code="no_content",
+        )
+    now = timezone.now()
+    _move(relationship, to=Stage.DELIVERED, by=by, at=now)
+    relationship.delivered_at = now
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def relationship_close(*, relationship: Relationship, by, outcome: str, skip_reason: str = "") -> Relationship:
+    """End a relationship with an outcome; a thank-you is queued, or skipped with a reason (E1).
+
+    The thank-you is skipped by itself, with the reason stored, when the person opted out, has no e-mail,
+    or was never pitched (they never heard of this campaign). A later step delivers queued thank-yous,
+    listing the open campaigns that fit the person (campaigns.selectors.campaigns_that_fit, E2).
+    """
+    skip_reason = (skip_reason or "").strip()
+    if outcome not in Outcome.values:
+        raise ValidationError(
+            _("Say how it ended: %(choices)s.") % {"choices": ", ".join(str(label) for label in Outcome.labels)},
+            code="outcome",
+        )
+    _lock(relationship)
+    _require_stage(relationship, OPEN_STAGES, _("closed"))
+    influencer = relationship.influencer
+    if not skip_reason:
+        if influencer.is_opted_out:
+            skip_reason = _("%(person)s opted out of e-mails.") % {"person": influencer}
+        elif not influencer.email:
+            skip_reason = _("%(person)s has no e-mail address.") % {"person": influencer}
+        elif relationship.pitched_at is None:
+            skip_reason = _("%(person)s was never pitched on this campaign.") % {"person": influencer}
+
+    now = timezone.now()
+    _move(relationship, to=Stage.CLOSED, by=by, at=now, note=str(Outcome(outcome).label))
+    relationship.outcome = outcome
+    relationship.closed_at = now
+    relationship.next_contact_due = None
+    relationship.thank_you = ThankYou.SKIPPED if skip_reason else ThankYou.QUEUED
+    relationship.thank_you_skip_reason = skip_reason
+    relationship.save()
+    return relationship

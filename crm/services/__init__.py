@@ -1,0 +1,18 @@
+"""Everything that changes people's data: `from crm.services import contact_log`.
+
+Sub-modules by topic: contacts (the contact log and its clocks), exchanges (give and get),
+audience (dated figures), influencers (the directory).
+"""
+
+from crm.services.audience import audience_snapshot_record
+from crm.services.contacts import contact_clocks_reset, contact_log
+from crm.services.exchanges import exchange_record
+from crm.services.influencers import influencer_create
+
+__all__ = [
+    "audience_snapshot_record",
+    "contact_clocks_reset",
+    "contact_log",
+    "exchange_record",
+    "influencer_create",
+]
