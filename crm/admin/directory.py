@@ -1,0 +1,194 @@
+"""Topics, channels and their audience figures, the contact log and the give-and-get ledger in the admin.
+
+New contacts, exchanges and snapshots go through the crm services, so that the clocks and the audience
+figures they keep stay right whichever screen a row was typed in.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
+from crm.services import audience_snapshot_record, contact_log, exchange_record
+
+
+def _adopt(obj, created) -> None:
+    """Make the admin's unsaved `obj` the row a service created, so the admin's log and redirect use it."""
+    for field in type(obj)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(created, field.attname))
+    obj._state.adding = False
+
+
+class ServiceAddForm(forms.ModelForm):
+    """An add form whose validation is the service itself.
+
+    The service runs once the form and the model checks pass, inside the admin's transaction, so its ValidationError lands on the form's
+    fields like any other error. These pages have no inlines: a valid form is a saved one.
+    """
+
+    by = None  # the acting user, set by the admin's get_form()
+
+    def create(self, data):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's own checks first
+        if not self.errors:
+            try:
+                self.created = self.create(self.cleaned_data)
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
+class ContactAddForm(ServiceAddForm):
+    def create(self, data):
+        return contact_log(
+            influencer=data["influencer"],
+            by=self.by,
+            kind=data["kind"],
+            direction=data["direction"],
+            summary=data["summary"],
+            occurred_at=data["occurred_at"],
+            relationship=data.get("relationship"),
+        )
+
+
+class ExchangeAddForm(ServiceAddForm):
+    def create(self, data):
+        return exchange_record(
+            influencer=data["influencer"],
+            by=self.by,
+            direction=data["direction"],
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            value=data.get("value"),
+            reach=data.get("reach"),
+            url=data.get("url", ""),
+            note=data.get("note", ""),
+            relationship=data.get("relationship"),
+        )
+
+
+class ServiceAddAdmin(admin.ModelAdmin):
+    add_form = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = type(self.add_form.__name__, (self.add_form,), {"by": request.user})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            _adopt(obj, form.created)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+class SnapshotInline(admin.TabularInline):
+    model = AudienceSnapshot
+    extra = 1
+    fields = ("taken_on", "followers", "engagement_rate")
+    ordering = ("-taken_on",)
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ("handle", "platform", "influencer", "followers", "url")
+    list_filter = ("platform",)
+    search_fields = ("handle", "influencer__name", "url")
+    list_select_related = ("influencer",)
+    autocomplete_fields = ("influencer",)
+    readonly_fields = ("followers",)
+    inlines = (SnapshotInline,)
+    show_full_result_count = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not AudienceSnapshot:
+            return super().save_formset(request, form, formset, change)
+        # New figures go through the service: it keeps the channel's followers and the person's audience (tier).
+        for snapshot_form in formset.forms:
+            if not snapshot_form.has_changed() or snapshot_form in formset.deleted_forms:
+                continue
+            data = snapshot_form.cleaned_data
+            if snapshot_form.instance.pk is None:
+                audience_snapshot_record(
+                    channel=form.instance,
+                    taken_on=data["taken_on"],
+                    followers=data["followers"],
+                    engagement_rate=data.get("engagement_rate"),
+                )
+            else:
+                snapshot_form.save()
+        for snapshot_form in formset.deleted_forms:
+            if snapshot_form.instance.pk:
+                snapshot_form.instance.delete()
+
+
+@admin.register(AudienceSnapshot)
+class AudienceSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("channel", "taken_on", "followers", "engagement_rate")
+    list_filter = ("channel__platform", ("taken_on", admin.DateFieldListFilter))
+    search_fields = ("channel__handle", "channel__influencer__name")
+    list_select_related = ("channel__influencer",)
+    autocomplete_fields = ("channel",)
+    date_hierarchy = "taken_on"
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = audience_snapshot_record(
+            channel=obj.channel, taken_on=obj.taken_on, followers=obj.followers, engagement_rate=obj.engagement_rate
+        )
+        _adopt(obj, created)
+
+
+@admin.register(Contact)
+class ContactAdmin(ServiceAddAdmin):
+    add_form = ContactAddForm
+    list_display = ("occurred_at", "influencer", "kind", "direction", "short_summary", "relationship", "logged_by")
+    list_filter = ("kind", "direction", ("occurred_at", admin.DateFieldListFilter), "logged_by")
+    search_fields = ("influencer__name", "summary")
+    list_select_related = ("influencer", "logged_by", "relationship__campaign__brand", "relationship__influencer")
+    autocomplete_fields = ("influencer", "relationship")
+    date_hierarchy = "occurred_at"
+    readonly_fields = ("logged_by", "created_at")
+    show_full_result_count = False
+
+    def get_changeform_initial_data(self, request):
+        return {"occurred_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A logged touch moved clocks when it was logged; its person and date stay what they were.
+        if obj is not None:
+            return (*self.readonly_fields, "influencer", "occurred_at", "relationship")
+        return self.readonly_fields
+
+    @admin.display(description=_("summary"))
+    def short_summary(self, obj: Contact) -> str:
+        return obj.summary if len(obj.summary) <= 80 else obj.summary[:79] + "…"
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(ServiceAddAdmin):
+    add_form = ExchangeAddForm
+    list_display = ("occurred_on", "influencer", "direction", "kind", "value", "reach", "relationship")
+    list_filter = ("direction", "kind", ("occurred_on", admin.DateFieldListFilter))
+    search_fields = ("influencer__name", "note", "url")
+    list_select_related = ("influencer", "relationship__campaign__brand", "relationship__influencer")
+    autocomplete_fields = ("influencer", "relationship")
+    date_hierarchy = "occurred_on"
+    readonly_fields = ("recorded_by", "created_at")
+    show_full_result_count = False
+
+    def get_changeform_initial_data(self, request):
+        return {"occurred_on": timezone.localdate(), **super().get_changeform_initial_data(request)}

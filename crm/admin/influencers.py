@@ -1,0 +1,231 @@
+"""The directory of people in the admin: list, filters, the person's page and merging duplicates."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from campaigns.models import Relationship
+from crm.admin.filters import OverdueFilter, TierFilter
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
+from crm.resources import EXPORT_FORMATS, IMPORT_FORMATS, InfluencerResource
+from crm.services import influencer_create
+from crm.services.merge import influencer_merge
+
+RECENT_ROWS = 10
+
+
+class RecentFirstFormSet(BaseInlineFormSet):
+    """Only the latest rows of a long log: the full history has its own list, filtered by person."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_recent"):
+            self._recent = super().get_queryset()[:RECENT_ROWS]
+        return self._recent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Log rows are written through the services (clocks, rules), so the person's page only shows them."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ChannelInline(admin.TabularInline):
+    model = Channel
+    extra = 0
+    fields = ("platform", "handle", "url", "followers")
+    readonly_fields = ("followers",)
+    # The channel's own page holds its dated audience snapshots (a snapshot hangs off a channel).
+    show_change_link = True
+
+
+class ContactInline(ReadOnlyInline):
+    model = Contact
+    formset = RecentFirstFormSet
+    fields = ("occurred_at", "kind", "direction", "summary", "relationship", "logged_by")
+    ordering = ("-occurred_at",)
+    verbose_name_plural = _("latest contacts")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("logged_by", "relationship__campaign__brand")
+
+
+class ExchangeInline(ReadOnlyInline):
+    model = Exchange
+    formset = RecentFirstFormSet
+    fields = ("occurred_on", "direction", "kind", "value", "reach", "url", "relationship")
+    verbose_name_plural = _("latest exchanges (given and received)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("relationship__campaign__brand")
+
+
+class RelationshipInline(ReadOnlyInline):
+    model = Relationship
+    fields = ("campaign", "stage", "outcome", "owner", "next_contact_due")
+    verbose_name_plural = _("campaigns (moves go through the relationship's actions)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign__brand", "owner")
+
+
+@admin.register(Influencer)
+class InfluencerAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [InfluencerResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
+    import_template_name = "admin/crm/influencer/import.html"
+
+    list_display = (
+        "name",
+        "kind",
+        "tier",
+        "region",
+        "topic_list",
+        "consent",
+        "owner",
+        "last_contact_at",
+        "next_contact_due",
+    )
+    list_filter = ("kind", TierFilter, "region", "topics", "consent", "owner", OverdueFilter)
+    search_fields = ("name", "email", "channels__handle")
+    list_select_related = ("owner",)
+    # A COUNT(*) over the whole directory on every page is what gets slow first.
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ("owner",)
+    filter_horizontal = ("topics",)
+    readonly_fields = ("audience", "tier", "audience_history", "last_contact_at", "next_contact_due", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "email", "kind", "owner", "topics")}),
+        (_("Where and how"), {"fields": ("language", "timezone", "city", "region", "country")}),
+        (_("Consent"), {"fields": ("consent", "consent_at", "consent_source")}),
+        (
+            _("Staying in touch"),
+            {"fields": ("cadence_days", "last_contact_at", "next_contact_due", "notes")},
+        ),
+        (_("Audience"), {"fields": ("audience", "tier", "audience_history")}),
+    )
+    inlines = (ChannelInline, RelationshipInline, ContactInline, ExchangeInline)
+    actions = ("merge_people",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by()))
+
+    @admin.display(description=_("tier"), ordering="audience")
+    def tier(self, obj: Influencer) -> str:
+        return obj.get_tier_display()
+
+    @admin.display(description=_("topics"))
+    def topic_list(self, obj: Influencer) -> str:
+        return ", ".join(sorted(t.name for t in obj.topics.all()))
+
+    @admin.display(description=_("latest audience figures"))
+    def audience_history(self, obj: Influencer) -> str:
+        if obj.pk is None:
+            return "—"
+        snapshots = AudienceSnapshot.objects.filter(channel__influencer=obj).select_related("channel")[:RECENT_ROWS]
+        if not snapshots:
+            return _("No figures yet: open a channel to add one.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> · {} · {}</li>',
+                (
+                    (reverse("admin:crm_channel_change", args=[s.channel_id]), s.channel, s.taken_on, s.followers)
+                    for s in snapshots
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new person goes through the service (an ambassador's stay-in-touch cadence starts there).
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.cleaned_data
+            if name not in ("name", "email", "kind", "topics", "cadence_days")
+        }
+        if fields.get("owner") is None:
+            fields.pop("owner", None)  # the service makes whoever adds the person its owner
+        created = influencer_create(
+            by=request.user,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data.get("email", ""),
+            kind=form.cleaned_data["kind"],
+            topics=form.cleaned_data.get("topics", ()),
+            cadence_days=form.cleaned_data.get("cadence_days"),
+            **fields,
+        )
+        # The admin goes on with `obj` (inlines, log entry, redirect): make it the saved row.
+        for field in Influencer._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False
+
+    @admin.action(description=_("Merge the selected people into one (pick the survivor)"))
+    def merge_people(self, request, queryset):
+        people = list(queryset.order_by("created_at", "pk"))
+        if len(people) < 2:
+            self.message_user(request, _("Select at least two records of the same person."), messages.WARNING)
+            return None
+        survivor_id = request.POST.get("survivor")
+        if "apply" not in request.POST or survivor_id not in {str(p.pk) for p in people}:
+            return TemplateResponse(
+                request,
+                "admin/crm/influencer/merge.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Merge duplicates"),
+                    "opts": self.model._meta,
+                    "people": people,
+                    "survivor_id": people[0].pk,
+                    "action": "merge_people",
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        survivor = next(p for p in people if str(p.pk) == survivor_id)
+        try:
+            # All or nothing: one refused pair leaves every record as it was.
+            with transaction.atomic():
+                for duplicate in people:
+                    if duplicate.pk != survivor.pk:
+                        influencer_merge(survivor=survivor, duplicate=duplicate, by=request.user)
+        except ValidationError as refused:
+            for message in refused.messages:
+                self.message_user(request, message, messages.ERROR)
+            self.message_user(request, _("Nothing was merged."), messages.ERROR)
+            return None
+        merged = len(people) - 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d record was merged into %(person)s.",
+                "%(count)d records were merged into %(person)s.",
+                merged,
+            )
+            % {"count": merged, "person": survivor},
+            messages.SUCCESS,
+        )
+        return None

@@ -1,0 +1,320 @@
+"""Importing and exporting the directory of people (CSV and XLSX), with their channels and topics.
+
+One row is one person: name, email, kind, language, city, region, country, topics, then one column per
+platform holding the handle. A row matches an existing person by e-mail (case-insensitive) or by any of
+its platform + handle pairs (case-insensitive, a leading "@" ignored); it then updates that person instead
+of adding a second one. Rows repeated inside the same file match the person the first one created.
+
+A file with any error imports nothing (one transaction), and every faulty row is reported with its
+number and the reason. Empty cells never erase what the directory already knows.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.formats import base_formats
+from import_export.results import RowResult
+
+from crm.models import Channel, Influencer, Topic
+from crm.services import influencer_create
+
+PLATFORMS = [p for p in Channel.Platform.values if p != Channel.Platform.OTHER]
+PERSON_COLUMNS = ["name", "email", "kind", "language", "city", "region", "country"]
+COLUMNS = [*PERSON_COLUMNS, "topics", *PLATFORMS]
+LIST_SEPARATORS = re.compile(r"[,;|]")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LOOKUP_CHUNK = 500  # below every database's limit on query parameters
+
+
+def neutralise(value):
+    """Make a cell inert for spreadsheets: a quote before a formula-like start (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet turns a numeric cell into 12.0
+    value = str(value).strip()
+    # Undo our own export's neutralising quote, so that an exported file imports back unchanged.
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        value = value[1:]
+    return value
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
+
+
+def _handle_key(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
+
+
+def _normalise_header(header) -> str:
+    return str(header or "").replace("\ufeff", "").strip().lower()
+
+
+def _choice(value: str, choices) -> str | None:
+    """A choice from its value or its label, case-insensitively ("Blogger", "blogger", "brand ambassador")."""
+    wanted = value.strip().lower()
+    for key, label in choices:
+        if wanted in (key.lower(), str(label).lower()):
+            return key
+    return None
+
+
+def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SniffingCSV(base_formats.CSV):
+    """CSV as people really save it: a BOM, ',' or ';' or tab, Windows line endings, blank lines."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            try:
+                in_stream = in_stream.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                # Excel on Windows still saves "CSV" in the ANSI code page.
+                in_stream = in_stream.decode("cp1252")
+        text = in_stream.lstrip("\ufeff")
+        first_line = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = max([",", ";", "\t"], key=first_line.count)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        while rows and not any(cell.strip() for cell in rows[0]):
+            rows.pop(0)  # blank lines before the header
+        if not rows:
+            return tablib.Dataset()
+        headers = rows[0]
+        dataset = tablib.Dataset(headers=headers)
+        width = len(headers)
+        for row in rows[1:]:
+            # Blank lines stay (skipped at import) so that row numbers still match the file.
+            dataset.append((row + [""] * width)[:width])
+        return dataset
+
+
+IMPORT_FORMATS = [SniffingCSV, base_formats.XLSX]
+EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+
+
+class InfluencerResource(resources.ModelResource):
+    topics = fields.Field(column_name="topics")
+    blog = fields.Field(column_name="blog")
+    instagram = fields.Field(column_name="instagram")
+    youtube = fields.Field(column_name="youtube")
+    tiktok = fields.Field(column_name="tiktok")
+    x = fields.Field(column_name="x")
+    podcast = fields.Field(column_name="podcast")
+    newsletter = fields.Field(column_name="newsletter")
+
+    class Meta:
+        model = Influencer
+        fields = COLUMNS
+        import_order = COLUMNS
+        export_order = COLUMNS
+        use_transactions = True
+        # The preview's per-row diff deep-copies every row; the import shows new / updated / skipped instead.
+        skip_diff = True
+        # Our own checks (choices, e-mail format, lengths) run per row without a query; uniqueness is
+        # settled by matching, not by a validation query per row.
+        clean_model_instances = False
+
+    # --- Export ---------------------------------------------------------------------------------------------
+
+    def get_queryset(self):
+        return Influencer.objects.prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("channels", queryset=Channel.objects.order_by("platform", "handle")),
+        )
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("channels", queryset=Channel.objects.order_by("platform", "handle")),
+        )
+
+    def export_field(self, field, instance, **kwargs):
+        name = self.get_field_name(field)
+        if name == "topics":
+            value = ", ".join(t.name for t in instance.topics.all())
+        elif name in PLATFORMS:
+            value = " | ".join(c.handle for c in instance.channels.all() if c.platform == name)
+        else:
+            value = super().export_field(field, instance, **kwargs)
+        return neutralise(value)
+
+    # --- Import ---------------------------------------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        # All or nothing: a row that fails validation rolls the whole file back, like a row that crashed.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(
+            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=use_transactions, **kwargs
+        )
+
+    def before_import(self, dataset, **kwargs):
+        dataset.headers = [_normalise_header(h) for h in dataset.headers or []]
+        if "name" not in dataset.headers:
+            raise ValidationError(
+                _("The file has no “name” column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
+            )
+        self._user = kwargs.get("user")
+        self._load_matches(dataset)
+        self._topics = {t.name.lower(): t for t in Topic.objects.all()}
+
+    def _load_matches(self, dataset) -> None:
+        """Find, in a few queries, every existing person the file's e-mails and handles point at."""
+        headers = dataset.headers
+        emails: set[str] = set()
+        handles: set[str] = set()
+        for values in dataset:
+            row = dict(zip(headers, values, strict=False))
+            if email := _cell(row, "email").lower():
+                emails.add(email)
+            for platform in PLATFORMS:
+                for handle in _split(_cell(row, platform)):
+                    key = _handle_key(handle)
+                    handles.update({key, "@" + key})
+        self._by_email: dict[str, int] = {}
+        self._by_handle: dict[tuple[str, str], int] = {}
+        for chunk in _chunks(sorted(emails)):
+            for pk, email in (
+                Influencer.objects.annotate(email_key=Lower("email"))
+                .filter(email_key__in=chunk)
+                .values_list("pk", "email_key")
+            ):
+                self._by_email[email] = pk
+        for chunk in _chunks(sorted(handles)):
+            for influencer_id, platform, handle in (
+                Channel.objects.annotate(handle_key=Lower("handle"))
+                .filter(handle_key__in=chunk)
+                .values_list("influencer_id", "platform", "handle")
+            ):
+                self._by_handle[(platform, _handle_key(handle))] = influencer_id
+        ids = sorted(set(self._by_email.values()) | set(self._by_handle.values()))
+        self._people: dict[int, Influencer] = {}
+        for chunk in _chunks(ids):
+            self._people.update(Influencer.objects.in_bulk(chunk))
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if not any(_cell(row, column) for column in row):
+            skipped = self.get_row_result_class()()
+            skipped.import_type = RowResult.IMPORT_TYPE_SKIP
+            return skipped
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row):
+        """The person this row is about: by e-mail or by a handle, refusing a row that names two people."""
+        matches: dict[int, list[str]] = {}
+        if (email := _cell(row, "email").lower()) and email in self._by_email:
+            matches.setdefault(self._by_email[email], []).append(_("e-mail %(email)s") % {"email": email})
+        for platform in PLATFORMS:
+            for handle in _split(_cell(row, platform)):
+                if (pk := self._by_handle.get((platform, _handle_key(handle)))) is not None:
+                    matches.setdefault(pk, []).append(f"{platform} {handle}")
+        if len(matches) > 1:
+            raise ValidationError(
+                _("This row matches several people: %(people)s. Fix the row, or merge those people first.")
+                % {
+                    "people": "; ".join(
+                        _("%(person)s (by %(what)s)") % {"person": self._people[pk], "what": ", ".join(what)}
+                        for pk, what in matches.items()
+                    )
+                }
+            )
+        if matches:
+            return self._people[next(iter(matches))], False
+        return Influencer(), True
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        for column in ("name", "email", "city", "region"):
+            if value := _cell(row, column):
+                setattr(instance, column, value)
+        if value := _cell(row, "country"):
+            instance.country = value.upper()
+        for column, choices in (("kind", Influencer.Kind.choices), ("language", Influencer.Language.choices)):
+            if value := _cell(row, column):
+                choice = _choice(value, choices)
+                if choice is None:
+                    errors[column] = [
+                        _("“%(value)s” is not one of: %(choices)s.")
+                        % {"value": value, "choices": ", ".join(key for key, _label in choices)}
+                    ]
+                else:
+                    setattr(instance, column, choice)
+        if not instance.name:
+            errors["name"] = [_("A new person needs a name.")]
+        try:
+            instance.clean_fields(exclude=[f.name for f in Influencer._meta.fields if f.name not in PERSON_COLUMNS])
+        except ValidationError as invalid:
+            for column, messages in invalid.message_dict.items():
+                errors.setdefault(column, []).extend(messages)
+        for platform in PLATFORMS:
+            for handle in _split(_cell(row, platform)):
+                if len(handle.lstrip("@")) > Channel._meta.get_field("handle").max_length:
+                    errors.setdefault(platform, []).append(_("This handle is too long."))
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        topics = self._row_topics(row)
+        if is_create:
+            # A new person goes through the service, which owns the defaults (an ambassador's cadence, the owner).
+            created = influencer_create(
+                by=self._user,
+                name=instance.name,
+                email=instance.email,
+                kind=instance.kind,
+                topics=topics,
+                **{column: getattr(instance, column) for column in ("language", "city", "region", "country")},
+            )
+            instance.pk = created.pk
+            instance.__dict__.update({f.attname: getattr(created, f.attname) for f in Influencer._meta.concrete_fields})
+            instance._state.adding = False
+            self._people[instance.pk] = instance
+        else:
+            instance.save()
+            if topics:
+                instance.topics.add(*topics)
+        if instance.email:
+            self._by_email[instance.email.lower()] = instance.pk
+        self._save_channels(instance, row)
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Topics are saved with the person in save_instance()."""
+
+    def _row_topics(self, row) -> list[Topic]:
+        topics = []
+        for name in _split(_cell(row, "topics")):
+            topic = self._topics.get(name.lower())
+            if topic is None:
+                topic = self._topics[name.lower()] = Topic.objects.create(name=name[:80])
+            topics.append(topic)
+        return topics
+
+    def _save_channels(self, instance: Influencer, row) -> None:
+        new = []
+        for platform in PLATFORMS:
+            for handle in _split(_cell(row, platform)):
+                key = (platform, _handle_key(handle))
+                if key not in self._by_handle:
+                    new.append(Channel(influencer=instance, platform=platform, handle=handle.lstrip("@")))
+                    self._by_handle[key] = instance.pk
+        if new:
+            Channel.objects.bulk_create(new)
