@@ -24,8 +24,9 @@ def _adopt(obj, created) -> None:
 class ServiceAddForm(forms.ModelForm):
     """An add form whose validation is the service itself.
 
-    The service runs once the form and the model checks pass, inside the admin's transaction, so its ValidationError lands on the form's
-    fields like any other error. These pages have no inlines: a valid form is a saved one.
+    The service runs once the form and the model checks pass, inside the admin's transaction, so its
+    ValidationError lands on the form's fields like any other error. These pages have no inlines: a valid
+    form is a saved one.
     """
 
     by = None  # the acting user, set by the admin's get_form()
