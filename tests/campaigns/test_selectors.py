@@ -1,0 +1,110 @@
+"""Who needs news, the campaigns that fit a person (E2), and a campaign's board."""
+
+import datetime
+
+import pytest
+
+from campaigns.models import Campaign, Stage
+from campaigns.selectors import campaigns_that_fit, pipeline, relationships_needing_news, who_needs_news
+from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, RelationshipFactory, paris
+
+TODAY = datetime.date(2026, 3, 2)
+
+
+def _due(days: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def relationships(db, bob, dave):
+    lea = InfluencerFactory(name="Léa")
+    tom = InfluencerFactory(name="Tom")
+    return {
+        "pitched, overdue": RelationshipFactory(
+            influencer=lea, stage=Stage.PITCHED, owner=bob, next_contact_due=_due(-2)
+        ),
+        "active, today": RelationshipFactory(influencer=tom, stage=Stage.ACTIVE, owner=dave, next_contact_due=_due(0)),
+        "delivered, in 7": RelationshipFactory(
+            influencer=lea, stage=Stage.DELIVERED, owner=bob, next_contact_due=_due(7)
+        ),
+        "active, in 8": RelationshipFactory(influencer=tom, stage=Stage.ACTIVE, owner=bob, next_contact_due=_due(8)),
+        "shortlisted": RelationshipFactory(influencer=tom, stage=Stage.SHORTLISTED, owner=bob),
+        "closed": RelationshipFactory(influencer=lea, stage=Stage.CLOSED, owner=bob, next_contact_due=_due(-9)),
+    }
+
+
+def test_it_lists_open_relationships_due_soon_overdue_first(relationships):
+    due = relationships_needing_news(today=TODAY)
+
+    assert [(r.pk, r.is_overdue) for r in due] == [
+        (relationships["pitched, overdue"].pk, True),
+        (relationships["active, today"].pk, False),
+        (relationships["delivered, in 7"].pk, False),
+    ]
+
+
+def test_it_lists_only_an_owners_relationships(relationships, bob):
+    due = relationships_needing_news(owner=bob, today=TODAY, soon_days=8)
+
+    assert set(due) == {relationships[k] for k in ("pitched, overdue", "delivered, in 7", "active, in 8")}
+
+
+def test_who_needs_news_gives_relationships_and_people_between_campaigns(relationships, bob):
+    ambassador = InfluencerFactory(name="Zoé", cadence_days=30, next_contact_due=_due(1), owner=bob)
+    InfluencerFactory(name="Far off", cadence_days=30, next_contact_due=_due(20), owner=bob)
+
+    news = who_needs_news(owner=bob, today=TODAY)
+
+    assert set(news.relationships) == {relationships["pitched, overdue"], relationships["delivered, in 7"]}
+    assert list(news.people) == [ambassador]
+
+
+def test_who_needs_news_takes_two_queries_however_many_rows(django_assert_num_queries, bob, dave):
+    for n in range(6):
+        person = InfluencerFactory(cadence_days=30, next_contact_due=_due(n - 3), owner=bob if n % 2 else dave)
+        RelationshipFactory(
+            stage=Stage.ACTIVE, next_contact_due=_due(n - 3), owner=dave, campaign__brand=BrandFactory()
+        )
+        RelationshipFactory(influencer=person, stage=Stage.CLOSED)
+
+    with django_assert_num_queries(2):
+        news = who_needs_news(today=TODAY)
+        shown = [(r.influencer.name, r.campaign.brand.name, r.owner.username, r.is_overdue) for r in news.relationships]
+        shown += [(p.name, p.owner.username, p.is_overdue) for p in news.people]
+
+    assert len(shown) == 12
+
+
+def test_it_finds_the_open_campaigns_that_fit_a_person(time_machine, db):
+    time_machine.move_to(paris(2026, 3, 2), tick=False)
+    lea = InfluencerFactory(topics=["lifestyle", "food"])
+    fits = CampaignFactory(name="Fits", topics=["food", "lifestyle"])
+    draft_fits = CampaignFactory(name="Draft fits", topics=["food"], status=Campaign.Status.DRAFT, ends_on=None)
+    CampaignFactory(name="Other topics", topics=["sport"])
+    CampaignFactory(name="Finished", topics=["food"], status=Campaign.Status.FINISHED)
+    CampaignFactory(name="Ended", topics=["food"], starts_on=datetime.date(2026, 1, 1), ends_on=_due(-1))
+    already = CampaignFactory(name="Already on it", topics=["food"])
+    RelationshipFactory(influencer=lea, campaign=already, stage=Stage.CLOSED)
+    closing = CampaignFactory(name="Closing now", topics=["food"])
+
+    assert set(campaigns_that_fit(influencer=lea, exclude=closing)) == {fits, draft_fits}
+    assert set(campaigns_that_fit(influencer=lea, exclude=[closing.pk, fits])) == {draft_fits}
+    assert list(campaigns_that_fit(influencer=lea).filter(pk=fits.pk)) == [fits]  # once, not once per topic
+
+
+def test_the_board_lists_every_stage_in_order_in_one_query(django_assert_num_queries, db):
+    campaign = CampaignFactory()
+    shortlisted = RelationshipFactory(campaign=campaign, influencer__name="Ana", stage=Stage.SHORTLISTED)
+    active = [
+        RelationshipFactory(campaign=campaign, influencer__name=name, stage=Stage.ACTIVE) for name in ("Zoé", "Bea")
+    ]
+    RelationshipFactory(stage=Stage.ACTIVE)  # another campaign
+
+    with django_assert_num_queries(1):
+        board = pipeline(campaign=campaign)
+        names = {stage: [r.influencer.name for r in items] for stage, items in board.items()}
+
+    assert list(board) == ["shortlisted", "pitched", "active", "delivered", "closed"]
+    assert board[Stage.SHORTLISTED] == [shortlisted]
+    assert board[Stage.ACTIVE] == [active[1], active[0]]
+    assert names[Stage.ACTIVE] == ["Bea", "Zoé"]
