@@ -115,22 +115,26 @@ class ChannelAdmin(admin.ModelAdmin):
         if formset.model is not AudienceSnapshot:
             return super().save_formset(request, form, formset, change)
         # New figures go through the service: it keeps the channel's followers and the person's audience (tier).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for snapshot_form in formset.deleted_forms:
+            if snapshot_form.instance.pk:
+                formset.deleted_objects.append(snapshot_form.instance)
+                snapshot_form.instance.delete()
         for snapshot_form in formset.forms:
             if not snapshot_form.has_changed() or snapshot_form in formset.deleted_forms:
                 continue
             data = snapshot_form.cleaned_data
             if snapshot_form.instance.pk is None:
-                audience_snapshot_record(
-                    channel=form.instance,
-                    taken_on=data["taken_on"],
-                    followers=data["followers"],
-                    engagement_rate=data.get("engagement_rate"),
+                formset.new_objects.append(
+                    audience_snapshot_record(
+                        channel=form.instance,
+                        taken_on=data["taken_on"],
+                        followers=data["followers"],
+                        engagement_rate=data.get("engagement_rate"),
+                    )
                 )
             else:
-                snapshot_form.save()
-        for snapshot_form in formset.deleted_forms:
-            if snapshot_form.instance.pk:
-                snapshot_form.instance.delete()
+                formset.changed_objects.append((snapshot_form.save(), snapshot_form.changed_data))
 
 
 @admin.register(AudienceSnapshot)

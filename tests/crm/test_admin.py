@@ -1,0 +1,257 @@
+"""The people's side of the admin: the directory list, the person's page, merging, logging through services."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.models import AudienceSnapshot, Channel, Contact, Influencer
+from tests.crm.admin_factories import campaign, person, relationship
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:crm_influencer_changelist")
+
+
+@pytest.fixture
+def admin_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def said(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def crowd(count: int, owner) -> None:
+    for n in range(count):
+        person(
+            f"Crowd {n}",
+            email=f"crowd{n}@example.org",
+            topics=["lifestyle", f"t{n % 3}"],
+            channels=[("instagram", f"crowd{n}", 5_000 * n)],
+            owner=owner,
+            region="Bretagne",
+        )
+
+
+def test_the_directory_list_costs_the_same_queries_for_5_or_50_people(
+    admin_client, alice, django_assert_max_num_queries
+):
+    crowd(5, alice)
+    with django_assert_max_num_queries(30) as five:
+        assert admin_client.get(CHANGELIST).status_code == 200
+    crowd_more = 45
+    for n in range(5, 5 + crowd_more):
+        person(f"More {n}", topics=["lifestyle"], owner=alice)
+    with django_assert_max_num_queries(len(five.captured_queries)):
+        response = admin_client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 50
+
+
+def test_the_tier_and_overdue_filters_work_in_sql(admin_client, alice):
+    person("Small", audience=2_000)
+    person("Micro", audience=40_000, next_contact_due=timezone.localdate() - dt.timedelta(days=1))
+    person("Mega", audience=3_000_000)
+
+    micro = admin_client.get(CHANGELIST + "?tier=micro")
+    mega = admin_client.get(CHANGELIST + "?tier=mega")
+    overdue = admin_client.get(CHANGELIST + "?overdue=yes")
+
+    assert [p.name for p in micro.context["cl"].result_list] == ["Micro"]
+    assert [p.name for p in mega.context["cl"].result_list] == ["Mega"]
+    assert [p.name for p in overdue.context["cl"].result_list] == ["Micro"]
+    assert "micro (10k–100k)" in micro.content.decode()
+
+
+def test_search_finds_people_by_channel_handle(admin_client):
+    person("Léa", channels=[("tiktok", "lea.dances")])
+    person("Tom")
+
+    response = admin_client.get(CHANGELIST + "?q=lea.dances")
+
+    assert [p.name for p in response.context["cl"].result_list] == ["Léa"]
+
+
+@pytest.mark.parametrize(
+    "query", ["?kind=blogger&consent=unknown", "?region=Bretagne", "?topics__id__exact=1", "?overdue=no&tier=nano"]
+)
+def test_the_filters_render(admin_client, alice, query):
+    crowd(3, alice)
+    assert admin_client.get(CHANGELIST + query).status_code == 200
+
+
+def test_the_person_page_shows_channels_campaigns_contacts_and_audience(admin_client, alice):
+    lea = person("Léa", channels=[("instagram", "lea.m", 42_000)])
+    AudienceSnapshot.objects.create(channel=lea.channels.get(), taken_on=dt.date(2025, 3, 1), followers=42_000)
+    relationship(lea, campaign("Spring"))
+    for n in range(15):
+        Contact.objects.create(influencer=lea, occurred_at=timezone.now() - dt.timedelta(days=n), summary=f"call {n}")
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "lea.m" in page and "Spring" in page and "42000" in page
+    assert "call 0" in page and "call 9" in page and "call 10" not in page  # latest ten, newest first
+    assert response.context["inline_admin_formsets"][2].formset.initial_form_count() == 10
+    assert admin_client.get(reverse("admin:crm_influencer_history", args=[lea.pk])).status_code == 200
+
+
+def test_adding_a_person_goes_through_the_service(admin_client, alice):
+    response = admin_client.post(
+        reverse("admin:crm_influencer_add"),
+        {
+            "name": "Nina",
+            "email": "nina@example.org",
+            "kind": "ambassador",
+            "language": "fr",
+            "timezone": "Europe/Paris",
+            "country": "FR",
+            "consent": "unknown",
+            "channels-TOTAL_FORMS": "1",
+            "channels-INITIAL_FORMS": "0",
+            "channels-0-platform": "instagram",
+            "channels-0-handle": "nina.b",
+            **{
+                f"{prefix}-{key}": "0"
+                for prefix in ("relationships", "contacts", "exchanges")
+                for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    nina = Influencer.objects.get(name="Nina")
+    assert nina.owner == alice
+    assert nina.cadence_days  # an ambassador stays in touch by default (the service's rule)
+    assert nina.channels.get().handle == "nina.b"
+
+
+def test_logging_a_contact_in_the_admin_resets_the_clocks(admin_client, alice):
+    lea = person("Léa", cadence_days=30, next_contact_due=timezone.localdate() - dt.timedelta(days=3))
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+
+    response = admin_client.post(
+        reverse("admin:crm_contact_add"),
+        {
+            "influencer": lea.pk,
+            "kind": "call",
+            "direction": "outbound",
+            "occurred_at_0": yesterday.isoformat(),
+            "occurred_at_1": "09:00:00",
+            "summary": "Caught up about the summer",
+        },
+    )
+
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert contact.logged_by == alice
+    lea.refresh_from_db()
+    assert lea.next_contact_due == yesterday + dt.timedelta(days=30)
+
+
+def test_a_contact_the_service_refuses_is_a_form_error(admin_client):
+    lea = person("Léa")
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
+
+    response = admin_client.post(
+        reverse("admin:crm_contact_add"),
+        {
+            "influencer": lea.pk,
+            "kind": "call",
+            "direction": "outbound",
+            "occurred_at_0": tomorrow.isoformat(),
+            "occurred_at_1": "09:00:00",
+            "summary": "Planned call",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A contact cannot be in the future." in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_a_snapshot_added_on_the_channel_page_updates_the_audience(admin_client):
+    lea = person("Léa", channels=[("youtube", "lea-tube")])
+    channel = lea.channels.get()
+
+    response = admin_client.post(
+        reverse("admin:crm_channel_change", args=[channel.pk]),
+        {
+            "influencer": lea.pk,
+            "platform": "youtube",
+            "handle": "lea-tube",
+            "url": "",
+            "snapshots-TOTAL_FORMS": "1",
+            "snapshots-INITIAL_FORMS": "0",
+            "snapshots-0-taken_on": "2025-04-01",
+            "snapshots-0-followers": "120000",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Channel.objects.get().followers == 120_000
+    lea.refresh_from_db()
+    assert (lea.audience, lea.tier) == (120_000, "mid")
+
+
+def merge(client, *people, survivor=None):
+    data = {"action": "merge_people", "_selected_action": [p.pk for p in people]}
+    if survivor is not None:
+        data.update(apply="1", survivor=survivor.pk)
+    return client.post(CHANGELIST, data, follow=True)
+
+
+def test_the_merge_action_asks_for_the_survivor_then_merges(admin_client):
+    first = person("Léa Martin", email="lea@blog.example", channels=[("blog", "lea-blog", 8_000)])
+    second = person("Lea M.", channels=[("instagram", "lea.m", 42_000)], notes="Prefers DMs.")
+
+    page = merge(admin_client, first, second)
+    assert page.status_code == 200 and b'name="survivor"' in page.content
+    assert Influencer.objects.count() == 2
+
+    done = merge(admin_client, first, second, survivor=first)
+
+    assert said(done) == ["1 record was merged into Léa Martin."]
+    [lea] = Influencer.objects.all()
+    assert lea.pk == first.pk
+    assert sorted(lea.channels.values_list("handle", flat=True)) == ["lea-blog", "lea.m"]
+    assert lea.audience == 42_000
+    assert "Prefers DMs." in lea.notes
+
+
+def test_the_merge_action_refuses_two_people_on_one_campaign_and_changes_nothing(admin_client):
+    first = person("Léa Martin", channels=[("blog", "lea-blog")])
+    second = person("Lea M.", channels=[("instagram", "lea.m")])
+    spring = campaign("Spring")
+    relationship(first, spring)
+    relationship(second, spring)
+
+    done = merge(admin_client, first, second, survivor=second)
+
+    assert said(done) == [
+        "Lea M. and Léa Martin are both on Maison Verte · Spring. "
+        "Close or delete one of the two relationships, then merge.",
+        "Nothing was merged.",
+    ]
+    assert Influencer.objects.count() == 2
+    assert Channel.objects.get(handle="lea-blog").influencer == first
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["topic", "channel", "audiencesnapshot", "contact", "exchange"],
+)
+def test_the_other_lists_and_add_pages_render(admin_client, alice, name):
+    crowd(2, alice)
+    assert admin_client.get(reverse(f"admin:crm_{name}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:crm_{name}_add")).status_code == 200
+
+
+def test_a_marketer_does_not_reach_the_admin(client, bob):
+    client.force_login(bob)
+    assert client.get(CHANGELIST).status_code == 302
