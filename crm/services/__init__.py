@@ -1,13 +1,14 @@
 """Everything that changes people's data: `from crm.services import contact_log`.
 
 Sub-modules by topic: contacts (the contact log and its clocks), exchanges (give and get),
-audience (dated figures), influencers (the directory).
+audience (dated figures), influencers (the directory), merge (two records of one person).
 """
 
 from crm.services.audience import audience_snapshot_record
 from crm.services.contacts import contact_clocks_reset, contact_log
 from crm.services.exchanges import exchange_record
 from crm.services.influencers import influencer_create
+from crm.services.merge import influencer_merge
 
 __all__ = [
     "audience_snapshot_record",
@@ -15,4 +16,5 @@ __all__ = [
     "contact_log",
     "exchange_record",
     "influencer_create",
+    "influencer_merge",
 ]
