@@ -136,14 +136,9 @@ class InfluencerResource(resources.ModelResource):
 
     # --- Export ---------------------------------------------------------------------------------------------
 
-    def get_queryset(self):
-        return Influencer.objects.prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("channels", queryset=Channel.objects.order_by("platform", "handle")),
-        )
-
     def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related(
+        # Two queries for all topics and channels, whatever the number of people (replacing the admin list's own).
+        return queryset.prefetch_related(None).prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("name")),
             Prefetch("channels", queryset=Channel.objects.order_by("platform", "handle")),
         )
@@ -261,7 +256,8 @@ class InfluencerResource(resources.ModelResource):
         if not instance.name:
             errors["name"] = [_("A new person needs a name.")]
         try:
-            instance.clean_fields(exclude=[f.name for f in Influencer._meta.fields if f.name not in PERSON_COLUMNS])
+            checked = [c for c in PERSON_COLUMNS if c not in errors]
+            instance.clean_fields(exclude=[f.name for f in Influencer._meta.fields if f.name not in checked])
         except ValidationError as invalid:
             for column, messages in invalid.message_dict.items():
                 errors.setdefault(column, []).extend(messages)
