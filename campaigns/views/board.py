@@ -1,0 +1,143 @@
+"""A campaign's pipeline board, and shortlisting people onto it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import trigger_client_event
+
+from campaigns.forms import InfluencerSearchForm, ShortlistForm
+from campaigns.models import Campaign, Relationship, Stage
+from campaigns.selectors import pipeline
+from campaigns.services import relationship_shortlist
+from campaigns.views.flags import board_pitch_flags
+from crm.models import Influencer
+
+SEARCH_LIMIT = 10
+
+# The move each open stage leads to, with its dialog (URL name) and button label. Closing is offered on every
+# open card besides. The services decide whether a move is allowed; this only chooses which button to show.
+NEXT_MOVE = {
+    Stage.SHORTLISTED: ("campaigns:relationship_pitch", "pitch"),
+    Stage.PITCHED: ("campaigns:relationship_accept", "accept"),
+    Stage.ACTIVE: ("campaigns:relationship_deliver", "deliver"),
+}
+
+
+def _board_context(campaign: Campaign) -> dict:
+    board = pipeline(campaign=campaign)
+    flags = board_pitch_flags(campaign=campaign, relationships=board[Stage.SHORTLISTED])
+    columns = []
+    for stage in Stage:
+        cards = []
+        for relationship in board[stage]:
+            move = NEXT_MOVE.get(stage)
+            cards.append(
+                {
+                    "relationship": relationship,
+                    "flags": flags.get(relationship.pk, []),
+                    "move_url": move[0] if move else "",
+                    "move": move[1] if move else "",
+                }
+            )
+        columns.append({"stage": stage, "cards": cards})
+    return {"campaign": campaign, "columns": columns, "brief_missing": campaign.brief_missing()}
+
+
+@require_GET
+@permission_required(["campaigns.view_campaign", "campaigns.view_relationship"], raise_exception=True)
+def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    context = _board_context(campaign)
+    if request.htmx and request.htmx.target == "board":
+        # A refresh after a move, a shortlisting or a logged contact: the columns only.
+        return render(request, "campaigns/_board.html", context)
+    search = _search_form(campaign, request.GET or None)
+    context.update(
+        search=search,
+        # Without JavaScript the search form reloads the board with ?q=: the results are rendered here then.
+        results=_search(campaign, search) if request.GET.get("q") else None,
+        topics=list(campaign.topics.all()),
+    )
+    return render(request, "campaigns/campaign_board.html", context)
+
+
+def _search_form(campaign: Campaign, data=None) -> InfluencerSearchForm:
+    return InfluencerSearchForm(data, search_url=reverse("campaigns:influencer_search", args=[campaign.pk]))
+
+
+def _search(campaign: Campaign, search: InfluencerSearchForm):
+    if not search.is_valid() or not search.cleaned_data["q"].strip():
+        return None
+    q = search.cleaned_data["q"].strip()
+    matches = (
+        Influencer.objects.filter(
+            Q(name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(city__icontains=q)
+            | Q(region__icontains=q)
+            | Q(channels__handle__icontains=q)
+        )
+        .exclude(Exists(Relationship.objects.filter(campaign_id=campaign.pk, influencer_id=OuterRef("pk"))))
+        .annotate(
+            on_topic=Exists(
+                Influencer.topics.through.objects.filter(influencer_id=OuterRef("pk"), topic__campaigns=campaign.pk)
+            )
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+    return list(matches[:SEARCH_LIMIT])
+
+
+@require_GET
+@permission_required("campaigns.add_relationship", raise_exception=True)
+def influencer_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Search-as-you-type under the "Shortlist someone" field: people not on the campaign yet."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    search = _search_form(campaign, request.GET)
+    return render(
+        request,
+        "campaigns/_search_results.html",
+        {"campaign": campaign, "results": _search(campaign, search), "search": search},
+    )
+
+
+@require_http_methods(["POST"])
+@permission_required("campaigns.add_relationship", raise_exception=True)
+def shortlist(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    form = ShortlistForm(request.POST)
+    error = ""
+    if form.is_valid():
+        influencer = form.cleaned_data["influencer"]
+        try:
+            relationship_shortlist(influencer=influencer, campaign=campaign, by=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            done = _("%(person)s is shortlisted on %(campaign)s.") % {"person": influencer, "campaign": campaign}
+            if request.htmx:
+                response = render(
+                    request,
+                    "campaigns/_shortlist.html",
+                    {"campaign": campaign, "search": _search_form(campaign), "done": done},
+                )
+                return trigger_client_event(response, "relationshipShortlisted", {"influencer": influencer.pk})
+            messages.success(request, done)
+            return redirect("campaigns:campaign_board", pk=campaign.pk)
+    else:
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    if request.htmx:
+        return render(
+            request,
+            "campaigns/_shortlist.html",
+            {"campaign": campaign, "search": _search_form(campaign), "error": error},
+        )
+    messages.error(request, error)
+    return redirect("campaigns:campaign_board", pk=campaign.pk)

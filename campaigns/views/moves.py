@@ -1,0 +1,276 @@
+"""The move dialogs of the board: pitch, accept, mark delivered, close. Each calls exactly one service.
+
+A dialog is a Bootstrap modal filled by htmx; opened without htmx (no JavaScript, a link in a new tab) the
+same view renders a page. A refusal of the service (a guardrail, a stale move posted twice) comes back as a
+form error in the dialog. On success an htmx request gets 204 and a `relationshipMoved` event, on which the
+modal closes and the board reloads its columns.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import trigger_client_event
+
+from campaigns.forms import AcceptForm, CloseForm, DeliverForm, PitchForm
+from campaigns.models import OPEN_STAGES, Relationship, Stage
+from campaigns.selectors import campaigns_that_fit
+from campaigns.services import (
+    pitch_checks,
+    pitch_text,
+    relationship_accept,
+    relationship_close,
+    relationship_deliver,
+    relationship_pitch,
+)
+from crm.models import Exchange
+
+FITTING_CAMPAIGNS_SHOWN = 5
+
+change_relationship = permission_required("campaigns.change_relationship", raise_exception=True)
+
+
+def _day(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT") if value else _("not set")
+
+
+def _relationship(pk: int) -> Relationship:
+    return get_object_or_404(
+        Relationship.objects.select_related("influencer", "owner", "campaign__brand"),
+        pk=pk,
+    )
+
+
+def _stale(relationship: Relationship, allowed: list[str]) -> str:
+    """What to say when a dialog is opened on a card that has moved since the board was drawn."""
+    if relationship.stage in allowed:
+        return ""
+    return _("%(relationship)s is %(stage)s now: this move is no longer possible. Reload the board.") % {
+        "relationship": relationship,
+        "stage": relationship.get_stage_display(),
+    }
+
+
+def _moved(request: HttpRequest, relationship: Relationship, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        return trigger_client_event(
+            response, "relationshipMoved", {"relationship": relationship.pk, "stage": relationship.stage}
+        )
+    return redirect("campaigns:campaign_board", pk=relationship.campaign_id)
+
+
+def _dialog(request: HttpRequest, template: str, relationship: Relationship, **context) -> HttpResponse:
+    context.update(relationship=relationship, campaign=relationship.campaign, influencer=relationship.influencer)
+    return render(request, template, context)
+
+
+def _refused(form, refused: ValidationError) -> None:
+    # A service error may carry a dict (field → messages) or a list; either way it is shown at the top.
+    form.add_error(None, refused.messages)
+
+
+# --- Pitch ----------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@change_relationship
+def pitch(request: HttpRequest, pk: int) -> HttpResponse:
+    relationship = _relationship(pk)
+    checks = pitch_checks(relationship=relationship)
+    # Brief and opt-out cannot be overridden here: the dialog says what to do instead of offering a button.
+    blocked = bool(checks.brief_missing or checks.opted_out)
+    form = PitchForm(request.POST or None, checks=checks)
+    if request.method == "POST":
+        valid = form.is_valid()
+        if valid or blocked:
+            # A blocked pitch still goes to the service: it refuses and records the refusal for the reports.
+            try:
+                relationship_pitch(
+                    relationship=relationship,
+                    by=request.user,
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                    acknowledge_flags=form.cleaned_data.get("acknowledge_flags", False),
+                    contact_kind=form.cleaned_data.get("contact_kind") or "email",
+                )
+            except ValidationError as refused:
+                _refused(form, refused)
+            else:
+                return _moved(
+                    request,
+                    relationship,
+                    _("%(person)s is pitched on %(campaign)s; a follow-up is due on %(date)s.")
+                    % {
+                        "person": relationship.influencer,
+                        "campaign": relationship.campaign,
+                        "date": _day(relationship.next_contact_due),
+                    },
+                )
+    return _dialog(
+        request,
+        "campaigns/move/pitch.html",
+        relationship,
+        form=form,
+        checks=checks,
+        blocked=blocked,
+        stale=_stale(relationship, [Stage.SHORTLISTED]),
+        pitch=pitch_text(campaign=relationship.campaign),
+    )
+
+
+# --- Accept ---------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@change_relationship
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    relationship = _relationship(pk)
+    form = AcceptForm(request.POST or None, relationship=relationship)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relationship_accept(
+                relationship=relationship, by=request.user, cadence_days=form.cleaned_data["cadence_days"]
+            )
+        except ValidationError as refused:
+            _refused(form, refused)
+        else:
+            return _moved(
+                request,
+                relationship,
+                _("%(person)s said yes: the next contact is due on %(date)s.")
+                % {
+                    "person": relationship.influencer,
+                    "date": _day(relationship.next_contact_due),
+                },
+            )
+    return _dialog(
+        request,
+        "campaigns/move/accept.html",
+        relationship,
+        form=form,
+        stale=_stale(relationship, [Stage.PITCHED]),
+    )
+
+
+# --- Deliver --------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@change_relationship
+def deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    relationship = _relationship(pk)
+    form = DeliverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relationship_deliver(relationship=relationship, by=request.user)
+        except ValidationError as refused:
+            _refused(form, refused)
+        else:
+            return _moved(
+                request,
+                relationship,
+                _("%(relationship)s is delivered.") % {"relationship": relationship},
+            )
+    content = relationship.exchanges.filter(direction=Exchange.Direction.GET).order_by("-occurred_on", "-pk")
+    return _dialog(
+        request,
+        "campaigns/move/deliver.html",
+        relationship,
+        form=form,
+        content=list(content[:5]),
+        stale=_stale(relationship, [Stage.ACTIVE]),
+    )
+
+
+# --- Close ----------------------------------------------------------------------------------------------------
+
+
+def automatic_skip_reason(relationship: Relationship) -> str:
+    """Why relationship_close will skip the thank-you by itself, if it will.
+
+    The same three rules as the service, read-only, so that the dialog does not preview a message that will
+    never go out. (The service should offer this, like pitch_checks for the pitch.)
+    """
+    influencer = relationship.influencer
+    if influencer.is_opted_out:
+        return _("%(person)s opted out of e-mails.") % {"person": influencer}
+    if not influencer.email:
+        return _("%(person)s has no e-mail address.") % {"person": influencer}
+    if relationship.pitched_at is None:
+        return _("%(person)s was never pitched on this campaign.") % {"person": influencer}
+    return ""
+
+
+def thank_you_preview(relationship: Relationship) -> dict:
+    """The thank-you as the person would read it (E1, E2): in their language, naming the campaign, with the
+    open campaigns that fit them.
+
+    A preview only: the message itself is built and sent by the outbox once the relationship is closed.
+    """
+    influencer = relationship.influencer
+    fitting = list(campaigns_that_fit(influencer=influencer, exclude=relationship.campaign)[:FITTING_CAMPAIGNS_SHOWN])
+    languages = dict(settings.LANGUAGES)
+    language = influencer.language if influencer.language in languages else settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = _("Thank you — %(campaign)s") % {"campaign": relationship.campaign.name}
+        lines = [
+            _("Hello %(name)s,") % {"name": influencer.name},
+            "",
+            _("%(campaign)s is over for us. Thank you for the time you gave it.") % {"campaign": relationship.campaign},
+        ]
+        if fitting:
+            lines += ["", _("Other operations that may interest you:")]
+            for campaign in fitting:
+                if campaign.ends_on:
+                    lines.append(
+                        _("– %(campaign)s, until %(date)s")
+                        % {"campaign": campaign, "date": formats.date_format(campaign.ends_on, "DATE_FORMAT")}
+                    )
+                else:
+                    lines.append(_("– %(campaign)s") % {"campaign": campaign})
+        lines += ["", _("Thank you, and see you soon!")]
+        language_name = str(languages.get(language, language))
+    return {"subject": subject, "body": "\n".join(lines), "fitting": fitting, "language": language_name}
+
+
+@require_http_methods(["GET", "POST"])
+@change_relationship
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    relationship = _relationship(pk)
+    automatic_skip = automatic_skip_reason(relationship)
+    form = CloseForm(request.POST or None, automatic_skip=automatic_skip)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relationship_close(
+                relationship=relationship,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                skip_reason=form.chosen_skip_reason(),
+            )
+        except ValidationError as refused:
+            _refused(form, refused)
+        else:
+            if relationship.thank_you_skip_reason:
+                done = _("%(relationship)s is closed; no thank-you: %(reason)s")
+            else:
+                done = _("%(relationship)s is closed; the thank-you is queued.")
+            return _moved(
+                request,
+                relationship,
+                done % {"relationship": relationship, "reason": relationship.thank_you_skip_reason},
+            )
+    return _dialog(
+        request,
+        "campaigns/move/close.html",
+        relationship,
+        form=form,
+        automatic_skip=automatic_skip,
+        preview=None if automatic_skip else thank_you_preview(relationship),
+        stale=_stale(relationship, OPEN_STAGES),
+    )

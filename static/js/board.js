@@ -1,0 +1,77 @@
+// The pipeline board: the move dialog and the "Log a contact" dialog are Bootstrap modals filled by htmx.
+// No inline scripts (a Content Security Policy without 'unsafe-inline' is coming): everything is delegated
+// from the document, so it keeps working on the parts htmx swaps in.
+(function () {
+  "use strict";
+
+  function hideModal(id) {
+    var element = document.getElementById(id);
+    if (!element || !window.bootstrap) return;
+    var modal = window.bootstrap.Modal.getInstance(element);
+    if (modal) modal.hide();
+  }
+
+  // A move went through: close the dialog. The board reloads its columns by itself (hx-trigger on #board),
+  // on this event and on the people side's "contactLogged" (whose dialog stays open to say it is done).
+  document.body.addEventListener("relationshipMoved", function () { hideModal("move-modal"); });
+
+  // A closed dialog goes back to "Loading…", so the next card never shows the previous card's content.
+  var placeholders = {};
+  ["move-modal-content", "contact-modal-content"].forEach(function (id) {
+    var element = document.getElementById(id);
+    if (element) placeholders[id] = element.innerHTML;
+  });
+  document.addEventListener("hidden.bs.modal", function (event) {
+    var content = event.target.querySelector(".modal-content");
+    if (content && placeholders[content.id]) content.innerHTML = placeholders[content.id];
+  });
+
+  // Keyboard: once a dialog is filled, put the focus on what needs attention, else on its first field.
+  function focusFirst(root) {
+    var selectors = [
+      ".is-invalid",
+      ".alert-danger",
+      "input:not([type=hidden]):not([disabled]), select, textarea",
+      ".modal-footer .btn-primary",
+    ];
+    for (var i = 0; i < selectors.length; i++) {
+      var element = root.querySelector(selectors[i]);
+      if (element) {
+        if (element.classList.contains("alert-danger")) element.setAttribute("tabindex", "-1");
+        element.focus();
+        return;
+      }
+    }
+  }
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target) return;
+    if (target.closest(".modal")) {
+      syncSkipReason(target);
+      focusFirst(target);
+    } else if (target.id === "shortlist") {
+      var search = target.querySelector("input[type=search]");
+      if (search) search.focus();
+    }
+  });
+  // Bootstrap focuses the modal itself once it is shown, which may be after htmx has filled it.
+  document.addEventListener("shown.bs.modal", function (event) {
+    if (!event.target.querySelector("[data-loading]")) focusFirst(event.target);
+  });
+
+  // Close dialog: the skip reason matters only when the thank-you is skipped.
+  function syncSkipReason(root) {
+    var reason = root.querySelector("[name=skip_reason]");
+    if (!reason) return;
+    var skip = root.querySelector("[name=thank_you][value=skip]");
+    var wrapper = reason.closest(".mb-3") || reason.parentElement;
+    var skipping = !skip || skip.checked;
+    wrapper.hidden = !skipping;
+    var preview = root.querySelector("#thank-you-preview");
+    if (preview) preview.hidden = skipping;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "thank_you") syncSkipReason(event.target.form || document);
+  });
+  syncSkipReason(document);
+})();
