@@ -4,7 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from crm.views.today import home
+
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("crm.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("healthz", include("health.urls")),

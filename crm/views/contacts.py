@@ -1,0 +1,109 @@
+"""The contact log: a small form that any page opens in a modal (htmx), or as a page of its own without JS."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import trigger_client_event
+
+from campaigns.models import Relationship
+from crm.forms import ContactLogForm, add_service_errors
+from crm.models import Contact, Influencer
+from crm.services import contact_log as log_contact
+from crm.views.common import id_or_404, influencer_url, safe_next
+
+# The event pages listen to (hx-trigger="contactLogged from:body") to refresh their due dates.
+CONTACT_LOGGED = "contactLogged"
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("crm.add_contact", raise_exception=True)
+def contact_log(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    influencer = get_object_or_404(Influencer, pk=id_or_404(data.get("influencer")))
+    relationship_id = data.get("relationship") or None
+    if relationship_id is not None:
+        # An id that exists nowhere is a missing page; one that belongs to someone else is a form error.
+        get_object_or_404(Relationship, pk=id_or_404(relationship_id))
+    next_url = safe_next(request, data.get("next"), influencer_url(influencer.pk))
+
+    if request.method == "GET":
+        form = ContactLogForm(influencer=influencer, initial=_initial(influencer, relationship_id, next_url))
+        return _render(request, form, influencer, next_url=next_url)
+
+    form = ContactLogForm(request.POST, influencer=influencer)
+    if not form.is_valid():
+        return _render(request, form, influencer, next_url=next_url)
+    try:
+        contact, created = _log_once(influencer=influencer, by=request.user, data=form.cleaned_data)
+    except ValidationError as refusal:
+        add_service_errors(form, refusal)
+        return _render(request, form, influencer, next_url=next_url)
+
+    influencer.refresh_from_db(fields=["last_contact_at", "next_contact_due"])
+    if created:
+        done = _("Contact with %(name)s logged.") % {"name": influencer}
+    else:
+        done = _("This contact with %(name)s was already logged; it was not added twice.") % {"name": influencer}
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect(next_url)
+    fresh = ContactLogForm(
+        influencer=influencer, initial=_initial(influencer, form.cleaned_data["relationship"], next_url)
+    )
+    response = _render(request, fresh, influencer, next_url=next_url, done=done, contact=contact)
+    return trigger_client_event(response, CONTACT_LOGGED, {"influencer": influencer.pk})
+
+
+def _log_once(*, influencer: Influencer, by, data: dict) -> tuple[Contact, bool]:
+    """Log the contact unless the very same one is already there: a form posted twice makes one contact.
+
+    The key is the contact itself — person, author, kind, direction, time to the minute, summary, campaign —
+    which a resubmitted (stale, back-button, double-clicked) form repeats exactly. The person's row is locked
+    first, in the same order as crm.services.contact_log, so two identical posts racing each other are
+    serialised and the second one finds the first.
+    """
+    with transaction.atomic():
+        Influencer.objects.select_for_update().filter(pk=influencer.pk).first()
+        twin = Contact.objects.filter(
+            influencer=influencer,
+            logged_by=by,
+            relationship=data["relationship"],
+            kind=data["kind"],
+            direction=data["direction"],
+            occurred_at=data["occurred_at"],
+            summary=data["summary"],
+        ).first()
+        if twin is not None:
+            return twin, False
+        contact = log_contact(
+            influencer=influencer,
+            by=by,
+            kind=data["kind"],
+            direction=data["direction"],
+            summary=data["summary"],
+            occurred_at=data["occurred_at"],
+            relationship=data["relationship"],
+        )
+        return contact, True
+
+
+def _initial(influencer: Influencer, relationship, next_url: str) -> dict:
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return {
+        "influencer": influencer.pk,
+        "relationship": getattr(relationship, "pk", relationship),
+        "occurred_at": now,
+        "next": next_url,
+    }
+
+
+def _render(request: HttpRequest, form: ContactLogForm, influencer: Influencer, **extra) -> HttpResponse:
+    context = {"form": form, "influencer": influencer, "in_modal": bool(request.htmx), **extra}
+    template = "crm/contacts/_log_form.html" if request.htmx else "crm/contacts/log.html"
+    return render(request, template, context)

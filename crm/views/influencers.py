@@ -1,0 +1,229 @@
+"""The directory: the list with its search and filters, a person's page, adding and editing a person."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce, Least, Lower
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from campaigns.models import OPEN_STAGES, STAGES_WITH_A_CLOCK, Relationship
+from campaigns.selectors import campaigns_that_fit
+from crm.forms import (
+    ChannelFormHelper,
+    InfluencerFilterForm,
+    InfluencerForm,
+    add_service_errors,
+    channel_formset_class,
+)
+from crm.models import AudienceSnapshot, Channel, Exchange, Influencer
+from crm.selectors import is_overdue
+from crm.services import influencer_create
+from crm.timeline import influencer_timeline
+from crm.views.common import influencer_url
+
+TIMELINE_PAGE = 20
+TIMELINE_MAX = 500
+LEDGER_ROWS = 10
+FITTING_CAMPAIGNS = 8
+CHANNELS_PREFIX = "channels"
+
+
+@permission_required("crm.view_influencer", raise_exception=True)
+def influencer_list(request: HttpRequest) -> HttpResponse:
+    filters = InfluencerFilterForm(request.GET or None)
+    today = timezone.localdate()
+    people = (
+        _with_next_due(Influencer.objects.all())
+        .select_related("owner")
+        .prefetch_related("topics", Prefetch("channels", queryset=Channel.objects.order_by("platform", "handle")))
+        .annotate(name_lower=Lower("name"))
+    )
+    if filters.is_bound:
+        people = filters.filter(people, today=today)
+    ordering = filters.ordering if filters.is_bound else ["name_lower", "pk"]
+    people = people.order_by(*[_nulls_last(field) for field in ordering])
+    page = Paginator(people, filters.page_size if filters.is_bound else 25).get_page(request.GET.get("page"))
+    return render(request, "crm/influencers/list.html", {"filters": filters, "page": page, "today": today})
+
+
+def _with_next_due(people):
+    """Annotate `next_due`: the soonest of the person's own clock and their open relationships' clocks.
+
+    Stand-in for a selector (crm.selectors could offer it): a person is due when any clock that concerns them is.
+    """
+    soonest_relationship = Subquery(
+        Relationship.objects.filter(
+            influencer_id=OuterRef("pk"), stage__in=STAGES_WITH_A_CLOCK, next_contact_due__isnull=False
+        )
+        .order_by("next_contact_due")
+        .values("next_contact_due")[:1]
+    )
+    # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalescing each side with the other works on both.
+    own = F("next_contact_due")
+    return people.annotate(relationship_due=soonest_relationship).annotate(
+        next_due=Least(Coalesce(own, "relationship_due"), Coalesce("relationship_due", own))
+    )
+
+
+def _nulls_last(field: str):
+    """People never contacted, or with no due date, come after the others whichever way the list is sorted."""
+    if field.startswith("-"):
+        return F(field[1:]).desc(nulls_last=True)
+    return F(field).asc(nulls_last=True)
+
+
+@permission_required("crm.view_influencer", raise_exception=True)
+def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    influencer = get_object_or_404(Influencer.objects.select_related("owner").prefetch_related("topics"), pk=pk)
+    today = timezone.localdate()
+    channels = list(
+        influencer.channels.order_by("platform", "handle").prefetch_related(
+            Prefetch(
+                "snapshots",
+                queryset=AudienceSnapshot.objects.order_by("taken_on").only("channel_id", "taken_on", "followers"),
+                to_attr="series",
+            )
+        )
+    )
+    audience_series = {
+        str(channel.pk): {
+            "labels": [s.taken_on.isoformat() for s in channel.series],
+            "values": [s.followers for s in channel.series],
+        }
+        for channel in channels
+    }
+    try:
+        shown = min(max(int(request.GET.get("timeline", TIMELINE_PAGE)), TIMELINE_PAGE), TIMELINE_MAX)
+    except ValueError:
+        shown = TIMELINE_PAGE
+    timeline = influencer_timeline(influencer=influencer, limit=shown)
+
+    totals = {row["direction"]: row for row in _ledger_totals(influencer)}
+    ledger = (
+        Exchange.objects.filter(influencer=influencer)
+        .select_related("relationship__campaign__brand")
+        .order_by("-occurred_on", "-pk")[:LEDGER_ROWS]
+    )
+    relationships = (
+        Relationship.objects.filter(influencer=influencer, stage__in=OPEN_STAGES)
+        .select_related("campaign__brand", "owner")
+        .annotate(is_overdue=is_overdue(today))
+        .order_by(F("next_contact_due").asc(nulls_last=True), "pk")
+    )
+    fitting = campaigns_that_fit(influencer=influencer)[:FITTING_CAMPAIGNS]
+    return render(
+        request,
+        "crm/influencers/detail.html",
+        {
+            "influencer": influencer,
+            "channels": channels,
+            "audience_series": audience_series,
+            "timeline": timeline,
+            "timeline_more": min(shown + TIMELINE_PAGE, TIMELINE_MAX),
+            "given": totals.get(Exchange.Direction.GIVE, {}),
+            "got": totals.get(Exchange.Direction.GET, {}),
+            "ledger": ledger,
+            "relationships": relationships,
+            "fitting": fitting,
+            "today": today,
+            "is_overdue": bool(influencer.next_contact_due and influencer.next_contact_due < today),
+        },
+    )
+
+
+def _ledger_totals(influencer: Influencer):
+    """What was given and what was got: how many, their money value, the reach of the content (one query)."""
+    return (
+        Exchange.objects.filter(influencer=influencer)
+        .order_by()
+        .values("direction")
+        .annotate(count=Count("pk"), value=Sum("value"), reach=Sum("reach"))
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("crm.add_influencer", raise_exception=True)
+def influencer_add(request: HttpRequest) -> HttpResponse:
+    ChannelFormSet = channel_formset_class(extra=2)
+    if request.method == "GET":
+        form = InfluencerForm(initial={"owner": request.user.pk})
+        channels = ChannelFormSet(instance=Influencer(), prefix=CHANNELS_PREFIX)
+        return _render_form(request, form, channels, influencer=None)
+
+    form = InfluencerForm(request.POST)
+    channels = ChannelFormSet(request.POST, instance=Influencer(), prefix=CHANNELS_PREFIX)
+    if form.is_valid() and channels.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            with transaction.atomic():
+                influencer = influencer_create(by=request.user, **fields)
+                channels.instance = influencer
+                channels.save()
+        except ValidationError as refusal:
+            add_service_errors(form, refusal)
+        except IntegrityError:
+            form.add_error(None, _("Someone saved the same person or channel at the same moment. Check and try again."))
+        else:
+            messages.success(request, _("%(name)s was added to the directory.") % {"name": influencer})
+            return redirect(influencer_url(influencer.pk))
+    return _render_form(request, form, channels, influencer=None)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("crm.change_influencer", raise_exception=True)
+def influencer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    influencer = get_object_or_404(Influencer, pk=pk)
+    ChannelFormSet = channel_formset_class(extra=1)
+    if request.method == "GET":
+        form = InfluencerForm(instance=influencer)
+        channels = ChannelFormSet(instance=influencer, prefix=CHANNELS_PREFIX)
+        return _render_form(request, form, channels, influencer=influencer)
+
+    form = InfluencerForm(request.POST, instance=influencer)
+    channels = ChannelFormSet(request.POST, instance=influencer, prefix=CHANNELS_PREFIX)
+    if form.is_valid() and channels.is_valid():
+        try:
+            _influencer_update(form=form, channels=channels)
+        except IntegrityError:
+            form.add_error(None, _("Someone saved the same person or channel at the same moment. Check and try again."))
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": influencer})
+            return redirect(influencer_url(influencer.pk))
+    return _render_form(request, form, channels, influencer=influencer)
+
+
+def _influencer_update(*, form: InfluencerForm, channels) -> Influencer:
+    """Save an edited person and their channels.
+
+    Stand-in for a crm.services.influencer_update (there is none yet): a changed stay-in-touch cadence
+    restarts the person's own clock from their last contact (or today), and no cadence means no clock.
+    """
+    with transaction.atomic():
+        influencer = form.save(commit=False)
+        if "cadence_days" in form.changed_data:
+            if influencer.cadence_days:
+                start = timezone.localdate(influencer.last_contact_at) if influencer.last_contact_at else None
+                influencer.next_contact_due = (start or timezone.localdate()) + timedelta(days=influencer.cadence_days)
+            else:
+                influencer.next_contact_due = None
+        influencer.save()
+        form.save_m2m()
+        channels.save()
+    return influencer
+
+
+def _render_form(request: HttpRequest, form: InfluencerForm, channels, *, influencer: Influencer | None):
+    return render(
+        request,
+        "crm/influencers/form.html",
+        {"form": form, "channels": channels, "channel_helper": ChannelFormHelper(), "influencer": influencer},
+    )
