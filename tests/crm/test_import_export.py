@@ -6,6 +6,7 @@ import time
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -55,6 +56,9 @@ def test_a_messy_real_world_file_imports_each_person_once(alice):
     assert list(helene.channels.values_list("platform", "handle")) == [("instagram", "helene.d")]
     francois = Influencer.objects.get(name="François Lefèvre")
     assert francois.kind == "ambassador" and francois.language == "fr"
+    # The same defaults as adding a person by hand: an ambassador stays in touch, the importer owns them.
+    assert francois.cadence_days == settings.AMBASSADOR_CADENCE_DAYS and francois.next_contact_due
+    assert francois.history.get().history_user == alice
     assert sorted(francois.channels.values_list("handle", flat=True)) == ["fl-blog", "francois.l"]
     assert Topic.objects.filter(name__iexact="cuisine").count() == 1
 
