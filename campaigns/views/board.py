@@ -31,7 +31,10 @@ NEXT_MOVE = {
 
 def _board_context(campaign: Campaign) -> dict:
     board = pipeline(campaign=campaign)
-    flags = board_pitch_flags(campaign=campaign, relationships=board[Stage.SHORTLISTED])
+    topics = list(campaign.topics.all())
+    flags = board_pitch_flags(
+        campaign=campaign, relationships=board[Stage.SHORTLISTED], topic_ids=[topic.pk for topic in topics]
+    )
     columns = []
     for stage in Stage:
         cards = []
@@ -46,7 +49,7 @@ def _board_context(campaign: Campaign) -> dict:
                 }
             )
         columns.append({"stage": stage, "cards": cards})
-    return {"campaign": campaign, "columns": columns, "brief_missing": campaign.brief_missing()}
+    return {"campaign": campaign, "columns": columns, "brief_missing": campaign.brief_missing(), "topics": topics}
 
 
 @require_GET
@@ -62,7 +65,6 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
         search=search,
         # Without JavaScript the search form reloads the board with ?q=: the results are rendered here then.
         results=_search(campaign, search) if request.GET.get("q") else None,
-        topics=list(campaign.topics.all()),
     )
     return render(request, "campaigns/campaign_board.html", context)
 

@@ -17,6 +17,11 @@ BRIEF_FIELDS = ["objective", "ask", "deliverables", "offer", "starts_on", "ends_
 PAGE_SIZE = 25
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (a form with no field is bound by an empty POST too)."""
+    return request.POST if request.method == "POST" else None
+
+
 def brief_checklist(campaign: Campaign) -> dict:
     """Every item of the brief with whether it is filled, for the checklist next to the form."""
     missing = campaign.brief_missing()
@@ -55,7 +60,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("campaigns.add_campaign", raise_exception=True)
 def campaign_add(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None, instance=Campaign(owner=request.user))
+    form = CampaignForm(_posted(request), instance=Campaign(owner=request.user))
     if request.method == "POST" and form.is_valid():
         campaign = form.save()
         messages.success(request, _("%(campaign)s is saved.") % {"campaign": campaign})
@@ -67,7 +72,7 @@ def campaign_add(request: HttpRequest) -> HttpResponse:
 @permission_required("campaigns.change_campaign", raise_exception=True)
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(_posted(request), instance=campaign)
     if request.method == "POST" and form.is_valid():
         campaign = form.save()
         messages.success(request, _("The brief of %(campaign)s is saved.") % {"campaign": campaign})

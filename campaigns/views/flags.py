@@ -26,15 +26,18 @@ class CardFlag:
     blocking: bool = False  # cannot be overridden: the brief, an opt-out
 
 
-def board_pitch_flags(*, campaign: Campaign, relationships: list[Relationship]) -> dict[int, list[CardFlag]]:
+def board_pitch_flags(
+    *, campaign: Campaign, relationships: list[Relationship], topic_ids: list[int] | None = None
+) -> dict[int, list[CardFlag]]:
     """Flags of each relationship (by pk), as pitch_checks would raise them if it were pitched now.
 
-    Three queries whatever the number of cards: the campaign's topics, the cards' people sharing one of them,
-    and those people's pitches within the guardrail window.
+    Three queries whatever the number of cards: the campaign's topics (none when the caller has them already,
+    as `topic_ids`), the cards' people sharing one of them, and those people's pitches within the guardrail
+    window.
     """
     if not relationships:
         return {}
-    campaign_topics = list(campaign.topics.values_list("pk", flat=True))
+    campaign_topics = list(campaign.topics.values_list("pk", flat=True)) if topic_ids is None else topic_ids
     people = {relationship.influencer_id for relationship in relationships}
     on_topic = set(
         Influencer.topics.through.objects.filter(influencer_id__in=people, topic_id__in=campaign_topics).values_list(

@@ -35,6 +35,11 @@ FITTING_CAMPAIGNS_SHOWN = 5
 change_relationship = permission_required("campaigns.change_relationship", raise_exception=True)
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (a form with no field is bound by an empty POST too)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _day(value) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else _("not set")
 
@@ -86,7 +91,7 @@ def pitch(request: HttpRequest, pk: int) -> HttpResponse:
     checks = pitch_checks(relationship=relationship)
     # Brief and opt-out cannot be overridden here: the dialog says what to do instead of offering a button.
     blocked = bool(checks.brief_missing or checks.opted_out)
-    form = PitchForm(request.POST or None, checks=checks)
+    form = PitchForm(_posted(request), checks=checks)
     if request.method == "POST":
         valid = form.is_valid()
         if valid or blocked:
@@ -131,7 +136,7 @@ def pitch(request: HttpRequest, pk: int) -> HttpResponse:
 @change_relationship
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     relationship = _relationship(pk)
-    form = AcceptForm(request.POST or None, relationship=relationship)
+    form = AcceptForm(_posted(request), relationship=relationship)
     if request.method == "POST" and form.is_valid():
         try:
             relationship_accept(
@@ -165,7 +170,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 @change_relationship
 def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     relationship = _relationship(pk)
-    form = DeliverForm(request.POST or None)
+    form = DeliverForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             relationship_deliver(relationship=relationship, by=request.user)
@@ -235,7 +240,8 @@ def thank_you_preview(relationship: Relationship) -> dict:
                 else:
                     lines.append(_("– %(campaign)s") % {"campaign": campaign})
         lines += ["", _("Thank you, and see you soon!")]
-        language_name = str(languages.get(language, language))
+    # Named in the reader's language (the marketer's), not the person's.
+    language_name = str(languages.get(language, language))
     return {"subject": subject, "body": "\n".join(lines), "fitting": fitting, "language": language_name}
 
 
@@ -244,7 +250,7 @@ def thank_you_preview(relationship: Relationship) -> dict:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     relationship = _relationship(pk)
     automatic_skip = automatic_skip_reason(relationship)
-    form = CloseForm(request.POST or None, automatic_skip=automatic_skip)
+    form = CloseForm(_posted(request), automatic_skip=automatic_skip)
     if request.method == "POST" and form.is_valid():
         try:
             relationship_close(

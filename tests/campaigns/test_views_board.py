@@ -1,0 +1,251 @@
+"""The pipeline board: a column per stage, a card per relationship, shortlisting, and who may move cards."""
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Relationship, Stage
+from campaigns.services import pitch_checks
+from campaigns.views.flags import board_pitch_flags
+from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory, paris
+
+MONDAY = paris(2026, 3, 2, 10, 0)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+# session, user, the user's permissions (own and groups'), campaign, pipeline, campaign topics,
+# the cards' people sharing one of those topics, their recent pitches.
+BOARD_QUERIES = 9
+
+
+@pytest.fixture(autouse=True)
+def now(time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    return MONDAY
+
+
+@pytest.fixture
+def spring(db):
+    return CampaignFactory(name="Spring range", topics=["lifestyle"])
+
+
+def _board(campaign) -> str:
+    return reverse("campaigns:campaign_board", args=[campaign.pk])
+
+
+def _fill(campaign, count: int) -> None:
+    """`count` relationships spread over every stage, with the things the cards show: flags, owners, due dates."""
+    stages = list(Stage)
+    for n in range(count):
+        stage = stages[n % len(stages)]
+        person = InfluencerFactory(topics=["lifestyle"] if n % 2 else ["sport"], audience=n * 10_000)
+        if n % 3 == 0:
+            RelationshipFactory(
+                influencer=person,
+                campaign=CampaignFactory(topics=["sport"]),
+                stage=Stage.PITCHED,
+                pitched_at=MONDAY - datetime.timedelta(days=2),
+            )
+        RelationshipFactory(
+            influencer=person,
+            campaign=campaign,
+            stage=stage,
+            next_contact_due=datetime.date(2026, 3, 1) if stage != Stage.SHORTLISTED else None,
+        )
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_board_renders_in_a_bounded_number_of_queries(client, bob, spring, count, django_assert_num_queries):
+    _fill(spring, count)
+    client.force_login(bob)
+
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = client.get(_board(spring))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card shadow-sm"') == count
+
+
+def test_the_board_shows_a_column_per_stage_and_a_card_per_relationship(client, bob, spring):
+    lea = InfluencerFactory(name="Léa", region="Bretagne", topics=["lifestyle"], audience=25_000)
+    karim = InfluencerFactory(name="Karim", topics=["sport"])
+    RelationshipFactory(
+        influencer=lea, campaign=spring, stage=Stage.ACTIVE, owner=bob, next_contact_due=datetime.date(2026, 2, 27)
+    )
+    RelationshipFactory(influencer=karim, campaign=spring)
+    client.force_login(bob)
+
+    html = client.get(_board(spring)).content.decode()
+
+    for stage in ("Shortlisted", "Pitched", "Active", "Delivered", "Closed"):
+        assert f"<span>{stage}</span>" in html
+    assert "Léa" in html and "Bretagne" in html and "micro (10k–100k)" in html and "Bob" in html
+    assert "02/27/2026" in html and "overdue" in html
+    assert "off-topic" in html  # Karim's card
+    assert reverse("campaigns:relationship_pitch", args=[karim.relationships.get().pk]) in html
+    assert reverse("campaigns:relationship_deliver", args=[lea.relationships.get().pk]) in html
+    assert reverse("crm:contact_log") + f"?influencer={lea.pk}&amp;relationship={lea.relationships.get().pk}" in html
+
+
+def test_the_cards_carry_the_flags_pitch_checks_would_raise(spring):
+    sport = CampaignFactory(topics=["sport"])
+    people = {
+        "on topic": InfluencerFactory(topics=["lifestyle"]),
+        "off topic": InfluencerFactory(topics=["sport"]),
+        "opted out": InfluencerFactory(topics=["lifestyle"], consent="opted_out"),
+        "pitched elsewhere": InfluencerFactory(topics=["lifestyle"]),
+        "pitched a lot": InfluencerFactory(topics=["lifestyle"]),
+    }
+    RelationshipFactory(influencer=people["pitched elsewhere"], campaign=sport, stage=Stage.PITCHED)
+    for _ in range(3):
+        RelationshipFactory(
+            influencer=people["pitched a lot"], campaign=CampaignFactory(topics=["lifestyle"]), stage=Stage.PITCHED
+        )
+    relationships = [RelationshipFactory(influencer=person, campaign=spring) for person in people.values()]
+
+    flags = board_pitch_flags(campaign=spring, relationships=relationships)
+
+    for relationship in relationships:
+        checks = pitch_checks(relationship=relationship)
+        labels = [flag.label for flag in flags[relationship.pk]]
+        assert ("off-topic" in labels) == checks.off_topic
+        assert ("opted out" in labels) == checks.opted_out
+        assert len([label for label in labels if label.startswith("pitched")]) == len(checks.flags)
+    assert [f.label for f in flags[relationships[3].pk]] == ["pitched on unrelated topics"]
+    assert [f.label for f in flags[relationships[4].pk]] == ["pitched 3 times lately"]
+
+
+def test_an_incomplete_brief_is_said_on_the_board_and_on_every_shortlisted_card(client, bob):
+    campaign = CampaignFactory(topics=["lifestyle"], offer="")
+    RelationshipFactory(campaign=campaign, influencer=InfluencerFactory(topics=["lifestyle"]))
+    client.force_login(bob)
+
+    html = client.get(_board(campaign)).content.decode()
+
+    assert "The brief is incomplete: nobody can be pitched yet." in html
+    assert "Missing: what is offered." in html
+    assert ">brief incomplete</span>" in html
+
+
+def test_a_viewer_sees_the_board_without_any_way_to_change_it(client, carol, spring):
+    relationship = RelationshipFactory(campaign=spring, influencer=InfluencerFactory(topics=["lifestyle"]))
+    client.force_login(carol)
+
+    html = client.get(_board(spring)).content.decode()
+
+    assert relationship.influencer.name in html
+    assert reverse("campaigns:relationship_pitch", args=[relationship.pk]) not in html
+    assert reverse("campaigns:relationship_close", args=[relationship.pk]) not in html
+    assert "Shortlist someone" not in html
+    assert "Edit the brief" not in html
+    assert 'id="move-modal"' not in html
+
+
+def test_a_board_of_a_campaign_that_does_not_exist_is_404(client, bob):
+    client.force_login(bob)
+
+    assert client.get(reverse("campaigns:campaign_board", args=[999999])).status_code == 404
+    assert client.get(reverse("campaigns:influencer_search", args=[999999]), {"q": "a"}).status_code == 404
+    assert client.post(reverse("campaigns:relationship_shortlist", args=[999999]), {"influencer": 1}).status_code == 404
+
+
+def test_an_htmx_refresh_of_the_board_returns_the_columns_only(client, bob, spring):
+    RelationshipFactory(campaign=spring)
+    client.force_login(bob)
+
+    html = client.get(_board(spring), HTTP_HX_TARGET="board", **HTMX).content.decode()
+
+    assert html.lstrip().startswith('<div id="board"')
+    assert "Shortlist someone" not in html
+
+
+# --- Shortlisting ---------------------------------------------------------------------------------------------
+
+
+def test_the_search_finds_people_by_name_place_or_handle_and_leaves_out_those_on_it(client, bob, spring):
+    lea = InfluencerFactory(name="Léa Martin", city="Brest", topics=["lifestyle"])
+    InfluencerFactory(name="Martin Roux", topics=["sport"])
+    on_it = InfluencerFactory(name="Marie Martin")
+    RelationshipFactory(influencer=on_it, campaign=spring)
+    ChannelFactory(influencer=lea, handle="lea_cooks")
+    client.force_login(bob)
+    search = reverse("campaigns:influencer_search", args=[spring.pk])
+
+    by_name = client.get(search, {"q": "martin"}, **HTMX).content.decode()
+    by_city = client.get(search, {"q": "brest"}, **HTMX).content.decode()
+    by_handle = client.get(search, {"q": "COOKS"}, **HTMX).content.decode()
+    nobody = client.get(search, {"q": "zzz"}, **HTMX).content.decode()
+
+    assert "Léa Martin" in by_name and "Martin Roux" in by_name and "Marie Martin" not in by_name
+    assert by_name.count("off-topic") == 1  # Martin Roux
+    assert "Léa Martin" in by_city and "Martin Roux" not in by_city
+    assert "Léa Martin" in by_handle
+    assert "Nobody found who is not on this campaign already." in nobody
+
+
+def test_shortlisting_from_the_search_puts_the_person_on_the_board(client, bob, spring):
+    lea = InfluencerFactory(name="Léa")
+    client.force_login(bob)
+
+    response = client.post(
+        reverse("campaigns:relationship_shortlist", args=[spring.pk]), {"influencer": lea.pk}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert "Léa is shortlisted on" in response.content.decode()
+    assert json.loads(response["HX-Trigger"]) == {"relationshipShortlisted": {"influencer": lea.pk}}
+    relationship = Relationship.objects.get(influencer=lea, campaign=spring)
+    assert (relationship.stage, relationship.owner) == (Stage.SHORTLISTED, bob)
+
+
+def test_shortlisting_twice_or_someone_unknown_is_a_readable_error(client, bob, spring):
+    lea = InfluencerFactory(name="Léa")
+    client.force_login(bob)
+    url = reverse("campaigns:relationship_shortlist", args=[spring.pk])
+
+    client.post(url, {"influencer": lea.pk}, **HTMX)
+    twice = client.post(url, {"influencer": lea.pk}, **HTMX)
+    unknown = client.post(url, {"influencer": "999999"}, **HTMX)
+    garbage = client.post(url, {"influencer": "abc"}, **HTMX)
+
+    assert "Léa is already on" in twice.content.decode()
+    assert "This person is not in the directory (any more)." in unknown.content.decode()
+    assert "This person is not in the directory (any more)." in garbage.content.decode()
+    assert Relationship.objects.count() == 1
+
+
+def test_without_javascript_the_search_and_the_shortlisting_work_as_pages(client, bob, spring):
+    lea = InfluencerFactory(name="Léa")
+    client.force_login(bob)
+
+    results = client.get(_board(spring), {"q": "léa"}).content.decode()
+    response = client.post(reverse("campaigns:relationship_shortlist", args=[spring.pk]), {"influencer": lea.pk})
+
+    assert f'name="influencer" value="{lea.pk}"' in results
+    assert response.status_code == 302
+    assert "Léa is shortlisted on" in client.get(response["Location"]).content.decode()
+
+
+def test_nobody_can_be_shortlisted_on_a_finished_campaign(client, bob):
+    finished = CampaignFactory(status="finished")
+    lea = InfluencerFactory(name="Léa")
+    client.force_login(bob)
+
+    html = client.get(_board(finished)).content.decode()
+    response = client.post(reverse("campaigns:relationship_shortlist", args=[finished.pk]), {"influencer": lea.pk})
+
+    assert "Shortlist someone" not in html
+    assert response.status_code == 302
+    assert "is finished: nobody can be added to it." in client.get(response["Location"]).content.decode()
+    assert not Relationship.objects.exists()
+
+
+def test_a_viewer_gets_403_when_shortlisting_or_searching(client, carol, spring):
+    lea = InfluencerFactory(name="Léa")
+    client.force_login(carol)
+
+    posted = client.post(reverse("campaigns:relationship_shortlist", args=[spring.pk]), {"influencer": lea.pk})
+    searched = client.get(reverse("campaigns:influencer_search", args=[spring.pk]), {"q": "léa"})
+
+    assert (posted.status_code, searched.status_code) == (403, 403)
+    assert not Relationship.objects.exists()
