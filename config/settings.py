@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "health",
     "crm",
     "campaigns",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- E-mail ---------------------------------------------------------------
 # EMAIL_URL, e.g. smtp://user:password@mail.example.com:587/?tls=True; console by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# An e-mail service through django-anymail instead of SMTP: ANYMAIL_PROVIDER=mailgun|sendgrid|postmark|brevo|
+# amazon_ses…, and its settings as ANYMAIL_<NAME> variables (e.g. ANYMAIL_MAILGUN_API_KEY).
+ANYMAIL_PROVIDER = env.str("ANYMAIL_PROVIDER", default="")
+if ANYMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_PROVIDER}.EmailBackend"
+    ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in env.ENVIRON.items() if name.startswith("ANYMAIL_")}
+    ANYMAIL.pop("PROVIDER")
+# Absolute links in e-mails (unsubscribe, links to the app).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Influence CRM <crm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -178,6 +189,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Declared here, synced into django-celery-beat's tables when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "health-heartbeat": {"task": "health.tasks.heartbeat", "schedule": 30.0},
+    "messaging-dispatch": {"task": "messaging.tasks.dispatch_due_messages", "schedule": 60.0},
+    "messaging-reminders": {"task": "messaging.tasks.queue_reminders", "schedule": 600.0},
+    "messaging-digests": {"task": "messaging.tasks.queue_digests", "schedule": 600.0},
 }
 
 # The worker counts as alive while its last heartbeat is younger than this.
@@ -196,6 +210,27 @@ DEFAULT_CADENCE_DAYS = env.int("DEFAULT_CADENCE_DAYS", default=14)
 # Brand ambassadors stay in touch between campaigns by default, every this many days.
 AMBASSADOR_CADENCE_DAYS = env.int("AMBASSADOR_CADENCE_DAYS", default=30)
 # --- end of Lifecycle rules ---
+
+# --- Messaging ---
+# A thank-you waits this long after the closing, so the marketer can still edit or cancel it.
+THANK_YOU_DELAY_MINUTES = env.int("THANK_YOU_DELAY_MINUTES", default=60)
+# Influencers get messages only in these hours of their own time zone, on these weekdays (0 = Monday).
+SENDING_HOURS = (env.int("SENDING_HOUR_START", default=9), env.int("SENDING_HOUR_END", default=19))
+SENDING_WEEKDAYS = tuple(env.list("SENDING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4]))
+# Team members get their digest at this hour of their own time zone, on working days.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+# The Celery queue that carries "send this message now" (a worker must consume it; "celery" is the default).
+MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default="celery")
+# How many due messages one dispatcher pass claims.
+DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
+# A message claimed longer ago than this (its worker died) goes back to the schedule.
+MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=600)
+# Temporary failures are retried after RETRY_BASE × 2^(attempt-1) seconds (capped), then the message fails.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=8)
+MESSAGE_RETRY_BASE_SECONDS = env.int("MESSAGE_RETRY_BASE_SECONDS", default=60)
+MESSAGE_RETRY_MAX_SECONDS = env.int("MESSAGE_RETRY_MAX_SECONDS", default=3600)
+UNSUBSCRIBE_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_MAX_AGE_DAYS", default=365)
+# --- end of Messaging ---
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

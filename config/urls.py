@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("crm.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("healthz", include("health.urls")),
+    path("", include("messaging.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The switcher is on the login page too, so it cannot require a login.

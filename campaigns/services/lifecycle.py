@@ -26,6 +26,7 @@ from campaigns.models import (
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
 from crm.models import Contact, Exchange, Influencer
 from crm.services import contact_log
+from messaging.services import thank_you_queue
 
 __all__ = [
     "PitchChecks",
@@ -340,4 +341,7 @@ def relationship_close(*, relationship: Relationship, by, outcome: str, skip_rea
     relationship.thank_you = ThankYou.SKIPPED if skip_reason else ThankYou.QUEUED
     relationship.thank_you_skip_reason = skip_reason
     relationship.save()
+    if relationship.thank_you == ThankYou.QUEUED:
+        # In this transaction: a closing that rolls back queues nothing. The dispatcher sends it later.
+        thank_you_queue(relationship=relationship, by=by)
     return relationship

@@ -96,4 +96,9 @@ def contact_log(
         logged_by=by,
     )
     contact_clocks_reset(influencer=influencer, at=occurred_at)
+    if direction == Contact.Direction.INBOUND:
+        # They replied: follow-ups marked "cancel if they reply" must not go.
+        from messaging.services import follow_ups_cancel_on_reply
+
+        follow_ups_cancel_on_reply(influencer=influencer)
     return contact

@@ -1,0 +1,60 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from messaging.models import Message, MessageTemplate, Profile
+from messaging.services import message_cancel
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("send_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "kind", "send_at")
+    search_fields = ("recipient", "subject", "key")
+    date_hierarchy = "send_at"
+    list_select_related = ("influencer", "to_user")
+    raw_id_fields = ("influencer", "relationship", "to_user", "created_by")
+    readonly_fields = (
+        "kind", "recipient", "to_user", "influencer", "relationship", "key", "status", "attempts", "last_error",
+        "sent_at", "message_id", "created_by", "created_at", "updated_at", "due_on",
+    )  # fmt: skip
+    fields = (
+        ("kind", "status"), ("recipient", "to_user"), ("influencer", "relationship"), "subject", "body",
+        ("send_at", "cancel_if_reply"), ("attempts", "sent_at"), "last_error", ("key", "message_id"),
+        ("created_by", "created_at", "updated_at"), "due_on",
+    )  # fmt: skip
+    actions = ["cancel_messages"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # messages are queued by the product (services), never typed in
+
+    def has_change_permission(self, request, obj=None):
+        # Editing is only for what has not gone yet.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    @admin.action(description=_("Cancel the selected messages that have not gone"), permissions=["change"])
+    def cancel_messages(self, request, queryset):
+        done = 0
+        for message in queryset:
+            try:
+                message_cancel(message=message, by=request.user)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{message}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d message(s) cancelled.") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "language", "subject")
+    list_filter = ("language",)
+    search_fields = ("name", "subject", "body")
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "timezone", "language", "wants_digest")
+    list_filter = ("language", "wants_digest")
+    search_fields = ("user__username", "user__email")

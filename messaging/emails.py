@@ -1,0 +1,130 @@
+"""What each kind of e-mail says, over one shared builder.
+
+Templates: templates/emails/<kind>_subject.txt, <kind>_body.txt and <kind>_body.html, rendered in the
+recipient's language. Subject and text body are rendered when the message is queued and stored on the row
+(the marketer may edit them); the HTML part is rendered from the stored text when the message is sent, so an
+edit shows in both.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from campaigns.models import Relationship
+from crm.models import Influencer
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def language_for(influencer: Influencer) -> str:
+    return influencer.language if influencer.language in SUPPORTED else "en"
+
+
+def language_for_user(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.language if profile is not None and profile.language in SUPPORTED else settings.LANGUAGE_CODE
+
+
+def signature_of(user) -> str:
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.signature.strip():
+        return profile.signature.strip()
+    return user.get_full_name() or user.get_username()
+
+
+def with_signature(body: str, user) -> str:
+    signature = signature_of(user)
+    if not signature or body.rstrip().endswith(signature):
+        return body
+    return f"{body.rstrip()}\n\n{signature}"
+
+
+def build(kind: str, context: dict, language: str) -> tuple[str, str]:
+    """Render the subject (one line) and the text body of a kind of e-mail in a language."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/{kind}_subject.txt", context)
+        body = render_to_string(f"emails/{kind}_body.txt", context)
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+# --- One function per kind -------------------------------------------------------------------------------------
+
+
+def thank_you_content(*, relationship: Relationship, sender) -> tuple[str, str]:
+    """'Merci et à bientôt': the project is over, thanks, and the open operations that fit them (E2)."""
+    from campaigns.selectors import campaigns_that_fit
+
+    influencer = relationship.influencer
+    context = {
+        "person": influencer,
+        "campaign": relationship.campaign,
+        "brand": relationship.campaign.brand,
+        "fitting": list(campaigns_that_fit(influencer=influencer, exclude=relationship.campaign)[:5]),
+        "signature": signature_of(sender),
+    }
+    return build("thank_you", context, language_for(influencer))
+
+
+def reminder_content(
+    *, person: Influencer, relationship: Relationship | None, due_on: date, owner=None, language: str = "en"
+) -> tuple[str, str]:
+    context = {
+        "person": person,
+        "relationship": relationship,
+        "campaign": relationship.campaign if relationship else None,
+        "due_on": due_on,
+        "owner": owner,
+        "person_url": settings.SITE_URL + reverse("crm:influencer_detail", args=[person.pk]),
+    }
+    return build("reminder", context, language)
+
+
+def digest_content(*, user, today: date, relationships, people, scheduled, failed) -> tuple[str, str]:
+    context = {
+        "user": user,
+        "today": today,
+        "relationships": relationships,
+        "people": people,
+        "scheduled": scheduled,
+        "failed": failed,
+        "site_url": settings.SITE_URL,
+    }
+    return build("digest", context, language_for_user(user))
+
+
+# --- At send time ----------------------------------------------------------------------------------------------
+
+
+def unsubscribe_url(message) -> str:
+    from messaging.unsubscribe import make_token
+
+    return settings.SITE_URL + reverse("unsubscribe", args=[make_token(message.influencer)])
+
+
+def as_email(message) -> EmailMultiAlternatives:
+    """The e-mail for an outbox row: stored text, HTML from it, and for influencers the unsubscribe headers."""
+    headers = {"Message-ID": message.message_id}
+    context = {"message": message, "body": message.body, "unsubscribe_url": ""}
+    if message.to_influencer:
+        url = unsubscribe_url(message)
+        context["unsubscribe_url"] = url
+        # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to this URL.
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    with translation.override(message.language):
+        text = render_to_string("emails/footer.txt", context)
+        html = render_to_string(f"emails/{message.kind}_body.html", context)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body.rstrip() + "\n" + text,
+        to=[message.recipient],
+        headers=headers,
+    )
+    email.attach_alternative(html, "text/html")
+    return email

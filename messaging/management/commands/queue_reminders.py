@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from messaging.services import reminders_queue
+
+
+class Command(BaseCommand):
+    help = "One reminder sweep: queue a reminder for each relationship and person due or overdue today."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{reminders_queue()} reminder(s) queued.")

@@ -1,0 +1,274 @@
+"""Everything that puts a message in the outbox, changes or cancels one.
+
+Putting a message in the outbox never talks to the broker: the dispatcher (messaging.delivery) picks due
+rows every minute. So a web request that queues a thank-you succeeds even while Redis is down.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import Relationship
+from crm import roles
+from crm.models import Influencer
+from messaging import emails
+from messaging.models import Message
+
+Kind = Message.Kind
+Status = Message.Status
+
+
+def _message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return make_msgid(idstring=uuid.uuid4().hex[:8], domain=domain)
+
+
+def message_queue(*, key: str, **fields) -> tuple[Message, bool]:
+    """Insert an outbox row unless one with `key` exists; returns (message, created).
+
+    The unique key, not a prior check, is what makes a second copy impossible: two processes queueing the same
+    reminder at once both try, and the database keeps one.
+    """
+    try:
+        with transaction.atomic():
+            return Message.objects.create(key=key, message_id=_message_id(), **fields), True
+    except IntegrityError:
+        existing = Message.objects.filter(key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def thank_you_queue(*, relationship: Relationship, by) -> Message:
+    """Queue the closing thank-you (E1), listing the open campaigns that fit the person (E2).
+
+    It leaves after THANK_YOU_DELAY_MINUTES, so the marketer can still edit or cancel it.
+    """
+    influencer = relationship.influencer
+    subject, body = emails.thank_you_content(relationship=relationship, sender=relationship.owner or by)
+    message, _created = message_queue(
+        key=f"thank_you:{relationship.pk}",
+        kind=Kind.THANK_YOU,
+        recipient=influencer.email,
+        influencer=influencer,
+        relationship=relationship,
+        language=emails.language_for(influencer),
+        subject=subject,
+        body=body,
+        send_at=timezone.now() + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES),
+        created_by=by,
+    )
+    return message
+
+
+def follow_up_schedule(
+    *,
+    influencer: Influencer,
+    by,
+    subject: str,
+    body: str,
+    send_at: datetime,
+    cancel_if_reply: bool = False,
+    relationship: Relationship | None = None,
+) -> Message:
+    """Schedule a follow-up written (or adapted from a template) by a marketer."""
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors = {}
+    if influencer.is_opted_out:
+        errors["influencer"] = _("%(person)s opted out of e-mails: no follow-up can be scheduled.") % {
+            "person": influencer
+        }
+    elif not influencer.email:
+        errors["influencer"] = _("%(person)s has no e-mail address. Add one first.") % {"person": influencer}
+    if not subject:
+        errors["subject"] = _("Give the follow-up a subject.")
+    if not body:
+        errors["body"] = _("Write the follow-up.")
+    if send_at < timezone.now() - timedelta(minutes=5):
+        errors["send_at"] = _("Pick a time in the future.")
+    if relationship is not None and relationship.influencer_id != influencer.pk:
+        errors["relationship"] = _("This relationship is not with %(person)s.") % {"person": influencer}
+    if errors:
+        raise ValidationError(errors)
+    message, _created = message_queue(
+        key=f"follow_up:{uuid.uuid4().hex}",
+        kind=Kind.FOLLOW_UP,
+        recipient=influencer.email,
+        influencer=influencer,
+        relationship=relationship,
+        language=emails.language_for(influencer),
+        subject=subject,
+        body=emails.with_signature(body, by),
+        send_at=send_at,
+        cancel_if_reply=cancel_if_reply,
+        created_by=by,
+    )
+    return message
+
+
+def _not_editable(message: Message) -> ValidationError:
+    return ValidationError(
+        _("This message is %(status)s: it can no longer be changed.") % {"status": message.get_status_display()},
+        code="not_editable",
+    )
+
+
+def message_edit(*, message: Message, by, subject: str, body: str, send_at: datetime | None = None) -> Message:
+    """Change a message that has not gone yet. The conditional update loses cleanly against the dispatcher."""
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject or not body:
+        raise ValidationError(_("A message needs a subject and a body."), code="empty")
+    changes = {"subject": subject, "body": body, "updated_at": timezone.now()}
+    if send_at is not None:
+        changes["send_at"] = send_at
+    if Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(**changes) != 1:
+        message.refresh_from_db()
+        raise _not_editable(message)
+    message.refresh_from_db()
+    return message
+
+
+def message_cancel(*, message: Message, by, reason: str = "") -> Message:
+    """Cancel a message that has not gone yet."""
+    note = reason or _("Cancelled by %(user)s.") % {"user": by}
+    if (
+        Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(
+            status=Status.CANCELLED, last_error=note, updated_at=timezone.now()
+        )
+        != 1
+    ):
+        message.refresh_from_db()
+        raise _not_editable(message)
+    message.refresh_from_db()
+    return message
+
+
+def follow_ups_cancel_on_reply(*, influencer: Influencer) -> int:
+    """An inbound contact cancels the scheduled follow-ups marked "cancel if they reply"."""
+    return Message.objects.filter(
+        influencer=influencer, kind=Kind.FOLLOW_UP, status=Status.SCHEDULED, cancel_if_reply=True
+    ).update(status=Status.CANCELLED, last_error=_("They replied before it went."), updated_at=timezone.now())
+
+
+def messages_cancel_for_opt_out(*, influencer: Influencer) -> int:
+    """An opt-out stops every message to the person that has not gone yet."""
+    return Message.objects.filter(
+        influencer=influencer, kind__in=Message.TO_INFLUENCERS, status=Status.SCHEDULED
+    ).update(status=Status.CANCELLED, last_error=_("The person opted out."), updated_at=timezone.now())
+
+
+def reminders_queue(*, today: date | None = None) -> int:
+    """Queue a reminder to the owner of each relationship and person due today or overdue.
+
+    At most one per relationship or person per due date: the key says so, and rows that already have their
+    reminder are left out in SQL, so running the sweep more often than scheduled is harmless.
+    """
+    from campaigns.selectors import who_needs_news
+
+    today = today or timezone.localdate()
+    news = who_needs_news(today=today, soon_days=0)
+    reminded = Message.objects.filter(kind=Kind.REMINDER, due_on=OuterRef("next_contact_due"))
+    relationships = (
+        news.relationships.filter(owner__isnull=False)
+        .exclude(owner__email="")
+        .exclude(Exists(reminded.filter(relationship=OuterRef("pk"))))
+    )
+    people = (
+        news.people.filter(owner__isnull=False)
+        .exclude(owner__email="")
+        .exclude(Exists(reminded.filter(influencer=OuterRef("pk"), relationship__isnull=True)))
+        .select_related("owner")
+    )
+    now = timezone.now()
+    rows = []
+    for relationship in relationships.iterator(chunk_size=2000):
+        rows.append(
+            _reminder(relationship.owner, relationship.influencer, relationship, relationship.next_contact_due, now)
+        )
+    for person in people.iterator(chunk_size=2000):
+        rows.append(_reminder(person.owner, person, None, person.next_contact_due, now))
+    # ignore_conflicts: a sweep running at the same moment may have inserted some of these keys already.
+    Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _reminder(owner, person: Influencer, relationship: Relationship | None, due_on: date, now: datetime) -> Message:
+    about = f"relationship:{relationship.pk}" if relationship else f"person:{person.pk}"
+    language = emails.language_for_user(owner)
+    subject, body = emails.reminder_content(
+        person=person, relationship=relationship, due_on=due_on, owner=owner, language=language
+    )
+    return Message(
+        key=f"reminder:{about}:{due_on.isoformat()}",
+        message_id=_message_id(),
+        kind=Kind.REMINDER,
+        recipient=owner.email,
+        to_user=owner,
+        influencer=person,
+        relationship=relationship,
+        due_on=due_on,
+        language=language,
+        subject=subject,
+        body=body,
+        send_at=now,
+    )
+
+
+def digests_queue(*, now: datetime | None = None) -> int:
+    """Queue each team member's morning digest: from DIGEST_HOUR in their own time zone, on working days, once a day.
+
+    Harmless to run more often: the key (user + local date) allows one per day, and members who have it are
+    skipped in SQL.
+    """
+    from campaigns.selectors import who_needs_news
+    from messaging.delivery import _zone
+
+    now = now or timezone.now()
+    User = get_user_model()
+    members = (
+        User.objects.filter(is_active=True, groups__name__in=[roles.MANAGER, roles.MARKETER])
+        .exclude(email="")
+        .exclude(profile__wants_digest=False)
+        .select_related("profile")
+        .distinct()
+    )
+    created = 0
+    for user in members:
+        profile = getattr(user, "profile", None)
+        local = now.astimezone(_zone(profile.timezone if profile else settings.TIME_ZONE))
+        if local.weekday() not in settings.SENDING_WEEKDAYS or local.hour < settings.DIGEST_HOUR:
+            continue
+        key = f"digest:{user.pk}:{local.date().isoformat()}"
+        if Message.objects.filter(key=key).exists():
+            continue
+        news = who_needs_news(owner=user, today=local.date(), soon_days=0)
+        mine = Message.objects.filter(Q(created_by=user) | Q(relationship__owner=user) | Q(influencer__owner=user))
+        mine = mine.filter(kind__in=Message.TO_INFLUENCERS).select_related("influencer")
+        subject, body = emails.digest_content(
+            user=user,
+            today=local.date(),
+            relationships=list(news.relationships[:50]),
+            people=list(news.people[:50]),
+            scheduled=list(mine.filter(status=Status.SCHEDULED).order_by("send_at")[:50]),
+            failed=list(mine.filter(status=Status.FAILED, updated_at__gte=now - timedelta(days=7))[:50]),
+        )
+        _message, was_created = message_queue(
+            key=key,
+            kind=Kind.DIGEST,
+            recipient=user.email,
+            to_user=user,
+            language=emails.language_for_user(user),
+            subject=subject,
+            body=body,
+            send_at=now,
+        )
+        created += was_created
+    return created

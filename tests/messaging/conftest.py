@@ -1,0 +1,30 @@
+import pytest
+
+from campaigns.models import Stage
+from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory, paris
+
+MONDAY_10 = paris(2026, 3, 2, 10, 0)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(MONDAY_10, tick=False)
+    return MONDAY_10
+
+
+@pytest.fixture
+def lea(db, bob):
+    return InfluencerFactory(
+        name="Léa Martin", email="lea@example.org", language="fr", owner=bob, topics=["lifestyle", "food"]
+    )
+
+
+@pytest.fixture
+def spring(db):
+    return CampaignFactory(name="Spring range", topics=["lifestyle"])
+
+
+@pytest.fixture
+def active(lea, spring, bob):
+    """Léa, active on the spring campaign, owned by bob."""
+    return RelationshipFactory(influencer=lea, campaign=spring, owner=bob, stage=Stage.ACTIVE)
