@@ -137,7 +137,7 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     signature = models.TextField(_("signature"), blank=True, max_length=1000)
     wants_digest = models.BooleanField(_("morning digest"), default=True)
 

@@ -1,6 +1,7 @@
 """Real parts for integration tests: a worker process and the brokers it listens on."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -8,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
@@ -72,43 +74,55 @@ def broker(request, tmp_path) -> Broker:
     return Broker(request.param, tmp_path)
 
 
+class Worker:
+    """A real `celery worker` process on the test database, listening only on one queue."""
+
+    def __init__(self, *, queue: str, env: dict[str, str], log_path: Path):
+        self.queue = queue
+        self.env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_FOLDER")}
+        self.env.update(env, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings")
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
+        command += [f"--queues={self.queue}", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+        with self.log_path.open("a") as log:
+            self.proc = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def kill(self) -> None:
+        """kill -9: no warm shutdown, no chance to finish or acknowledge anything."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
 @pytest.fixture
 def worker_process(broker, transactional_db, tmp_path):
-    """Start `celery worker` as a separate process on the test database, listening only on the test's queue."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_FOLDER")}
-    env.update(broker.worker_env)
-    env["DATABASE_URL"] = database_url()
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    log = (tmp_path / "worker.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            f"--queues={broker.queue}",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    """A worker on the test's own broker and queue (see Broker)."""
+    worker = Worker(queue=broker.queue, env=broker.worker_env, log_path=tmp_path / "worker.log").start()
+    yield worker.proc
+    worker.stop()
+
+
+def configured_broker_env() -> dict[str, str]:
+    """The environment that points a worker at the broker this test process is configured for."""
+    url = redis_url()
+    if url:
+        return {"REDIS_URL": url}
+    folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
+    return {"CELERY_BROKER_FOLDER": str(folder)}
 
 
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2):

@@ -1,0 +1,60 @@
+"""A real SMTP server (aiosmtpd) that records what it receives, and can answer errors or go down."""
+
+import socket
+import threading
+from email import message_from_bytes
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.message_ids: list[str] = []
+        self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self.refuse.get(address)
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message_id = message_from_bytes(envelope.content)["Message-ID"]
+        with self.lock:
+            self.message_ids.append(message_id)
+        return "250 Message accepted for delivery"
+
+    def received(self) -> list[str]:
+        with self.lock:
+            return list(self.message_ids)
+
+
+class SmtpSink:
+    def __init__(self):
+        self.port = free_port()
+        self.recorder = Recorder()
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def received(self) -> list[str]:
+        return self.recorder.received()

@@ -1,0 +1,164 @@
+"""Messages through the real parts: a Celery worker process, the configured broker (the embedded one by
+default, Redis when REDIS_URL is set), the test database, and a real SMTP server that counts Message-IDs."""
+
+import threading
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from messaging import delivery
+from messaging.models import Message
+from tests.integration.conftest import Worker, configured_broker_env, wait_for
+from tests.integration.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def smtp():
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def queue(settings):
+    """A queue of this test's own, so no other worker (a developer's `make run`) takes its messages."""
+    settings.MESSAGES_QUEUE = f"test-messages-{uuid.uuid4().hex[:10]}"
+    return settings.MESSAGES_QUEUE
+
+
+@pytest.fixture
+def worker(transactional_db, smtp, queue, tmp_path):
+    env = configured_broker_env() | {"EMAIL_URL": smtp.url, "MESSAGE_RETRY_BASE_SECONDS": "1"}
+    w = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
+    yield w
+    w.stop()
+
+
+def make_due(count: int, *, prefix: str = "m") -> list[str]:
+    """`count` due messages to the team (no sending hours apply); returns their Message-IDs."""
+    now = timezone.now()
+    rows = [
+        Message(
+            kind=Message.Kind.DIGEST,
+            recipient=f"{prefix}{i}@team.example",
+            subject=f"Digest {i}",
+            body="Bonjour",
+            send_at=now,
+            key=f"{prefix}:{i}",
+            message_id=f"<{prefix}.{i}.{uuid.uuid4().hex}@test>",
+        )  # fmt: skip
+        for i in range(count)
+    ]
+    Message.objects.bulk_create(rows, batch_size=500)
+    return [r.message_id for r in rows]
+
+
+def dispatch_until(done, *, timeout: float, every: float = 0.5) -> bool:
+    """Run dispatcher passes, as beat would (but more often), until done() or timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        delivery.dispatch()
+        if done():
+            return True
+        time.sleep(every)
+    return done()
+
+
+def sent_count() -> int:
+    return Message.objects.filter(status=Message.Status.SENT).count()
+
+
+def test_a_thousand_due_messages_are_each_received_exactly_once(worker, smtp):
+    expected = make_due(1000)
+
+    finished = dispatch_until(lambda: sent_count() == 1000, timeout=240)
+
+    assert finished, f"{sent_count()} of 1000 sent. Worker log tail:\n{worker.log()[-3000:]}"
+    assert Counter(smtp.received()) == Counter(expected)
+
+
+def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_at_most_one(worker, smtp, settings):
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = 45
+    expected = make_due(2000)
+    delivery.dispatch()
+    delivery.dispatch()
+    delivery.dispatch()
+    delivery.dispatch()
+
+    assert wait_for(lambda: len(smtp.received()) >= 300, timeout=120), worker.log()[-3000:]
+    worker.kill()
+    received_before_restart = len(smtp.received())
+    assert received_before_restart < 2000, "the kill came too late to test anything"
+    worker.start()
+
+    finished = dispatch_until(lambda: sent_count() == 2000, timeout=300, every=2)
+
+    assert finished, f"{sent_count()} of 2000 sent. Worker log tail:\n{worker.log()[-3000:]}"
+    received = Counter(smtp.received())
+    assert set(received) == set(expected)  # every message received
+    copies = sum(n - 1 for n in received.values())
+    # A copy can only come from the one message whose SMTP exchange finished in the instant of the kill.
+    assert copies <= 1, {mid: n for mid, n in received.items() if n > 1}
+
+
+def test_with_the_smtp_server_down_for_a_while_everything_goes_once_it_is_back(worker, smtp):
+    smtp.stop()
+    expected = make_due(20)
+    delivery.dispatch()
+    assert wait_for(lambda: Message.objects.filter(attempts__gte=1, status="scheduled").count() == 20, timeout=60)
+    assert Message.objects.filter(last_error__contains="Connection refused").count() == 20
+
+    smtp.start()
+    finished = dispatch_until(lambda: sent_count() == 20, timeout=120)
+
+    assert finished, worker.log()[-3000:]
+    assert Counter(smtp.received()) == Counter(expected)
+
+
+def test_a_5xx_answer_fails_the_message_without_retrying_and_says_why(worker, smtp):
+    smtp.recorder.refuse["m0@team.example"] = "554 5.7.1 Relay access denied"
+    make_due(2)
+
+    assert wait_for(lambda: (delivery.dispatch() or True) and sent_count() == 1 and
+                    Message.objects.filter(status="failed").count() == 1, timeout=60)  # fmt: skip
+    for _ in range(3):
+        delivery.dispatch()
+        time.sleep(0.5)
+
+    failed = Message.objects.get(status="failed")
+    assert (failed.recipient, failed.attempts) == ("m0@team.example", 1)
+    assert "554" in failed.last_error and "Relay access denied" in failed.last_error
+    assert len(smtp.received()) == 1
+
+
+def test_two_dispatchers_at_once_send_nothing_twice(worker, smtp):
+    expected = make_due(400)
+    errors = []
+
+    def dispatcher():
+        try:
+            for _ in range(10):
+                delivery.dispatch(batch=50)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    finished = dispatch_until(lambda: sent_count() == 400, timeout=120)
+    assert finished, worker.log()[-3000:]
+    assert Counter(smtp.received()) == Counter(expected)
