@@ -207,6 +207,8 @@ class InfluencerForm(forms.ModelForm):
 
 
 class ChannelForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Channel
         fields = ["platform", "handle", "url"]
@@ -374,6 +376,7 @@ class ExchangeForm(forms.ModelForm):
     relationship = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Relationship.objects.none(), required=False, empty_label=_("— no campaign —")
     )
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
 
     class Meta:
         model = Exchange
