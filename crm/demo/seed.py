@@ -12,12 +12,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.models import Brand
+from campaigns.models import Brand, Campaign, Relationship
 from crm import roles
 from crm.demo import data
 from crm.demo.directory import DirectoryBuilder
 from crm.demo.story import Story
-from crm.models import Topic
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 
 PASSWORD = "demo"
 # The article the lifecycle comes from was published on 15 February 2011: the demo's random seed.
@@ -73,6 +73,19 @@ def _team(seeded: Seeded) -> dict:
             seeded.users.append(username)
         team[username] = user
     return team
+
+
+def community_counts() -> dict[str, int]:
+    """What the demo community holds, for the command to say what it made."""
+    return {
+        "people": Influencer.objects.count(),
+        "channels": Channel.objects.count(),
+        "audience figures": AudienceSnapshot.objects.count(),
+        "campaigns": Campaign.objects.count(),
+        "relationships": Relationship.objects.count(),
+        "contacts": Contact.objects.count(),
+        "exchanges": Exchange.objects.count(),
+    }
 
 
 def _community(team: dict) -> None:

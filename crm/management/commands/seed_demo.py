@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,8 +18,13 @@ class Command(BaseCommand):
                 "seed_demo creates users with a known password; it refuses to run with DEBUG off. "
                 "Use --force if this really is a demo instance."
             )
-        created = seed.run()
-        if created:
-            self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins: manager, marketer, viewer / demo"))
-        else:
+        started = time.monotonic()
+        seeded = seed.run()
+        if not seeded:
             self.stdout.write("Demo data already present; nothing to do.")
+            return
+        if seeded.users:
+            self.stdout.write(f"Team: {', '.join(seeded.users)} (password “{seed.PASSWORD}”).")
+        if seeded.community:
+            self.stdout.write(", ".join(f"{count} {label}" for label, count in seed.community_counts().items()) + ".")
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.0f} s."))
