@@ -95,4 +95,4 @@ def campaign_brief_check(request: HttpRequest) -> HttpResponse:
     """The checklist for what is typed in the form so far (htmx, as the fields are filled); saves nothing."""
     form = CampaignForm(request.POST)
     form.is_valid()  # fills form.instance with the fields that are valid; an invalid one counts as missing
-    return render(request, "campaigns/_brief_checklist.html", {"checklist": brief_checklist(form.instance)})
+    return render(request, "campaigns/_brief_checklist_items.html", {"checklist": brief_checklist(form.instance)})

@@ -4,11 +4,21 @@
 (function () {
   "use strict";
 
+  // Bootstrap ignores hide() while the modal is still fading in; a quick answer (or a quick hand) can come
+  // back before that, so such a hide waits for the end of the fade.
+  var opening = {};
+  document.addEventListener("show.bs.modal", function (event) { opening[event.target.id] = true; });
+  document.addEventListener("shown.bs.modal", function (event) { opening[event.target.id] = false; });
+
   function hideModal(id) {
     var element = document.getElementById(id);
     if (!element || !window.bootstrap) return;
-    var modal = window.bootstrap.Modal.getInstance(element);
-    if (modal) modal.hide();
+    var modal = window.bootstrap.Modal.getOrCreateInstance(element);
+    if (opening[id]) {
+      element.addEventListener("shown.bs.modal", function () { modal.hide(); }, { once: true });
+    } else {
+      modal.hide();
+    }
   }
 
   // A move went through: close the dialog. The board reloads its columns by itself (hx-trigger on #board),
