@@ -21,6 +21,7 @@ from campaigns.models import Brand, Campaign, GuardrailEvent, Outcome, Relations
 from campaigns.selectors import who_needs_news
 from crm.demo.directory import DirectoryBuilder
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier, Topic
+from messaging.models import Message
 
 EXAMPLE_DOMAINS = ("example.com", "example.fr", "example.org")
 
@@ -272,3 +273,15 @@ def test_a_second_run_changes_nothing_and_says_so(demo, db):
 
     assert _counts() == counts
     assert "nothing to do" in out.getvalue()
+
+
+def test_the_outbox_holds_history_not_a_backlog(demo, db):
+    now = timezone.now()
+    thank_yous = Message.objects.filter(kind=Message.Kind.THANK_YOU)
+
+    assert thank_yous.count() == Relationship.objects.filter(thank_you=ThankYou.QUEUED).count()
+    # Old closings' thank-yous went out back then: the first `make run` must not send a hundred of them.
+    assert not thank_yous.filter(status=Message.Status.SCHEDULED, send_at__lt=now).exists()
+    follow_ups = Message.objects.filter(kind=Message.Kind.FOLLOW_UP, status=Message.Status.SCHEDULED)
+    assert follow_ups.count() == 6
+    assert all(m.send_at > now and m.cancel_if_reply and m.relationship.stage == Stage.PITCHED for m in follow_ups)

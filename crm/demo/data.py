@@ -250,6 +250,7 @@ CONSENT_SOURCES_OUT = {
 }
 CONSENT_SOURCES_UNKNOWN = ["Import du tableur de l'agence", "Profil repéré sur Instagram, jamais contacté", ""]
 
+# A note may start with "topic|" or "COUNTRY|": it is only given to people with that topic, or in that country.
 NOTES = {
     "fr": [
         "Préfère un DM Instagram à un e-mail.",
@@ -258,12 +259,12 @@ NOTES = {
         "Tarifs indicatifs : 250 € la story, 600 € le post. Négociable pour les marques engagées.",
         "Publie surtout le dimanche soir. Ne pas relancer le week-end.",
         "Attention aux mentions de partenariat : veut toujours le brief complet avant de dire oui.",
-        "Anime un club de course le jeudi soir, bonne porte d'entrée vers la communauté locale.",
+        "running|Anime un club de course le jeudi soir, bonne porte d'entrée vers la communauté locale.",
         "A un second compte perso, ne jamais le citer.",
         "Écrit aussi pour la presse régionale.",
         "Se méfie des opérations « blogueurs parisiens » : parler de sa ville et de son public.",
         "Répond vite, mais seulement en semaine.",
-        "En congé parental jusqu'à la rentrée, garder le contact léger.",
+        "parenting|En congé parental jusqu'à la rentrée, garder le contact léger.",
         "Aime recevoir des nouvelles des autres opérations, même hors de ses sujets.",
         "",
         "",
@@ -272,9 +273,9 @@ NOTES = {
     "en": [
         "Prefers e-mail; replies within a day on weekdays.",
         "Only posts about products tried for a month.",
-        "Met at a London meet-up; loves French brands with a story.",
+        "GB|Met at a London meet-up; loves French brands with a story.",
         "Indicative rates: £300 per reel. Open to gifting for small brands.",
-        "Writes in English for an expat audience in France.",
+        "FR|Writes in English for an expat audience in France.",
         "",
         "",
     ],
@@ -592,3 +593,17 @@ OFF_TOPIC_REASONS = [
     "Tient une rubrique playlists du dimanche sur son blog cuisine, très suivie : l'album y a toute sa place.",
     "Randonne tous les week-ends avec ses enfants et en parle dans ses stories, même si son compte parle de tech.",
 ]
+
+# Follow-ups a marketer scheduled for the coming days, to people pitched who have not answered yet.
+FOLLOW_UP = {
+    "fr": (
+        "« {c} » : une question sur le brief ?",
+        "Bonjour {first},\n\nJe reviens vers vous au sujet de « {c} » : le brief vous parle-t-il ? "
+        "Je peux vous appeler si c'est plus simple.\n\nBelle journée,",
+    ),
+    "en": (
+        "“{c}”: any questions about the brief?",
+        "Hi {first},\n\nJust following up on “{c}”: does the brief speak to you? "
+        "Happy to call if that's easier.\n\nBest,",
+    ),
+}

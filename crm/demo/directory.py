@@ -164,9 +164,17 @@ class DirectoryBuilder:
             consent=consent,
             consent_at=consent_at,
             consent_source=source,
-            notes=rng.choice(data.NOTES[lang]),
+            notes=self._note(lang, topics, country),
         )
         return Person(influencer, first, lang, topics, owner, joined, tier, opted_out_on)
+
+    def _note(self, lang: str, topics: list[str], country: str) -> str:
+        fitting = []
+        for note in data.NOTES[lang]:
+            condition, _bar, text = note.rpartition("|")
+            if not condition or condition in topics or condition == country:
+                fitting.append(text)
+        return self.rng.choice(fitting)
 
     def _name(self, lang: str) -> tuple[str, str]:
         firsts, lasts = (

@@ -8,17 +8,19 @@ queryset updates. That back-dating is demo history only: the product itself neve
 """
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from campaigns.models import Brand, Campaign, Relationship
+from campaigns.models import Brand, Campaign, Relationship, Stage
 from crm.demo import data
 from crm.demo.directory import Person, moment
 from crm.demo.threads import Thread, Timeline, pick_words
 from crm.models import Contact, Influencer, Topic
 from crm.services import contact_log
+from messaging.services import follow_up_schedule
 
 CAMPAIGN_OWNERS = {
     "winter_routine": "sophie",
@@ -369,7 +371,30 @@ class Story:
 
     # --- After the story ------------------------------------------------------------------------------------------
 
+    def _follow_ups(self) -> None:
+        """A few follow-ups scheduled for the coming days, to people pitched on a running campaign who have not
+        answered: the outbox has something ahead, and an inbound reply would cancel them."""
+        pitched = [
+            t
+            for t in self.threads
+            if t.rel is not None and t.person.influencer.email and t.person.reachable and t.campaign.is_open
+        ]
+        pitched = [t for t in pitched if Relationship.objects.filter(pk=t.rel.pk, stage=Stage.PITCHED).exists()]
+        for thread in pitched[:6]:
+            subject, body = data.FOLLOW_UP[thread.person.lang]
+            day = self.today + timedelta(days=self.rng.randint(1, 5))
+            follow_up_schedule(
+                influencer=thread.person.influencer,
+                by=thread.owner,
+                subject=subject.format(c=thread.campaign.name),
+                body=body.format(c=thread.campaign.name, first=thread.person.first_name),
+                send_at=timezone.make_aware(datetime.combine(day, time(9, 30))),
+                cancel_if_reply=True,
+                relationship=thread.rel,
+            )
+
     def _finish(self) -> None:
+        self._follow_ups()
         for spec in data.CAMPAIGNS:
             if spec["status"] == "finished":
                 campaign = self.campaigns[spec["key"]]

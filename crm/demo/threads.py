@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -25,6 +26,7 @@ from crm.demo import data
 from crm.demo.directory import Person, moment, slug
 from crm.models import Contact, Influencer
 from crm.services import contact_clocks_reset, contact_log, exchange_record
+from messaging.models import Message
 
 if TYPE_CHECKING:
     from crm.demo.story import Story
@@ -74,7 +76,8 @@ class Thread:
 
     def say(self, what: str, kind: str | None = None) -> tuple[str, str]:
         kind, text = pick_words(self.rng, self.person.lang, what, kind)
-        return kind, text.format(c=self.campaign.name, b=self.campaign.brand.name)
+        name = f"« {self.campaign.name} »" if self.person.lang == "fr" else f"“{self.campaign.name}”"
+        return kind, text.format(c=name, b=self.campaign.brand.name)
 
     # --- Steps, each through its service, then dated back (demo history only) ------------------------------------
 
@@ -225,6 +228,13 @@ class Thread:
             relationship_close(relationship=self.rel, by=self.owner, outcome=outcome, skip_reason=skip_reason)
             StageChange.objects.filter(relationship=self.rel, to_stage=Stage.CLOSED).update(changed_at=when)
             Relationship.objects.filter(pk=self.rel.pk).update(closed_at=when)
+            # The thank-you was queued to leave within the hour; in the demo's past it left then, so the outbox
+            # shows it sent rather than 100 thank-yous for old campaigns all leaving at the first `make run`.
+            send_at = when + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES)
+            gone = {"status": Message.Status.SENT, "sent_at": send_at} if send_at < timezone.now() else {}
+            Message.objects.filter(relationship=self.rel, kind=Message.Kind.THANK_YOU).update(
+                created_at=when, send_at=send_at, **gone
+            )
 
         self.at(day, step)
 
