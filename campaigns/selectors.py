@@ -46,10 +46,20 @@ def who_needs_news(*, owner=None, today: date | None = None, soon_days: int = 7)
     )
 
 
-def campaigns_that_fit(*, influencer: Influencer, exclude=None) -> QuerySet[Campaign]:
+def brief_complete() -> Q:
+    """Campaign.brief_complete in SQL: objective, ask, deliverables, offer and dates; the disclosure if sponsored."""
+    filled = Q(starts_on__isnull=False, ends_on__isnull=False)
+    for name in ("objective", "ask", "deliverables", "offer"):
+        filled &= ~Q(**{f"{name}__regex": r"^\s*$"})
+    return filled & (Q(sponsored=False) | ~Q(disclosure__regex=r"^\s*$"))
+
+
+def campaigns_that_fit(*, influencer: Influencer, exclude=None, outreach: bool = False) -> QuerySet[Campaign]:
     """Open campaigns that fit a person (E2): not finished, not ended, a topic in common, not already on it.
 
     `exclude`: a campaign (or its id), or several, to leave out — typically the one being closed.
+    `outreach`: only what may be told to the person — running, with a complete brief (B4: no outreach before
+    the brief is complete). Without it, drafts are listed too, for the team to plan with.
     """
     today = timezone.localdate()
     shares_a_topic = Exists(
@@ -62,6 +72,8 @@ def campaigns_that_fit(*, influencer: Influencer, exclude=None) -> QuerySet[Camp
         .filter(shares_a_topic)
         .exclude(already_on_it)
     )
+    if outreach:
+        campaigns = campaigns.filter(brief_complete(), status=Campaign.Status.RUNNING)
     if exclude is not None:
         items = exclude if isinstance(exclude, list | tuple | set | QuerySet) else [exclude]
         campaigns = campaigns.exclude(pk__in=[getattr(item, "pk", item) for item in items])

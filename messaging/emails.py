@@ -65,7 +65,8 @@ def thank_you_content(*, relationship: Relationship, sender) -> tuple[str, str]:
         "person": influencer,
         "campaign": relationship.campaign,
         "brand": relationship.campaign.brand,
-        "fitting": list(campaigns_that_fit(influencer=influencer, exclude=relationship.campaign)[:5]),
+        "took_part": relationship.outcome == "completed",
+        "fitting": list(campaigns_that_fit(influencer=influencer, exclude=relationship.campaign, outreach=True)[:5]),
         "signature": signature_of(sender),
     }
     return build("thank_you", context, language_for(influencer))

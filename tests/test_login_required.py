@@ -6,7 +6,7 @@ from tests.urlwalk import all_routes
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz", "set_language", "admin:login"}
+PUBLIC = {"login", "healthz", "set_language", "admin:login", "unsubscribe"}
 
 
 LOGIN_PAGES = ("/login/", "/admin/login/")

@@ -92,6 +92,19 @@ def test_it_finds_the_open_campaigns_that_fit_a_person(time_machine, db):
     assert list(campaigns_that_fit(influencer=lea).filter(pk=fits.pk)) == [fits]  # once, not once per topic
 
 
+def test_only_running_campaigns_with_a_complete_brief_are_told_to_the_person(time_machine, db):
+    time_machine.move_to(paris(2026, 3, 2), tick=False)
+    lea = InfluencerFactory(topics=["food"])
+    running = CampaignFactory(name="Running", topics=["food"])
+    CampaignFactory(name="Draft", topics=["food"], status=Campaign.Status.DRAFT)
+    CampaignFactory(name="No offer yet", topics=["food"], offer="  ")
+    CampaignFactory(name="Sponsored, no disclosure", topics=["food"], sponsored=True, disclosure="")
+    disclosed = CampaignFactory(name="Sponsored", topics=["food"], sponsored=True, disclosure="#ad")
+
+    assert set(campaigns_that_fit(influencer=lea, outreach=True)) == {running, disclosed}
+    assert all(c.brief_complete for c in campaigns_that_fit(influencer=lea, outreach=True))
+
+
 def test_the_board_lists_every_stage_in_order_in_one_query(django_assert_num_queries, db):
     campaign = CampaignFactory()
     shortlisted = RelationshipFactory(campaign=campaign, influencer__name="Ana", stage=Stage.SHORTLISTED)

@@ -50,6 +50,25 @@ def test_the_thank_you_lists_the_open_campaigns_that_fit_the_person(now, active,
     assert "Spring range" in body
 
 
+def test_a_person_who_declined_is_thanked_for_their_time_not_for_taking_part(now, active, bob):
+    active.influencer.language = "en"
+    active.influencer.save()
+
+    relationship_close(relationship=active, by=bob, outcome="declined")
+
+    body = Message.objects.get().body
+    assert "We are closing Spring range" in body
+    assert "taking part" not in body
+
+
+def test_the_thank_you_never_tells_about_a_draft_campaign(now, active, bob):
+    CampaignFactory(name="Batch cooking", topics=["food"], status="draft")
+
+    relationship_close(relationship=active, by=bob, outcome="completed")
+
+    assert "Batch cooking" not in Message.objects.get().body
+
+
 def test_a_closing_with_a_skip_reason_queues_nothing(now, active, bob):
     relationship_close(relationship=active, by=bob, outcome="completed", skip_reason="Thanked in person")
 
