@@ -56,17 +56,27 @@ def build(kind: str, context: dict, language: str) -> tuple[str, str]:
 # --- One function per kind -------------------------------------------------------------------------------------
 
 
-def thank_you_content(*, relationship: Relationship, sender) -> tuple[str, str]:
-    """'Merci et à bientôt': the project is over, thanks, and the open operations that fit them (E2)."""
+def thank_you_fitting(relationship: Relationship) -> list:
+    """The open operations a thank-you tells about (E2): running, with a complete brief, fitting the person."""
     from campaigns.selectors import campaigns_that_fit
 
+    return list(
+        campaigns_that_fit(influencer=relationship.influencer, exclude=relationship.campaign, outreach=True)[:5]
+    )
+
+
+def thank_you_content(*, relationship: Relationship, sender, outcome: str | None = None) -> tuple[str, str]:
+    """'Merci et à bientôt': the project is over, thanks, and the open operations that fit them (E2).
+
+    `outcome` defaults to the relationship's; the close dialog previews it before the closing.
+    """
     influencer = relationship.influencer
     context = {
         "person": influencer,
         "campaign": relationship.campaign,
         "brand": relationship.campaign.brand,
-        "took_part": relationship.outcome == "completed",
-        "fitting": list(campaigns_that_fit(influencer=influencer, exclude=relationship.campaign, outreach=True)[:5]),
+        "took_part": (outcome or relationship.outcome) == "completed",
+        "fitting": thank_you_fitting(relationship),
         "signature": signature_of(sender),
     }
     return build("thank_you", context, language_for(influencer))

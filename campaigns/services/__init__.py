@@ -6,6 +6,7 @@ from campaigns.services.lifecycle import (
     relationship_deliver,
     relationship_pitch,
     relationship_shortlist,
+    thank_you_skip_reason,
 )
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
 
@@ -18,4 +19,5 @@ __all__ = [
     "relationship_deliver",
     "relationship_pitch",
     "relationship_shortlist",
+    "thank_you_skip_reason",
 ]

@@ -308,6 +308,21 @@ def relationship_deliver(*, relationship: Relationship, by) -> Relationship:
     return relationship
 
 
+def thank_you_skip_reason(*, relationship: Relationship) -> str:
+    """Why a closing skips the thank-you by itself (opted out, no e-mail, never pitched); empty if it goes.
+
+    Read-only, so the close dialog can say it before the closing, like pitch_checks for the pitch.
+    """
+    influencer = relationship.influencer
+    if influencer.is_opted_out:
+        return _("%(person)s opted out of e-mails.") % {"person": influencer}
+    if not influencer.email:
+        return _("%(person)s has no e-mail address.") % {"person": influencer}
+    if relationship.pitched_at is None:
+        return _("%(person)s was never pitched on this campaign.") % {"person": influencer}
+    return ""
+
+
 @transaction.atomic
 def relationship_close(*, relationship: Relationship, by, outcome: str, skip_reason: str = "") -> Relationship:
     """End a relationship with an outcome; a thank-you is queued, or skipped with a reason (E1).
@@ -324,14 +339,7 @@ def relationship_close(*, relationship: Relationship, by, outcome: str, skip_rea
         )
     _lock(relationship)
     _require_stage(relationship, OPEN_STAGES, _("closed"))
-    influencer = relationship.influencer
-    if not skip_reason:
-        if influencer.is_opted_out:
-            skip_reason = _("%(person)s opted out of e-mails.") % {"person": influencer}
-        elif not influencer.email:
-            skip_reason = _("%(person)s has no e-mail address.") % {"person": influencer}
-        elif relationship.pitched_at is None:
-            skip_reason = _("%(person)s was never pitched on this campaign.") % {"person": influencer}
+    skip_reason = skip_reason or thank_you_skip_reason(relationship=relationship)
 
     now = timezone.now()
     _move(relationship, to=Stage.CLOSED, by=by, at=now, note=str(Outcome(outcome).label))

@@ -236,9 +236,10 @@ def test_the_close_dialog_previews_the_thank_you_with_the_campaigns_that_fit(mar
 
     html = marketer.get(_url("relationship_close", relationship), **HTMX).content.decode()
 
-    assert "Hello Léa," in html
-    assert "Spring range is over for us. Thank you for the time you gave it." in html
-    assert "Zero waste, until 30 juin 2026" in html  # in her language: French
+    # Exactly what the outbox will send, in her language (French).
+    assert "Bonjour Léa," in html
+    assert "Merci d’y avoir participé" in html
+    assert "Zero waste (" in html and "jusqu’au 30 juin 2026" in html
     assert "Marathon" not in html
     assert "(French)" in html  # named in the marketer's language
 
