@@ -15,8 +15,9 @@ MARKETER = "Marketer"
 VIEWER = "Viewer"
 ROLES = (MANAGER, MARKETER, VIEWER)
 
-# The apps whose data the team works on.
-WORK_APPS = ("crm", "campaigns")
+# The apps whose data the team works on: people, campaigns, and the outbox (follow-ups, thank-yous, templates,
+# each member's own settings).
+WORK_APPS = ("crm", "campaigns", "messaging")
 # Apps a manager may look at in the admin but not change (operations, schedules).
 OBSERVED_APPS = ("health", "django_celery_beat")
 
@@ -31,8 +32,8 @@ def _is_history(model) -> bool:
 def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     """(app_label, codename) pairs each role should hold.
 
-    Manager: everything on crm and campaigns; view on their history, on health and on the beat schedules.
-    Marketer: view, add and change on crm and campaigns (no delete); view on their history.
+    Manager: everything on crm, campaigns and messaging; view on their history, on health and on the beat schedules.
+    Marketer: view, add and change on crm, campaigns and messaging (no delete); view on their history.
     Viewer: view only, history included.
     """
     roles: dict[str, set[tuple[str, str]]] = {MANAGER: set(), MARKETER: set(), VIEWER: set()}

@@ -12,15 +12,17 @@ from datetime import date, datetime, time
 from heapq import merge
 from itertools import islice
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import StageChange
 from crm.models import Contact, Exchange, Influencer
+from messaging.models import Message
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # "contact", "stage_change", "exchange"… also the template's name: crm/timeline/<kind>.html
+    kind: str  # "contact", "stage_change", "exchange", "message"… also the template's name: crm/timeline/<kind>.html
     at: datetime  # what the timeline sorts on
     obj: object
     all_day: bool = False  # dated by a day, not a time (an exchange): shown without an hour
@@ -64,7 +66,23 @@ def exchanges(influencer: Influencer, limit: int) -> list[TimelineEntry]:
     return [TimelineEntry("exchange", _start_of(row.occurred_on), row, all_day=True) for row in rows]
 
 
-SOURCES: list[Source] = [contacts, stage_changes, exchanges]
+# The outbox rows about a person: what was (or will be) sent to them, and the reminders to their owner.
+TIMELINE_MESSAGE_KINDS = (Message.Kind.FOLLOW_UP, Message.Kind.THANK_YOU, Message.Kind.REMINDER)
+
+
+def messages(influencer: Influencer, limit: int) -> list[TimelineEntry]:
+    """Dated when they went, or else when they are (were) due to go: a scheduled one sits ahead of today."""
+    rows = (
+        Message.objects.filter(influencer=influencer, kind__in=TIMELINE_MESSAGE_KINDS)
+        .select_related("created_by", "to_user", "relationship__campaign__brand")
+        .defer("body", "claim", "claimed_at")
+        .annotate(shown_at=Coalesce("sent_at", "send_at"))
+        .order_by("-shown_at", "-pk")[:limit]
+    )
+    return [TimelineEntry("message", row.shown_at, row) for row in rows]
+
+
+SOURCES: list[Source] = [contacts, stage_changes, exchanges, messages]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""Today: who needs news from me, what I logged lately, the campaigns that are open."""
+"""Today: who needs news from me, what I logged lately, my messages (scheduled, failed), the open campaigns."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +11,13 @@ from django.utils import timezone
 from campaigns.models import OPEN_STAGES, Campaign, Relationship
 from campaigns.selectors import who_needs_news
 from crm.models import Contact, Influencer
+from messaging.models import Message
 
 RECENT_CONTACTS = 10
 OPEN_CAMPAIGNS = 10
+SCHEDULED_MESSAGES = 10
+FAILED_MESSAGES = 10
+FAILED_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(open_relationships=Count("relationships", filter=Q(relationships__stage__in=OPEN_STAGES)))
         .order_by("ends_on", "name")[:OPEN_CAMPAIGNS]
     )
+    mine = _my_messages(request.user)
+    scheduled = mine.filter(status=Message.Status.SCHEDULED).order_by("send_at", "pk")[:SCHEDULED_MESSAGES]
+    failed = mine.filter(
+        status=Message.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=FAILED_DAYS)
+    ).order_by("-updated_at", "-pk")[:FAILED_MESSAGES]
     return render(
         request,
         "crm/home.html",
@@ -54,7 +63,22 @@ def home(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "this_week": this_week,
             "recent_contacts": recent_contacts,
+            "scheduled_messages": scheduled,
+            "failed_messages": failed,
             "open_campaigns": open_campaigns,
             "today": today,
         },
+    )
+
+
+def _my_messages(user):
+    """Follow-ups and thank-yous that are mine: I wrote them, or the person or the relationship is mine.
+
+    Stand-in for a messaging selector (services.digests_queue reads the same set for the morning digest).
+    """
+    return (
+        Message.objects.filter(Q(created_by=user) | Q(relationship__owner=user) | Q(influencer__owner=user))
+        .filter(kind__in=Message.TO_INFLUENCERS)
+        .select_related("influencer", "relationship__campaign__brand")
+        .defer("body", "claim", "claimed_at")
     )

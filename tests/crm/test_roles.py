@@ -8,7 +8,7 @@ from crm import roles
 
 pytestmark = pytest.mark.django_db
 
-ALL_MODELS = [m for label in ("crm", "campaigns") for m in apps.get_app_config(label).get_models()]
+ALL_MODELS = [m for label in ("crm", "campaigns", "messaging") for m in apps.get_app_config(label).get_models()]
 WORK_MODELS = [m for m in ALL_MODELS if not hasattr(m, "instance_type")]
 HISTORY_MODELS = [m for m in ALL_MODELS if hasattr(m, "instance_type")]
 

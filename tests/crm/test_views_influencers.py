@@ -19,6 +19,7 @@ from tests.factories import (
     RelationshipFactory,
     paris,
 )
+from tests.messaging.factories import MessageFactory
 
 NOW = paris(2026, 3, 2, 10)
 TODAY = NOW.date()
@@ -26,8 +27,8 @@ LIST = "/influencers/"
 # Session, user, permissions (2), the filter form's topics and owners, the count, the page, its topics, its channels.
 LIST_QUERIES = 10
 # Session, user, permissions (2), the person, their topics, channels, snapshots, the timeline (contacts, stage
-# changes, exchanges), ledger totals, ledger rows, open relationships, campaigns that fit.
-DETAIL_QUERIES = 15
+# changes, exchanges, messages), ledger totals, ledger rows, open relationships, campaigns that fit.
+DETAIL_QUERIES = 16
 
 
 @pytest.fixture(autouse=True)
@@ -335,6 +336,7 @@ def _story(size: int, bob):
         StageChange.objects.create(relationship=relationship, to_stage="active", changed_at=NOW, changed_by=bob)
         ContactFactory(influencer=lea, relationship=relationship, logged_by=bob)
         ExchangeFactory(influencer=lea, relationship=relationship, recorded_by=bob, value=10)
+        MessageFactory(influencer=lea, relationship=relationship, created_by=bob)
         CampaignFactory(topics=["food"])
         channel = ChannelFactory(influencer=lea)
         AudienceSnapshotFactory(channel=channel, taken_on=_days(-1))
@@ -350,7 +352,7 @@ def test_a_persons_page_costs_the_same_number_of_queries_at_3_and_30_rows(client
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(reverse("crm:influencer_detail", args=[lea.pk]), {"timeline": 100})
 
-    assert len(response.context["timeline"].entries) == rows * 3
+    assert len(response.context["timeline"].entries) == min(rows * 4, 100)
     assert len(response.context["channels"]) == rows
 
 

@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from campaigns.models import Campaign, Stage
 from tests.factories import CampaignFactory, ContactFactory, InfluencerFactory, RelationshipFactory, paris
+from tests.messaging.factories import MessageFactory
 
 NOW = paris(2026, 3, 2, 10)
 TODAY = NOW.date()
 # Session, user, the user's and their groups' permissions, two "who needs news" queries, recent contacts,
-# open campaigns. The same whether bob has 3 or 30 people to call.
-TODAY_QUERIES = 8
+# scheduled messages, failed messages, open campaigns. The same whether bob has 3 or 30 people to call.
+TODAY_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -130,6 +131,8 @@ def _bobs_people(bob, count: int) -> None:
         RelationshipFactory(campaign=campaign, owner=bob, stage=Stage.ACTIVE, next_contact_due=_due(n % 7 - 3))
         ContactFactory(influencer=person, logged_by=bob)
         CampaignFactory(status=Campaign.Status.RUNNING)
+        MessageFactory(influencer=person, created_by=bob, send_at=NOW + datetime.timedelta(hours=n + 1))
+        MessageFactory(influencer=person, created_by=bob, status="failed", last_error="550 mailbox unknown")
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -142,3 +145,5 @@ def test_today_costs_the_same_number_of_queries_at_3_and_30_rows(client, bob, dj
 
     assert response.status_code == 200
     assert response.content.decode().count("Log contact<span") >= min(rows * 2, 20)
+    assert len(response.context["scheduled_messages"]) == min(rows, 10)
+    assert len(response.context["failed_messages"]) == min(rows, 10)
