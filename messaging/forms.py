@@ -65,13 +65,6 @@ def _clean_send_at(value: datetime | None) -> datetime | None:
     return value
 
 
-def _clean_text(value: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError(message, code="required")
-    return value
-
-
 CANCEL_IF_REPLY_HELP = _("If you log an inbound contact from them before it goes, it is cancelled.")
 
 
@@ -91,12 +84,15 @@ class FollowUpForm(forms.Form):
         empty_label=_("— write my own —"),
         help_text=_("Fills the subject and the text below; adapt them to the person."),
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, error_messages={"required": _("Give the follow-up a subject.")}
+    )
     body = forms.CharField(
         label=_("Message"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Your signature (My settings) is added at the end."),
+        error_messages={"required": _("Write the follow-up.")},
     )
     send_at = forms.DateTimeField(label=_("Send on"), widget=DATETIME_INPUT)
     cancel_if_reply = forms.BooleanField(
@@ -114,13 +110,8 @@ class FollowUpForm(forms.Form):
         )
         relationship.label_from_instance = lambda r: f"{r.campaign} ({r.get_stage_display()})"
         self.fields["template"].queryset = templates_for(influencer)
+        self.fields["template"].label_from_instance = lambda t: t.name
         self.fields["send_at"].help_text = _("Your time (%(zone)s).") % {"zone": timezone.get_current_timezone_name()}
-
-    def clean_subject(self) -> str:
-        return _clean_text(self.cleaned_data["subject"], _("Give the follow-up a subject."))
-
-    def clean_body(self) -> str:
-        return _clean_text(self.cleaned_data["body"], _("Write the follow-up."))
 
     def clean_send_at(self):
         return _clean_send_at(self.cleaned_data["send_at"])
@@ -131,19 +122,20 @@ def templates_for(influencer: Influencer):
 
 
 class MessageEditForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10}))
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, error_messages={"required": _("Give the message a subject.")}
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("The message cannot be empty.")},
+    )
     send_at = forms.DateTimeField(label=_("Send on"), widget=DATETIME_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["send_at"].help_text = _("Your time (%(zone)s).") % {"zone": timezone.get_current_timezone_name()}
-
-    def clean_subject(self) -> str:
-        return _clean_text(self.cleaned_data["subject"], _("Give the message a subject."))
-
-    def clean_body(self) -> str:
-        return _clean_text(self.cleaned_data["body"], _("The message cannot be empty."))
 
     def clean_send_at(self):
         return _clean_send_at(self.cleaned_data["send_at"])

@@ -12,14 +12,15 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, translation
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
 from campaigns.forms import AcceptForm, CloseForm, DeliverForm, PitchForm
 from campaigns.models import OPEN_STAGES, Relationship, Stage
-from campaigns.selectors import campaigns_that_fit
 from campaigns.services import (
     pitch_checks,
     pitch_text,
@@ -27,8 +28,13 @@ from campaigns.services import (
     relationship_close,
     relationship_deliver,
     relationship_pitch,
+    thank_you_skip_reason,
 )
 from crm.models import Exchange
+from messaging import emails
+from messaging.delivery import next_sending_time
+from messaging.forms import member_zone
+from messaging.models import Message
 
 FITTING_CAMPAIGNS_SHOWN = 5
 
@@ -196,60 +202,48 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Close ----------------------------------------------------------------------------------------------------
 
 
-def automatic_skip_reason(relationship: Relationship) -> str:
-    """Why relationship_close will skip the thank-you by itself, if it will.
+def thank_you_preview(relationship: Relationship, sender) -> dict:
+    """The thank-you exactly as the outbox will write it (E1, E2), in the person's language.
 
-    The same three rules as the service, read-only, so that the dialog does not preview a message that will
-    never go out. (The service should offer this, like pitch_checks for the pitch.)
+    Previewed as for a completed collaboration; a declined or silent ending gets the softer wording.
     """
-    influencer = relationship.influencer
-    if influencer.is_opted_out:
-        return _("%(person)s opted out of e-mails.") % {"person": influencer}
-    if not influencer.email:
-        return _("%(person)s has no e-mail address.") % {"person": influencer}
-    if relationship.pitched_at is None:
-        return _("%(person)s was never pitched on this campaign.") % {"person": influencer}
-    return ""
-
-
-def thank_you_preview(relationship: Relationship) -> dict:
-    """The thank-you as the person would read it (E1, E2): in their language, naming the campaign, with the
-    open campaigns that fit them.
-
-    A preview only: the message itself is built and sent by the outbox once the relationship is closed.
-    """
-    influencer = relationship.influencer
-    fitting = list(campaigns_that_fit(influencer=influencer, exclude=relationship.campaign)[:FITTING_CAMPAIGNS_SHOWN])
-    languages = dict(settings.LANGUAGES)
-    language = influencer.language if influencer.language in languages else settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject = _("Thank you — %(campaign)s") % {"campaign": relationship.campaign.name}
-        lines = [
-            _("Hello %(name)s,") % {"name": influencer.name},
-            "",
-            _("%(campaign)s is over for us. Thank you for the time you gave it.") % {"campaign": relationship.campaign},
-        ]
-        if fitting:
-            lines += ["", _("Other operations that may interest you:")]
-            for campaign in fitting:
-                if campaign.ends_on:
-                    lines.append(
-                        _("– %(campaign)s, until %(date)s")
-                        % {"campaign": campaign, "date": formats.date_format(campaign.ends_on, "DATE_FORMAT")}
-                    )
-                else:
-                    lines.append(_("– %(campaign)s") % {"campaign": campaign})
-        lines += ["", _("Thank you, and see you soon!")]
+    subject, body = emails.thank_you_content(relationship=relationship, sender=sender, outcome="completed")
+    language = emails.language_for(relationship.influencer)
     # Named in the reader's language (the marketer's), not the person's.
-    language_name = str(languages.get(language, language))
-    return {"subject": subject, "body": "\n".join(lines), "fitting": fitting, "language": language_name}
+    language_name = str(dict(settings.LANGUAGES).get(language, language))
+    return {
+        "subject": subject,
+        "body": body,
+        "fitting": emails.thank_you_fitting(relationship),
+        "language": language_name,
+    }
+
+
+def _with_thank_you_time(request: HttpRequest, relationship: Relationship, done: str) -> str:
+    """Say when the queued thank-you leaves (the marketer's time), with a link to edit or cancel it meanwhile."""
+    thank_you = relationship.messages.filter(kind=Message.Kind.THANK_YOU, status=Message.Status.SCHEDULED).first()
+    if thank_you is None:
+        return done
+    # It leaves at its time if that is inside the person's sending hours, else at the start of the next window.
+    leaves = timezone.localtime(
+        next_sending_time(thank_you.send_at, relationship.influencer.timezone), member_zone(request.user)
+    )
+    when = formats.date_format(leaves, "H:i")
+    if leaves.date() != timezone.localdate(timezone=leaves.tzinfo):
+        when = f"{formats.date_format(leaves, 'DATE_FORMAT')} {when}"
+    return format_html(
+        '{} <a class="alert-link" href="{}">{}</a>',
+        done,
+        reverse("message_edit", args=[thank_you.pk]),
+        _("The thank-you leaves at %(time)s — you can still edit or cancel it.") % {"time": when},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @change_relationship
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     relationship = _relationship(pk)
-    automatic_skip = automatic_skip_reason(relationship)
+    automatic_skip = thank_you_skip_reason(relationship=relationship)
     form = CloseForm(_posted(request), automatic_skip=automatic_skip)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,17 +260,14 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 done = _("%(relationship)s is closed; no thank-you: %(reason)s")
             else:
                 done = _("%(relationship)s is closed; the thank-you is queued.")
-            return _moved(
-                request,
-                relationship,
-                done % {"relationship": relationship, "reason": relationship.thank_you_skip_reason},
-            )
+            done = done % {"relationship": relationship, "reason": relationship.thank_you_skip_reason}
+            return _moved(request, relationship, _with_thank_you_time(request, relationship, done))
     return _dialog(
         request,
         "campaigns/move/close.html",
         relationship,
         form=form,
         automatic_skip=automatic_skip,
-        preview=None if automatic_skip else thank_you_preview(relationship),
+        preview=None if automatic_skip else thank_you_preview(relationship, relationship.owner or request.user),
         stale=_stale(relationship, OPEN_STAGES),
     )

@@ -16,6 +16,7 @@ from campaigns.models import Brand, Campaign, Relationship
 from crm import roles
 from crm.demo import data
 from crm.demo.directory import DirectoryBuilder
+from crm.demo.message_templates import message_templates
 from crm.demo.story import Story
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 
@@ -37,9 +38,10 @@ class Seeded:
 
     users: list[str] = field(default_factory=list)
     community: bool = False
+    templates: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.users or self.community)
+        return bool(self.users or self.community or self.templates)
 
 
 @transaction.atomic
@@ -52,6 +54,8 @@ def run() -> Seeded:
     if not Brand.objects.filter(name__iexact=data.BRANDS[0]).exists():
         _community(team)
         seeded.community = True
+    # Apart from the community: a demo loaded before templates existed gets them on its next run.
+    seeded.templates = message_templates()
     return seeded
 
 
