@@ -1,0 +1,88 @@
+"""The board in a real browser: htmx dialogs, the keyboard, a phone's width (moved here from tests/campaigns)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.models import Relationship, Stage
+from tests.browser.steps import column, log_in
+from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, RelationshipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def board(page_in, bob):
+    """board(campaign) opens the campaign's board as bob, once the page is ready for a hand."""
+
+    def open_board(campaign, *, width: int | None = None):
+        page = page_in()
+        if width:
+            page.set_viewport_size({"width": width, "height": 800})
+        log_in(page, "bob", "pw-bob")
+        page.goto(f"/campaigns/{campaign.pk}/")
+        return page
+
+    return open_board
+
+
+def test_a_card_is_pitched_from_the_board_with_the_keyboard_only(board):
+    spring = CampaignFactory(name="Spring range", topics=["lifestyle"])
+    karim = InfluencerFactory(name="Karim", topics=["sport"])
+    relationship = RelationshipFactory(influencer=karim, campaign=spring)
+    page = board(spring)
+
+    page.get_by_role("link", name="Pitch… Karim").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#move-modal select[name=contact_kind]")).to_be_focused()  # the dialog's first field
+    page.keyboard.press("Tab")
+    expect(page.locator("#move-modal textarea[name=override_reason]")).to_be_focused()
+    page.keyboard.type("Sport fans cook too")
+    page.locator("#move-modal button[type=submit]").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#move-modal")).to_be_hidden()
+    expect(column(page, "pitched").get_by_role("link", name="Karim", exact=True)).to_be_visible()
+    expect(column(page, "shortlisted").get_by_role("link", name="Karim", exact=True)).to_have_count(0)
+    expect(page.get_by_role("alert").filter(has_text="Karim is pitched on")).to_be_visible()
+    relationship.refresh_from_db()
+    assert (relationship.stage, relationship.off_topic_reason) == (Stage.PITCHED, "Sport fans cook too")
+
+
+def test_a_refused_pitch_stays_in_the_dialog_with_what_is_missing(board):
+    spring = CampaignFactory(name="Spring range", topics=["lifestyle"])
+    RelationshipFactory(influencer=InfluencerFactory(name="Karim", topics=["sport"]), campaign=spring)
+    page = board(spring)
+
+    page.get_by_role("link", name="Pitch… Karim").click()
+    page.locator("#move-modal button[type=submit]").click()
+
+    expect(page.locator("#move-modal .invalid-feedback")).to_have_text("Give the reason for this off-topic pitch.")
+    expect(page.locator("#move-modal")).to_be_visible()
+    assert Relationship.objects.get().stage == Stage.SHORTLISTED
+
+
+def test_someone_is_shortlisted_by_typing_their_name(board):
+    spring = CampaignFactory(name="Spring range", brand=BrandFactory(name="Maison Rivière"), topics=["lifestyle"])
+    InfluencerFactory(name="Léa Martin", topics=["lifestyle"])
+    page = board(spring)
+
+    page.get_by_label("Shortlist someone").press_sequentially("léa")
+    page.get_by_role("button", name="Shortlist Léa Martin").click()
+
+    expect(column(page, "shortlisted").get_by_role("link", name="Léa Martin", exact=True)).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Léa Martin is shortlisted on")).to_have_text(
+        "Léa Martin is shortlisted on Maison Rivière · Spring range."
+    )
+    assert Relationship.objects.get().influencer.name == "Léa Martin"
+
+
+def test_at_phone_width_the_columns_scroll_sideways(board):
+    spring = CampaignFactory(name="Spring range")
+    RelationshipFactory(campaign=spring)
+    page = board(spring, width=390)
+
+    region = page.get_by_role("region", name="Pipeline board: one column per stage")
+    widths = region.evaluate("element => [element.scrollWidth, element.clientWidth, document.body.scrollWidth]")
+
+    assert widths[0] > widths[1]  # the board scrolls
+    assert widths[2] <= 390  # the page itself does not
