@@ -26,6 +26,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Pictures for the README, from the demo data in a throw-away database (var/screenshots); committed, not built.
+screenshots: $(VENV)/.installed-test assets messages
+	$(BIN)/python scripts/screenshots.py
+
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
