@@ -218,3 +218,15 @@ def test_a_marketer_finds_the_button_on_the_persons_page(client, bob, lea):
     html = client.get(reverse("crm:influencer_detail", args=[lea.pk])).content.decode()
 
     assert f'href="{_url(lea)}">Schedule a follow-up</a>' in html
+
+
+def test_the_demo_templates_are_made_once_and_offered_in_the_persons_language(client, bob, lea):
+    from crm.demo.message_templates import message_templates
+
+    first, second = message_templates(), message_templates()
+    client.force_login(bob)
+    html = client.get(_url(lea)).content.decode()
+
+    assert len(first) == 6 and second == []
+    assert ">Des nouvelles ?</option>" in html and ">Merci pour votre publication</option>" in html
+    assert "Any news?" not in html
