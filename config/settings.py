@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crm",
     "campaigns",
     "messaging",
+    "reports",
 ]
 
 MIDDLEWARE = [

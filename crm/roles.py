@@ -20,6 +20,8 @@ ROLES = (MANAGER, MARKETER, VIEWER)
 WORK_APPS = ("crm", "campaigns", "messaging")
 # Apps a manager may look at in the admin but not change (operations, schedules).
 OBSERVED_APPS = ("health", "django_celery_beat")
+# The managers' reports: one permission, on the reports app's table-less model.
+REPORTS_PERMISSION = ("reports", "view_reports")
 
 ALL_ACTIONS = ("view", "add", "change", "delete")
 
@@ -32,7 +34,8 @@ def _is_history(model) -> bool:
 def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     """(app_label, codename) pairs each role should hold.
 
-    Manager: everything on crm, campaigns and messaging; view on their history, on health and on the beat schedules.
+    Manager: everything on crm, campaigns and messaging; view on their history, on health and on the beat schedules;
+    the reports.
     Marketer: view, add and change on crm, campaigns and messaging (no delete); view on their history.
     Viewer: view only, history included.
     """
@@ -55,6 +58,8 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
             continue
         for model in config.get_models():
             roles[MANAGER].add((label, f"view_{model._meta.model_name}"))
+    if apps.is_installed(REPORTS_PERMISSION[0]):
+        roles[MANAGER].add(REPORTS_PERMISSION)
     return roles
 
 
@@ -65,7 +70,8 @@ def grant_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
 
     # post_migrate runs app by app; make sure every permission we hand out exists already,
     # whatever the order in which the apps' own post_migrate handlers run.
-    for label in WORK_APPS + OBSERVED_APPS:
+    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0],)
+    for label in labels:
         try:
             config = global_apps.get_app_config(label)
         except LookupError:
@@ -77,7 +83,7 @@ def grant_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
         (p.content_type.app_label, p.codename): p
         for p in Permission.objects.using(using)
         .select_related("content_type")
-        .filter(content_type__app_label__in=WORK_APPS + OBSERVED_APPS)
+        .filter(content_type__app_label__in=labels)
     }
     for role, codes in wanted.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)

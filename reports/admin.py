@@ -1,0 +1,105 @@
+"""The reports in the admin: an overview (the "Reports" entry of the index) and one page per report.
+
+Managers only: every view checks `reports.view_reports` first, so a staff member without it gets a 403, not the
+admin's login page; the admin's own checks (login, staff) apply after that.
+"""
+
+from functools import update_wrapper
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from reports.exports import to_csv, to_xlsx
+from reports.filters import ReportFilterForm
+from reports.models import VIEW_REPORTS, Report
+from reports.registry import REPORTS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm(VIEW_REPORTS)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(VIEW_REPORTS)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path("", self._managers_only(self.overview_view), name="reports_report_changelist"),
+            path("<slug:slug>/", self._managers_only(self.report_view), name="reports_report_detail"),
+            path("<slug:slug>/csv/", self._managers_only(self.csv_view), name="reports_report_csv"),
+            path("<slug:slug>/xlsx/", self._managers_only(self.xlsx_view), name="reports_report_xlsx"),
+        ]
+
+    def _managers_only(self, view):
+        protected = self.admin_site.admin_view(view)
+
+        def gate(request, *args, **kwargs):
+            if request.user.is_authenticated and not request.user.has_perm(VIEW_REPORTS):
+                raise PermissionDenied
+            return protected(request, *args, **kwargs)
+
+        return update_wrapper(gate, view)
+
+    def _context(self, request, title, form) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "reports": REPORTS.values(),
+            "query": urlencode(form.filters().as_query()),
+        }
+
+    def overview_view(self, request):
+        form = ReportFilterForm(request.GET or None)
+        filters = form.filters()
+        overview = [(kind, kind.build(filters)) for kind in REPORTS.values()]
+        context = self._context(request, _("Reports"), form) | {"overview": overview}
+        return TemplateResponse(request, "admin/reports/overview.html", context)
+
+    def _report(self, request, slug):
+        kind = REPORTS.get(slug)
+        if kind is None:
+            raise Http404(_("No such report."))
+        form = ReportFilterForm(request.GET or None)
+        return kind, form, kind.build(form.filters())
+
+    def report_view(self, request, slug):
+        kind, form, result = self._report(request, slug)
+        context = self._context(request, kind.title, form) | {"kind": kind, "result": result}
+        return TemplateResponse(request, "admin/reports/report.html", context)
+
+    def csv_view(self, request, slug):
+        kind, form, result = self._report(request, slug)
+        response = HttpResponse(to_csv(result), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self._filename(kind, form)}.csv"'
+        return response
+
+    def xlsx_view(self, request, slug):
+        kind, form, result = self._report(request, slug)
+        response = HttpResponse(to_xlsx(result), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{self._filename(kind, form)}.xlsx"'
+        return response
+
+    @staticmethod
+    def _filename(kind, form) -> str:
+        filters = form.filters()
+        return slugify(f"{kind.slug} {filters.date_from} {filters.date_to}")

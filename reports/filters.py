@@ -1,0 +1,107 @@
+"""The filters every report takes: a date range, and a brand, a campaign or an owner."""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Brand, Campaign
+
+DEFAULT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """Dates are inclusive days on the team's clock; `start`/`end` are the matching [start, end) instants."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    brand_id: int | None = None
+    campaign_id: int | None = None
+    owner_id: int | None = None
+
+    @classmethod
+    def default(cls, **kwargs) -> "ReportFilters":
+        today = timezone.localdate()
+        return cls(date_from=today - datetime.timedelta(days=DEFAULT_DAYS), date_to=today, **kwargs)
+
+    @property
+    def start(self) -> datetime.datetime:
+        return _midnight(self.date_from)
+
+    @property
+    def end(self) -> datetime.datetime:
+        return _midnight(self.date_to + datetime.timedelta(days=1))
+
+    @property
+    def moment(self) -> datetime.datetime:
+        """When clocks are read: the end of the range, or now when the range reaches today."""
+        return min(self.end, timezone.now())
+
+    def campaign_q(self, prefix: str = "") -> Q:
+        """The brand and campaign filters on a model reaching a campaign through `prefix` (e.g. "relationship__")."""
+        q = Q()
+        if self.brand_id:
+            q &= Q(**{f"{prefix}campaign__brand_id": self.brand_id})
+        if self.campaign_id:
+            q &= Q(**{f"{prefix}campaign_id": self.campaign_id})
+        return q
+
+    @property
+    def scoped_to_campaigns(self) -> bool:
+        return bool(self.brand_id or self.campaign_id)
+
+    def relationships(self, queryset: QuerySet, prefix: str = "") -> QuerySet:
+        """Brand, campaign and owner filters on relationships (or a model reaching them through `prefix`)."""
+        queryset = queryset.filter(self.campaign_q(prefix))
+        if self.owner_id:
+            queryset = queryset.filter(**{f"{prefix}owner_id": self.owner_id})
+        return queryset
+
+    def as_query(self) -> dict[str, str]:
+        query = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
+        for name in ("brand", "campaign", "owner"):
+            value = getattr(self, f"{name}_id")
+            if value:
+                query[name] = str(value)
+        return query
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    brand = forms.ModelChoiceField(label=_("brand"), queryset=Brand.objects.order_by("name"), required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("campaign"), queryset=Campaign.objects.select_related("brand").order_by("name"), required=False
+    )
+    owner = forms.ModelChoiceField(
+        label=_("owner"),
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start of the range comes after its end."))
+        return data
+
+    def filters(self) -> ReportFilters:
+        """The filters typed in, the default range for what is missing or wrong."""
+        default = ReportFilters.default()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return ReportFilters(
+            date_from=data.get("date_from") or default.date_from,
+            date_to=data.get("date_to") or default.date_to,
+            brand_id=data["brand"].pk if data.get("brand") else None,
+            campaign_id=data["campaign"].pk if data.get("campaign") else None,
+            owner_id=data["owner"].pk if data.get("owner") else None,
+        )
