@@ -1,0 +1,113 @@
+"""The report pages: chart data for the static script, the table, the exports, a bounded number of queries."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports.registry import REPORTS
+from tests.reports.conftest import QUERY, build_community
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_report_page_passes_its_chart_as_json_and_shows_the_table_with_no_inline_script(manager, community):
+    response = manager.get(reverse("admin:reports_report_detail", args=["pipeline"]), QUERY)
+    html = response.content.decode()
+
+    chart = json.loads(html.split('<script id="report-chart-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["labels"] == ["Acme · Autumn", "Acme · Spring", "Zeta · Sport"]
+    assert chart["datasets"][0] == {"label": "shortlisted", "data": [0, 1, 0]}
+    assert 'src="/static/vendor/chart.js/chart.umd.min.js"' in html and 'src="/static/js/reports.js"' in html
+    assert "<td>66.7</td>" in html
+    # Only the admin's own scripts and ours, all from files; json_script is data, not code.
+    body = html.split('id="content-main"')[1]
+    assert "<script>" not in body and '<script type="text/javascript">' not in body
+
+
+def test_the_csv_has_the_tables_with_formula_cells_defused(manager, community):
+    response = manager.get(reverse("admin:reports_report_csv", args=["endings"]), QUERY)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="endings-2025-01-01-2025-06-30.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[:5] == [
+        ["Endings per campaign"],
+        [
+            "campaign",
+            "closed",
+            "thank-you sent",
+            "thank-you pending",
+            "thank-you skipped",
+            "thank-you missing",
+            "declined or no reply, still thanked",
+        ],
+        ["Acme · Autumn", "1", "0", "0", "0", "1", "0"],
+        ["Acme · Spring", "2", "2", "0", "0", "0", "1"],
+        ["Zeta · Sport", "1", "0", "0", "1", "0", "0"],
+    ]
+    assert ["Léa", "Zeta · Sport", "no reply", "2025-04-01", '\'=HYPERLINK("http://evil.example")'] in rows
+    assert ["thank-you", "marc@example.org", "2025-05-01 13:00:00", "8", "'-550 mailbox unavailable"] in rows
+
+
+def test_the_xlsx_has_one_sheet_per_table_numbers_as_numbers_and_formula_cells_defused(manager, community):
+    response = manager.get(reverse("admin:reports_report_xlsx", args=["guardrails"]), QUERY)
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Per rule", "Off-topic pitches and their rea"]
+    rules = [list(row) for row in book["Per rule"].iter_rows(values_only=True)]
+    assert rules[0] == ["rule", "blocked", "overridden with a reason", "acknowledged"]
+    assert rules[2] == ["off-topic pitch (B1)", 1, 2, 0]
+    reasons = [list(row) for row in book.worksheets[1].iter_rows(values_only=True)]
+    assert [row[1:] for row in reasons[1:]] == [
+        ["Léa", "Zeta · Sport", None, "'+33 launch fits her audience"],
+        ["Omar", "Zeta · Sport", None, "Sport podcast special"],
+    ]
+    assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_overview_shows_the_key_figures_of_every_report(manager, community):
+    response = manager.get(reverse("admin:reports_report_changelist"), QUERY)
+
+    overview = {kind.slug: {str(k): v for k, v in result.figures} for kind, result in response.context["overview"]}
+    assert list(overview) == list(REPORTS)
+    assert overview["pipeline"]["pitched → active (%)"] == 42.9
+    assert overview["followups"]["overdue relationships"] == 2
+    assert overview["responsiveness"]["answered within 7 days (%)"] == 20.0
+    assert overview["endings"]["thank-you missing"] == 1
+    assert overview["guardrails"]["off-topic pitches overridden"] == 2
+    assert overview["spread"]["Paris / Île-de-France: share of people (%)"] == 50.0
+    assert overview["reciprocity"]["reach"] == 32500
+    assert overview["audience"]["growth"] == 6000
+
+
+@pytest.mark.parametrize("slug", [None, *REPORTS])
+def test_the_query_count_does_not_grow_with_the_data(manager, community, bob, dave, slug, django_assert_num_queries):
+    url = reverse("admin:reports_report_detail", args=[slug]) if slug else reverse("admin:reports_report_changelist")
+    with django_assert_num_queries(QUERIES[slug]):
+        assert manager.get(url, QUERY).status_code == 200
+    for copy in range(3):  # four times the data
+        build_community(bob, dave, suffix=f" {copy}")
+    with django_assert_num_queries(QUERIES[slug]):
+        assert manager.get(url, QUERY).status_code == 200
+
+
+# 7 for every page: session and user (2), the permissions of the user and of their groups (2), the filter form's
+# three lists (brands, campaigns, owners). The rest is the report's own: pipeline 2 (per campaign, the medians),
+# follow-ups 6, responsiveness 5, endings 3, guardrails 3, spread 10 (2 totals, 2 per dimension), reciprocity 2,
+# audience 1; the overview builds all eight (32).
+QUERIES = {
+    None: 39,
+    "pipeline": 9,
+    "followups": 13,
+    "responsiveness": 12,
+    "endings": 10,
+    "guardrails": 10,
+    "spread": 17,
+    "reciprocity": 9,
+    "audience": 8,
+}
