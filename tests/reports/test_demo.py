@@ -1,0 +1,24 @@
+"""The overview and every report render on the demo community (about 15 s: one test)."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports.registry import REPORTS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_overview_and_every_report_render_on_the_demo_data(manager):
+    call_command("seed_demo", force=True, verbosity=0)
+
+    response = manager.get(reverse("admin:reports_report_changelist"))
+
+    assert response.status_code == 200
+    overview = {kind.slug: {str(k): v for k, v in result.figures} for kind, result in response.context["overview"]}
+    assert overview["spread"]["people"] == 300
+    assert overview["pipeline"]["relationships"] > 0
+    for slug in REPORTS:
+        page = manager.get(reverse("admin:reports_report_detail", args=[slug]))
+        assert page.status_code == 200, slug
+        assert page.context["result"].tables[0].rows, slug
