@@ -24,6 +24,7 @@ from crm.models import Influencer
 from crm.services.consent import influencer_opt_out
 from crm.views.common import id_or_404, influencer_url
 from messaging import services
+from messaging import timezones as member_timezone
 from messaging.delivery import next_sending_time
 from messaging.forms import (
     FollowUpForm,
@@ -224,6 +225,7 @@ def my_settings(request: HttpRequest) -> HttpResponse:
         return render(request, "messaging/my_settings.html", {"form": form})
     # Stand-in for a messaging.services.profile_update (there is none): the profile is the member's own row.
     profile = form.save()
+    member_timezone.remember(request, profile.timezone)
     # Like the language switcher: the choice holds for this browser at once, through the language cookie.
     translation.activate(profile.language)
     messages.success(request, _("Your settings are saved."))

@@ -1,0 +1,44 @@
+"""Each team member reads times in their own time zone (Profile.timezone), kept in the session.
+
+The zone is looked up once, at login (or when the member changes it in My settings), so pages pay no query
+for it.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone
+
+SESSION_KEY = "member_timezone"
+
+
+def remember(request, name: str) -> None:
+    request.session[SESSION_KEY] = name
+    activate(name)
+
+
+def activate(name: str | None) -> None:
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name or settings.TIME_ZONE))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
+def remember_at_login(sender, request, user, **kwargs) -> None:
+    from messaging.models import Profile
+
+    profile = Profile.objects.filter(user=user).only("timezone").first()
+    remember(request, profile.timezone if profile else settings.TIME_ZONE)
+
+
+class MemberTimezoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            activate(session[SESSION_KEY])
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
