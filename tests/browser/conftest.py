@@ -26,8 +26,11 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs chromium, browser tests cannot be skipped in CI")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A busy CI machine answers an htmx request in more than expect's 5 s now and then; a real failure still
+    # fails, and an action that finds nothing gives up long before Playwright's 30 s (see page_in).
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -41,6 +44,7 @@ def page_in(browser, live_server):
 
     def open_page(locale: str = "en-GB"):
         context = browser.new_context(locale=locale, base_url=live_server.url)
+        context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
 

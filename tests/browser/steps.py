@@ -15,6 +15,16 @@ def log_in(page, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def follow(link) -> None:
+    """Click a link or a submit button that leads to another page, and wait until that page has loaded.
+
+    htmx binds its triggers once the page has loaded; a hand is never faster than that, but Playwright is:
+    a search typed earlier would go unheard, a dialog link would open as a page of its own.
+    """
+    link.click()
+    link.page.wait_for_load_state()
+
+
 def column(page, stage: str):
     """The board's column of a stage (shortlisted, pitched, active, delivered, closed)."""
     return page.locator(f"section[aria-labelledby=stage-{stage}]")

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from campaigns.models import Campaign, Relationship, Stage
 from crm.models import Contact, Exchange
 from messaging.models import Message
-from tests.browser.steps import card, column, day, log_in, open_move
+from tests.browser.steps import card, column, day, follow, log_in, open_move
 from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, TopicFactory, paris
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,13 +57,13 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     expect(page.locator("h1")).to_have_text("Hello Bob")
 
     # Find Karim: the directory narrows as the name is typed.
-    page.get_by_role("link", name="Influencers").click()
+    follow(page.get_by_role("link", name="Influencers"))
     expect(page.locator("h1")).to_have_text("Influencers")
     results = page.locator("#influencer-results")
     expect(results.get_by_role("status")).to_have_text("3 people")
     page.get_by_label("Search").press_sequentially("karim")
     expect(results.get_by_role("status")).to_have_text("1 person")
-    results.get_by_role("link", name="Karim Haddad").click()
+    follow(results.get_by_role("link", name="Karim Haddad"))
     expect(page.locator("h1")).to_have_text("Karim Haddad")
     due = page.locator("#person-next-due")
     expect(due).to_have_text(f"{day(TODAY - datetime.timedelta(days=5), 'en')} overdue")
@@ -83,8 +83,8 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     expect(contact_modal).to_be_hidden()
 
     # A new campaign whose brief has an objective only: it saves, but nobody can be pitched.
-    page.get_by_role("link", name="Campaigns").click()
-    page.get_by_role("link", name="New campaign").click()
+    follow(page.get_by_role("link", name="Campaigns"))
+    follow(page.get_by_role("link", name="New campaign"))
     checklist = page.locator("#brief-checklist [role=status]")
     expect(checklist).to_have_text("6 items missing before anyone can be pitched.")
     page.get_by_label("Brand").select_option(label="Maison Rivière")
@@ -93,14 +93,13 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     page.locator(f"input[name=topics][value='{food.pk}']").check()
     page.get_by_label("Objective").fill("Make the spring range known outside Paris")
     expect(checklist).to_have_text("5 items missing before anyone can be pitched.")
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     expect(page.locator("h1")).to_contain_text("Spring range")
     expect(page.get_by_role("alert").filter(has_text="The brief is incomplete")).to_have_text(
         "The brief is incomplete: nobody can be pitched yet. "
         "Missing: what is asked, deliverables, what is offered, starts on, ends on. Complete the brief"
     )
     campaign = Campaign.objects.get(name="Spring range")
-    page.wait_for_load_state()  # htmx listens once the page has loaded; a hand is never faster than that
 
     # Shortlist Karim by typing his name.
     page.get_by_label("Shortlist someone").press_sequentially("karim")
@@ -120,7 +119,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
         ["What is asked", "Deliverables", "What is offered", "Starts on", "Ends on"]
     )
     expect(dialog.get_by_role("button", name="Pitch", exact=True)).to_have_count(0)
-    refusal.get_by_role("link", name="Complete the brief").click()
+    follow(refusal.get_by_role("link", name="Complete the brief"))
 
     # Complete the brief: the checklist says yes as it is typed.
     expect(page.locator("h1")).to_have_text("The brief of Spring range")
@@ -130,7 +129,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     page.get_by_label("Starts on").fill(TODAY.isoformat())
     page.get_by_label("Ends on").fill((TODAY + datetime.timedelta(days=60)).isoformat())
     expect(checklist).to_have_text("Yes: people can be pitched.")
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     expect(page.get_by_role("alert")).to_have_text("The brief of Maison Rivière · Spring range is saved.")
     assert Relationship.objects.get(pk=relationship.pk).stage == Stage.SHORTLISTED
 
@@ -166,16 +165,16 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     dialog = open_move(page, relationship, "deliver")
     expect(dialog.get_by_role("status")).to_contain_text("Nothing received from Karim Haddad is recorded")
     expect(dialog.get_by_role("button", name="Mark delivered")).to_have_count(0)
-    dialog.get_by_role("link", name="Record the content").click()
+    follow(dialog.get_by_role("link", name="Record the content"))
     expect(page.locator("h1")).to_have_text("What was given to or got from Karim Haddad")
     page.locator("input[name=direction][value=get]").check()
     page.get_by_label("Kind").select_option("post")
     page.get_by_label("Campaign").select_option(label="Maison Rivière · Spring range")
     page.get_by_label("Reach").fill("4200")
     page.get_by_label("URL").fill("https://karim.example.org/spring")
-    page.get_by_role("button", name="Record").click()
+    follow(page.get_by_role("button", name="Record"))
     expect(page.get_by_role("alert")).to_have_text("Recorded: post, received.")
-    page.locator("#influencer-page").get_by_role("link", name="Maison Rivière · Spring range").first.click()
+    follow(page.locator("#influencer-page").get_by_role("link", name="Maison Rivière · Spring range").first)
 
     dialog = open_move(page, relationship, "deliver")
     expect(dialog.locator("ul li")).to_have_text([f"Post · {day(TODAY, 'en')} · 4200 reached · link"])
@@ -239,11 +238,11 @@ def test_the_same_day_in_french_speaks_french_on_every_page(page_in, bob):
     expect(page.locator("h1")).to_have_text("Bonjour Bob")
 
     # The directory, searched; Léa's page, with her due date written the French way.
-    page.locator("nav a[href='/influencers/']").click()
+    follow(page.locator("nav a[href='/influencers/']"))
     page.locator("#id_q").press_sequentially("léa")
     results = page.locator("#influencer-results")
     expect(results.locator("tbody tr")).to_have_count(1)
-    results.locator(f"a[href='/influencers/{lea.pk}/']").click()
+    follow(results.locator(f"a[href='/influencers/{lea.pk}/']"))
     expect(page.locator("h1")).to_have_text("Léa Martin")
     due = page.locator("#person-next-due time")
     expect(due).to_have_text(day(TODAY - datetime.timedelta(days=2), "fr"))  # "10 mars 2030"
@@ -260,10 +259,9 @@ def test_the_same_day_in_french_speaks_french_on_every_page(page_in, bob):
     expect(modal).to_be_hidden()
 
     # The campaign's brief has no "ask": Léa is shortlisted but cannot be pitched.
-    page.locator("nav a[href='/campaigns/']").click()
+    follow(page.locator("nav a[href='/campaigns/']"))
     expect(page.locator("h1")).to_have_text("Campagnes")
-    page.locator(f"a[href='/campaigns/{spring.pk}/']").first.click()
-    page.wait_for_load_state()
+    follow(page.locator(f"a[href='/campaigns/{spring.pk}/']").first)
     page.locator("#id_q").press_sequentially("léa")
     page.locator(f"#search-results button[value='{lea.pk}']").click()
     relationship_card = column(page, "shortlisted").locator("li.card")
@@ -272,17 +270,16 @@ def test_the_same_day_in_french_speaks_french_on_every_page(page_in, bob):
     dialog = open_move(page, relationship, "pitch")
     expect(dialog.locator(".alert-danger li")).to_have_count(1)
     expect(dialog.locator("button[type=submit]")).to_have_count(0)
-    dialog.locator(f"a[href='/campaigns/{spring.pk}/edit/']").click()
+    follow(dialog.locator(f"a[href='/campaigns/{spring.pk}/edit/']"))
 
     # The brief form answers in French: a name is required, says Django.
     page.locator("#id_name").fill("")
     page.locator("#id_ask").fill("Un post et deux stories")
-    page.locator("#campaign-form button[type=submit]").click()
+    follow(page.locator("#campaign-form button[type=submit]"))
     expect(page.locator("#id_name ~ .invalid-feedback, #div_id_name .invalid-feedback")).to_have_text(REQUIRED)
     page.locator("#id_name").fill("Printemps")
-    page.locator("#campaign-form button[type=submit]").click()
+    follow(page.locator("#campaign-form button[type=submit]"))
     expect(page).to_have_url(re.compile(rf"/campaigns/{spring.pk}/$"))
-    page.wait_for_load_state()
 
     # Pitch, off-topic: the reason is asked for on its field, then the card moves with a French date.
     dialog = open_move(page, relationship, "pitch")
@@ -313,10 +310,9 @@ def test_the_same_day_in_french_speaks_french_on_every_page(page_in, bob):
     page.locator("input[name=direction][value=get]").check()
     page.locator("select[name=kind]").select_option("post")
     page.locator("select[name=relationship]").select_option(str(relationship.pk))
-    page.locator("input[name=save]").click()
+    follow(page.locator("input[name=save]"))
     expect(page.locator("h1")).to_have_text("Léa Martin")
     page.goto(f"/campaigns/{spring.pk}/")
-    page.wait_for_load_state()
     dialog = open_move(page, relationship, "deliver")
     expect(dialog.locator(".modal-body ul li")).to_contain_text([day(TODAY, "fr")])
     dialog.locator("button[type=submit]").click()
