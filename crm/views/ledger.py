@@ -9,16 +9,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from crm.forms import AudienceSnapshotForm, ExchangeForm, add_service_errors
-from crm.models import Channel, Influencer
+from crm.models import Channel, Exchange, Influencer
 from crm.services import audience_snapshot_record, exchange_record
-from crm.views.common import influencer_url
+from crm.views.common import influencer_url, safe_next
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("crm.add_exchange", raise_exception=True)
 def exchange_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """?relationship=<id> (from the board's deliver dialog) preselects that campaign and a "got" entry, and
+    ?next= returns there once it is recorded."""
     influencer = get_object_or_404(Influencer, pk=pk)
-    form = ExchangeForm(request.POST or None, influencer=influencer)
+    # The form posts back to this same URL, query string included.
+    next_url = safe_next(request, request.GET.get("next"), influencer_url(influencer.pk))
+    initial = {}
+    relationship = influencer.relationships.filter(pk=_int_or_none(request.GET.get("relationship"))).first()
+    if relationship is not None:
+        initial = {"relationship": relationship.pk, "direction": Exchange.Direction.GET}
+    form = ExchangeForm(request.POST or None, influencer=influencer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             exchange = exchange_record(influencer=influencer, by=request.user, **form.cleaned_data)
@@ -30,8 +38,15 @@ def exchange_new(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Recorded: %(what)s, %(direction)s.")
                 % {"what": exchange.get_kind_display(), "direction": exchange.get_direction_display()},
             )
-            return redirect(influencer_url(influencer.pk))
+            return redirect(next_url)
     return render(request, "crm/exchanges/form.html", {"form": form, "influencer": influencer})
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_http_methods(["GET", "POST"])

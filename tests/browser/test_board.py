@@ -88,12 +88,6 @@ def test_at_phone_width_the_columns_scroll_sideways(board):
     assert widths[2] <= 390  # the page itself does not
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="UI bug: crm.views.ledger.exchange_new ignores ?relationship=, so the deliver dialog's 'Record the "
-    "content' link opens the form with '— no campaign —'; content recorded so is not on the campaign and the "
-    "delivery is still refused",
-)
 def test_record_the_content_from_the_deliver_dialog_is_on_that_campaign(board):
     spring = CampaignFactory(name="Spring range")
     relationship = RelationshipFactory(campaign=spring, stage=Stage.ACTIVE)
@@ -103,3 +97,10 @@ def test_record_the_content_from_the_deliver_dialog_is_on_that_campaign(board):
     follow(page.locator("#move-modal").get_by_role("link", name="Record the content"))
 
     assert page.get_by_label("Campaign").input_value() == str(relationship.pk)  # the page has loaded: no wait
+    assert page.locator("input[name=direction][value=get]").is_checked()
+
+    page.select_option("select[name=kind]", "post")
+    follow(page.get_by_role("button", name="Record"))
+
+    assert page.url.endswith(f"/campaigns/{spring.pk}/")  # back on the board, the content on that campaign
+    assert relationship.exchanges.filter(direction="get", kind="post").count() == 1

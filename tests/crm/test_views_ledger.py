@@ -56,6 +56,30 @@ def test_a_marketer_records_what_was_got_on_a_campaign(client, bob, lea):
     assert exchange.occurred_on == datetime.date(2026, 3, 1)
 
 
+def test_coming_from_a_campaign_preselects_it_and_goes_back_there(client, bob, lea):
+    spring = RelationshipFactory(influencer=lea, stage=Stage.ACTIVE)
+    other = RelationshipFactory(stage=Stage.ACTIVE)  # someone else's: never preselected
+    client.force_login(bob)
+    url = reverse("crm:exchange_record", args=[lea.pk])
+    board = f"/campaigns/{spring.campaign_id}/"
+
+    form = client.get(url, {"relationship": spring.pk, "next": board}).context["form"]
+    foreign = client.get(url, {"relationship": other.pk}).context["form"]
+    response = client.post(f"{url}?relationship={spring.pk}&next={board}", _exchange(relationship=spring.pk))
+
+    assert (form["relationship"].value(), form["direction"].value()) == (spring.pk, "get")
+    assert foreign["relationship"].value() is None
+    assert response["Location"] == board
+
+
+def test_an_outside_next_is_ignored(client, bob, lea):
+    client.force_login(bob)
+
+    response = client.post(reverse("crm:exchange_record", args=[lea.pk]) + "?next=https://evil.example/", _exchange())
+
+    assert response["Location"] == f"/influencers/{lea.pk}/"
+
+
 def test_the_exchange_form_labels_every_field(client, bob, lea):
     client.force_login(bob)
 
