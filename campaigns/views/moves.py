@@ -228,14 +228,13 @@ def _with_thank_you_time(request: HttpRequest, relationship: Relationship, done:
     leaves = timezone.localtime(
         next_sending_time(thank_you.send_at, relationship.influencer.timezone), member_zone(request.user)
     )
-    when = formats.date_format(leaves, "H:i")
-    if leaves.date() != timezone.localdate(timezone=leaves.tzinfo):
-        when = f"{formats.date_format(leaves, 'DATE_FORMAT')} {when}"
+    moment = {"time": formats.date_format(leaves, "H:i"), "date": formats.date_format(leaves, "DATE_FORMAT")}
+    if leaves.date() == timezone.localdate(timezone=leaves.tzinfo):
+        text = _("The thank-you leaves at %(time)s — you can still edit or cancel it.") % moment
+    else:
+        text = _("The thank-you leaves on %(date)s at %(time)s — you can still edit or cancel it.") % moment
     return format_html(
-        '{} <a class="alert-link" href="{}">{}</a>',
-        done,
-        reverse("message_edit", args=[thank_you.pk]),
-        _("The thank-you leaves at %(time)s — you can still edit or cancel it.") % {"time": when},
+        '{} <a class="alert-link" href="{}">{}</a>', done, reverse("message_edit", args=[thank_you.pk]), text
     )
 
 
