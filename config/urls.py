@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from crm.views.today import home
+
+admin.site.site_header = admin.site.site_title = _("Influence CRM")
 
 urlpatterns = [
     path("", home, name="home"),
