@@ -7,7 +7,7 @@ audience (dated figures), influencers (the directory), merge (two records of one
 from crm.services.audience import audience_snapshot_record
 from crm.services.contacts import contact_clocks_reset, contact_log
 from crm.services.exchanges import exchange_record
-from crm.services.influencers import influencer_create
+from crm.services.influencers import influencer_create, influencer_update
 from crm.services.merge import influencer_merge
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "contact_log",
     "exchange_record",
     "influencer_create",
+    "influencer_update",
     "influencer_merge",
 ]

@@ -1,4 +1,4 @@
-"""Adding people to the directory."""
+"""Adding people to the directory and editing them."""
 
 from collections.abc import Iterable
 from datetime import timedelta
@@ -56,3 +56,40 @@ def influencer_create(
             raise _email_taken_error(email) from clash
         raise
     return influencer
+
+
+def influencer_update(
+    *, influencer: Influencer, by, topics: Iterable[Topic | int] | None = None, **changes
+) -> Influencer:
+    """Save edited fields of a person (`changes` are Influencer fields, already validated by a form).
+
+    A changed stay-in-touch cadence restarts the person's own clock from their last contact (or today), and no
+    cadence means no clock. Turning consent to "opted out" cancels every message to them that has not gone.
+    """
+    from messaging.services import messages_cancel_for_opt_out
+
+    with transaction.atomic():
+        locked = Influencer.objects.select_for_update().get(pk=influencer.pk)
+        cadence_changed = "cadence_days" in changes and (changes["cadence_days"] or None) != locked.cadence_days
+        opting_out = (
+            changes.get("consent") == Influencer.Consent.OPTED_OUT and locked.consent != Influencer.Consent.OPTED_OUT
+        )
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        if "email" in changes:
+            locked.email = (locked.email or "").strip()
+            if locked.email and Influencer.objects.filter(email__iexact=locked.email).exclude(pk=locked.pk).exists():
+                raise _email_taken_error(locked.email)
+        if cadence_changed:
+            locked.cadence_days = locked.cadence_days or None
+            if locked.cadence_days:
+                start = timezone.localdate(locked.last_contact_at) if locked.last_contact_at else timezone.localdate()
+                locked.next_contact_due = start + timedelta(days=locked.cadence_days)
+            else:
+                locked.next_contact_due = None
+        locked.save()
+        if topics is not None:
+            locked.topics.set(topics)
+        if opting_out:
+            messages_cancel_for_opt_out(influencer=locked)
+    return locked

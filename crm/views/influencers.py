@@ -1,7 +1,5 @@
 """The directory: the list with its search and filters, a person's page, adding and editing a person."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -26,7 +24,7 @@ from crm.forms import (
 )
 from crm.models import AudienceSnapshot, Channel, Exchange, Influencer
 from crm.selectors import is_overdue
-from crm.services import influencer_create
+from crm.services import influencer_create, influencer_update
 from crm.timeline import influencer_timeline
 from crm.views.common import influencer_url
 
@@ -192,33 +190,17 @@ def influencer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     channels = ChannelFormSet(request.POST, instance=influencer, prefix=CHANNELS_PREFIX)
     if form.is_valid() and channels.is_valid():
         try:
-            _influencer_update(form=form, channels=channels)
+            with transaction.atomic():
+                influencer_update(influencer=influencer, by=request.user, **form.cleaned_data)
+                channels.save()
+        except ValidationError as refusal:
+            add_service_errors(form, refusal)
         except IntegrityError:
             form.add_error(None, _("Someone saved the same person or channel at the same moment. Check and try again."))
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": influencer})
             return redirect(influencer_url(influencer.pk))
     return _render_form(request, form, channels, influencer=influencer)
-
-
-def _influencer_update(*, form: InfluencerForm, channels) -> Influencer:
-    """Save an edited person and their channels.
-
-    Stand-in for a crm.services.influencer_update (there is none yet): a changed stay-in-touch cadence
-    restarts the person's own clock from their last contact (or today), and no cadence means no clock.
-    """
-    with transaction.atomic():
-        influencer = form.save(commit=False)
-        if "cadence_days" in form.changed_data:
-            if influencer.cadence_days:
-                start = timezone.localdate(influencer.last_contact_at) if influencer.last_contact_at else None
-                influencer.next_contact_due = (start or timezone.localdate()) + timedelta(days=influencer.cadence_days)
-            else:
-                influencer.next_contact_due = None
-        influencer.save()
-        form.save_m2m()
-        channels.save()
-    return influencer
 
 
 def _render_form(request: HttpRequest, form: InfluencerForm, channels, *, influencer: Influencer | None):

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 
 from campaigns.models import Relationship, Stage
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier
-from crm.services import audience_snapshot_record, contact_log, exchange_record, influencer_create
-from tests.factories import ChannelFactory, InfluencerFactory, RelationshipFactory, paris
+from crm.services import audience_snapshot_record, contact_log, exchange_record, influencer_create, influencer_update
+from messaging.services import follow_up_schedule
+from tests.factories import ChannelFactory, InfluencerFactory, RelationshipFactory, TopicFactory, paris
 
 MARCH_2 = datetime.date(2026, 3, 2)
 
@@ -285,3 +286,48 @@ def test_it_refuses_a_person_without_a_name(bob):
         influencer_create(by=bob, name="  ")
 
     assert "name" in refused.value.message_dict
+
+
+# --- Editing a person ---
+
+
+def test_changing_the_cadence_restarts_the_persons_own_clock_from_their_last_contact(time_machine, bob):
+    time_machine.move_to(paris(2026, 3, 2, 10), tick=False)
+    noe = InfluencerFactory(name="Noé", last_contact_at=paris(2026, 2, 20, 15))
+
+    noe = influencer_update(influencer=noe, by=bob, cadence_days=30)
+    assert noe.next_contact_due == datetime.date(2026, 3, 22)  # 20 Feb + 30 days
+
+    noe = influencer_update(influencer=noe, by=bob, cadence_days=None)
+    assert (noe.cadence_days, noe.next_contact_due) == (None, None)
+
+
+def test_editing_other_fields_leaves_the_clock_alone(time_machine, bob):
+    time_machine.move_to(paris(2026, 3, 2, 10), tick=False)
+    noe = InfluencerFactory(name="Noé", cadence_days=30, next_contact_due=datetime.date(2026, 3, 10))
+
+    noe = influencer_update(influencer=noe, by=bob, city="Brest", cadence_days=30, topics=[TopicFactory(name="sport")])
+
+    assert (noe.city, noe.next_contact_due) == ("Brest", datetime.date(2026, 3, 10))
+    assert [t.name for t in noe.topics.all()] == ["sport"]
+
+
+def test_marking_someone_opted_out_cancels_what_has_not_gone(time_machine, bob):
+    time_machine.move_to(paris(2026, 3, 2, 10), tick=False)
+    lea = InfluencerFactory(name="Léa", consent="opted_in")
+    follow_up = follow_up_schedule(influencer=lea, by=bob, subject="News", body="Hi", send_at=paris(2026, 3, 3, 10))
+
+    influencer_update(influencer=lea, by=bob, consent="opted_out", consent_source="asked by phone")
+
+    follow_up.refresh_from_db()
+    assert follow_up.status == "cancelled"
+
+
+def test_an_edit_cannot_take_another_persons_email(bob):
+    InfluencerFactory(email="taken@example.org")
+    lea = InfluencerFactory(email="lea@example.org")
+
+    with pytest.raises(ValidationError, match="already has the e-mail"):
+        influencer_update(influencer=lea, by=bob, email="TAKEN@example.org")
+    lea.refresh_from_db()
+    assert lea.email == "lea@example.org"
