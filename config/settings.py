@@ -185,6 +185,8 @@ else:
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# The queue beat's tasks (and any task without a queue of its own) go to.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -194,7 +196,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Declared here, synced into django-celery-beat's tables when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "health-heartbeat": {"task": "health.tasks.heartbeat", "schedule": 30.0},
-    "messaging-dispatch": {"task": "messaging.tasks.dispatch_due_messages", "schedule": 60.0},
+    "messaging-dispatch": {
+        "task": "messaging.tasks.dispatch_due_messages",
+        "schedule": env.float("DISPATCH_EVERY_SECONDS", default=60.0),
+    },
     "messaging-reminders": {"task": "messaging.tasks.queue_reminders", "schedule": 600.0},
     "messaging-digests": {"task": "messaging.tasks.queue_digests", "schedule": 600.0},
 }
@@ -224,8 +229,8 @@ SENDING_HOURS = (env.int("SENDING_HOUR_START", default=9), env.int("SENDING_HOUR
 SENDING_WEEKDAYS = tuple(env.list("SENDING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4]))
 # Team members get their digest at this hour of their own time zone, on working days.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
-# The Celery queue that carries "send this message now" (a worker must consume it; "celery" is the default).
-MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default="celery")
+# The Celery queue that carries "send this message now" (a worker must consume it; the default queue unless set).
+MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 # How many due messages one dispatcher pass claims.
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
 # A message claimed longer ago than this (its worker died) goes back to the schedule.

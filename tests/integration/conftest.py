@@ -74,21 +74,23 @@ def broker(request, tmp_path) -> Broker:
     return Broker(request.param, tmp_path)
 
 
-class Worker:
-    """A real `celery worker` process on the test database, listening only on one queue."""
+class CeleryProcess:
+    """A real `celery` process (a worker or beat) on the test database."""
 
-    def __init__(self, *, queue: str, env: dict[str, str], log_path: Path):
-        self.queue = queue
+    def __init__(self, *, env: dict[str, str], log_path: Path):
         self.env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_FOLDER")}
         self.env.update(env, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="config.settings")
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Worker":
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
-        command += [f"--queues={self.queue}", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self):
         with self.log_path.open("a") as log:
-            self.proc = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                self.command(), cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         return self
 
     def kill(self) -> None:
@@ -103,9 +105,27 @@ class Worker:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(timeout=10)
 
     def log(self) -> str:
         return self.log_path.read_text()
+
+
+class Worker(CeleryProcess):
+    """A worker listening only on one queue, so no other worker (a developer's `make run`) competes."""
+
+    def __init__(self, *, queue: str, env: dict[str, str], log_path: Path):
+        super().__init__(env=env, log_path=log_path)
+        self.queue = queue
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
+        return command + [f"--queues={self.queue}", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+
+
+class Beat(CeleryProcess):
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
 
 
 @pytest.fixture

@@ -1,17 +1,24 @@
 """Messages through the real parts: a Celery worker process, the configured broker (the embedded one by
 default, Redis when REDIS_URL is set), the test database, and a real SMTP server that counts Message-IDs."""
 
+import datetime
 import threading
 import time
 import uuid
 from collections import Counter
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from campaigns.models import Stage
+from campaigns.services import relationship_close
+from crm.services import contact_log
 from messaging import delivery
 from messaging.models import Message
-from tests.integration.conftest import Worker, configured_broker_env, wait_for
+from messaging.services import reminders_queue
+from tests.factories import InfluencerFactory, RelationshipFactory
+from tests.integration.conftest import Beat, Worker, configured_broker_env, wait_for
 from tests.integration.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.integration
@@ -162,3 +169,57 @@ def test_two_dispatchers_at_once_send_nothing_twice(worker, smtp):
     finished = dispatch_until(lambda: sent_count() == 400, timeout=120)
     assert finished, worker.log()[-3000:]
     assert Counter(smtp.received()) == Counter(expected)
+
+
+def test_beat_runs_the_dispatcher_by_itself_and_the_worker_delivers(transactional_db, smtp, queue, tmp_path):
+    """No dispatcher pass from the test: beat's schedule (synced from settings) does it."""
+    expected = make_due(5)
+    env = configured_broker_env() | {
+        "EMAIL_URL": smtp.url,
+        "CELERY_DEFAULT_QUEUE": queue,
+        "MESSAGES_QUEUE": queue,
+        "DISPATCH_EVERY_SECONDS": "2",
+    }
+    worker = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
+    beat = Beat(env=env, log_path=tmp_path / "beat.log").start()
+    try:
+        delivered = wait_for(lambda: sent_count() == 5, timeout=90)
+    finally:
+        beat.stop()
+        worker.stop()
+
+    assert delivered, f"beat log:\n{beat.log()[-2000:]}\nworker log:\n{worker.log()[-2000:]}"
+    assert Counter(smtp.received()) == Counter(expected)
+    assert "Sending due task messaging-dispatch" in beat.log()
+
+
+def test_a_closing_that_rolls_back_sends_nothing(worker, smtp, settings, bob):
+    settings.THANK_YOU_DELAY_MINUTES = 0
+    settings.SENDING_HOURS, settings.SENDING_WEEKDAYS = (0, 24), tuple(range(7))
+    relationship = RelationshipFactory(
+        influencer=InfluencerFactory(email="lea@example.org"), owner=bob, stage=Stage.DELIVERED
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        relationship_close(relationship=relationship, by=bob, outcome="completed")
+        raise RuntimeError("the request failed after the closing")
+    control = make_due(1)  # proves the worker was there to send anything
+
+    assert dispatch_until(lambda: sent_count() == 1, timeout=60), worker.log()[-3000:]
+    assert smtp.received() == control
+    assert not Message.objects.filter(kind="thank_you").exists()
+
+
+def test_a_reminder_never_reaches_the_owner_after_the_person_was_contacted(worker, smtp, bob):
+    relationship = RelationshipFactory(
+        owner=bob, stage=Stage.ACTIVE, next_contact_due=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    assert reminders_queue() == 1
+    contact_log(
+        influencer=relationship.influencer, by=bob, kind="call", direction="outbound", summary="Called about the shoot"
+    )
+    control = make_due(1)
+
+    assert dispatch_until(lambda: sent_count() == 1, timeout=60), worker.log()[-3000:]
+    assert smtp.received() == control
+    reminder = Message.objects.get(kind="reminder")
+    assert (reminder.status, reminder.last_error) == ("cancelled", "Contacted or closed since it was due.")
