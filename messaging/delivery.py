@@ -15,7 +15,6 @@
 import logging
 import smtplib
 import uuid
-import zoneinfo
 from datetime import datetime, time, timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
@@ -28,6 +27,7 @@ from campaigns.models import Stage
 from crm.models import Influencer
 from messaging.emails import as_email
 from messaging.models import Message
+from messaging.timezones import zone
 
 log = logging.getLogger(__name__)
 Status = Message.Status
@@ -36,16 +36,9 @@ Status = Message.Status
 # --- Sending hours ---------------------------------------------------------------------------------------------
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def next_sending_time(now: datetime, tz_name: str) -> datetime:
     """`now` if it is inside the sending hours of that time zone, else the start of the next window."""
-    tz = _zone(tz_name)
+    tz = zone(tz_name)
     start, end = settings.SENDING_HOURS
     local = now.astimezone(tz)
     if local.weekday() in settings.SENDING_WEEKDAYS and start <= local.hour < end:

@@ -30,16 +30,6 @@ def time_zone_names() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
-def member_zone(user) -> zoneinfo.ZoneInfo:
-    """The time zone a team member reads and types times in: their profile's, else the team's (TIME_ZONE)."""
-    profile = getattr(user, "profile", None)
-    name = profile.timezone if profile is not None and profile.timezone else settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def sending_hours_text(influencer: Influencer) -> str:
     """ "Monday to Friday, 9:00–19:00 their time (Europe/Paris)": when a message to this person may leave."""
     days = settings.SENDING_WEEKDAYS

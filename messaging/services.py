@@ -229,7 +229,7 @@ def digests_queue(*, now: datetime | None = None) -> int:
     skipped in SQL.
     """
     from campaigns.selectors import who_needs_news
-    from messaging.delivery import _zone
+    from messaging.timezones import zone
 
     now = now or timezone.now()
     User = get_user_model()
@@ -243,7 +243,7 @@ def digests_queue(*, now: datetime | None = None) -> int:
     created = 0
     for user in members:
         profile = getattr(user, "profile", None)
-        local = now.astimezone(_zone(profile.timezone if profile else settings.TIME_ZONE))
+        local = now.astimezone(zone(profile.timezone if profile else None))
         if local.weekday() not in settings.SENDING_WEEKDAYS or local.hour < settings.DIGEST_HOUR:
             continue
         key = f"digest:{user.pk}:{local.date().isoformat()}"

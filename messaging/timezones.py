@@ -12,16 +12,27 @@ from django.utils import timezone
 SESSION_KEY = "member_timezone"
 
 
+def zone(name: str | None) -> zoneinfo.ZoneInfo:
+    """A time zone by name; the team's (TIME_ZONE) when the name is empty or unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def member_zone(user) -> zoneinfo.ZoneInfo:
+    """The time zone a team member reads and types times in: their profile's, else the team's."""
+    profile = getattr(user, "profile", None)
+    return zone(profile.timezone if profile is not None else None)
+
+
 def remember(request, name: str) -> None:
     request.session[SESSION_KEY] = name
     activate(name)
 
 
 def activate(name: str | None) -> None:
-    try:
-        timezone.activate(zoneinfo.ZoneInfo(name or settings.TIME_ZONE))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone.deactivate()
+    timezone.activate(zone(name))
 
 
 def remember_at_login(sender, request, user, **kwargs) -> None:

@@ -2,7 +2,7 @@
 settings; and the public unsubscribe page.
 
 Views stay thin: each change is one call to messaging.services, whose ValidationError becomes a form error.
-Times are typed and shown in the team member's own time zone (messaging.forms.member_zone).
+Times are typed and shown in the team member's own time zone (messaging.timezones.member_zone).
 """
 
 from datetime import datetime, time, timedelta
@@ -31,11 +31,11 @@ from messaging.forms import (
     MessageCancelForm,
     MessageEditForm,
     ProfileForm,
-    member_zone,
     sending_hours_text,
     templates_for,
 )
 from messaging.models import Message, Profile
+from messaging.timezones import member_zone
 from messaging.unsubscribe import InvalidToken, read_token
 
 # The event a page listens to (hx-trigger="messageChanged from:body") to redraw its timeline or lists.

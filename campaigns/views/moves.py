@@ -33,8 +33,8 @@ from campaigns.services import (
 from crm.models import Exchange
 from messaging import emails
 from messaging.delivery import next_sending_time
-from messaging.forms import member_zone
 from messaging.models import Message
+from messaging.timezones import member_zone
 
 FITTING_CAMPAIGNS_SHOWN = 5
 
