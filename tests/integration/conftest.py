@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
+from tests.integration.smtp_sink import SmtpSink
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -143,6 +145,15 @@ def configured_broker_env() -> dict[str, str]:
         return {"REDIS_URL": url}
     folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
     return {"CELERY_BROKER_FOLDER": str(folder)}
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) that counts what it receives by Message-ID."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
 
 
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2):

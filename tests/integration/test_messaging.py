@@ -19,17 +19,8 @@ from messaging.models import Message
 from messaging.services import reminders_queue
 from tests.factories import InfluencerFactory, RelationshipFactory
 from tests.integration.conftest import Beat, Worker, configured_broker_env, wait_for
-from tests.integration.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
