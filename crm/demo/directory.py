@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from crm.demo import data
+from crm.demo import people_data
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.services import audience_snapshot_record, influencer_create
 
@@ -38,7 +38,7 @@ class Person:
     influencer: Influencer
     first_name: str
     lang: str
-    topics: list[str]  # keys of data.TOPICS
+    topics: list[str]  # keys of people_data.TOPICS
     owner: object
     joined: date
     tier: str
@@ -89,10 +89,10 @@ class DirectoryBuilder:
 
     def build(self) -> list[Person]:
         rng = self.rng
-        places = _spread({place: place[4] for place in data.PLACES}, rng)
-        kinds = _spread(data.KIND_COUNTS, rng)
-        tiers = _spread(data.TIER_COUNTS, rng)
-        main_topics = _spread(data.MAIN_TOPIC_WEIGHTS, rng)
+        places = _spread({place: place[4] for place in people_data.PLACES}, rng)
+        kinds = _spread(people_data.KIND_COUNTS, rng)
+        tiers = _spread(people_data.TIER_COUNTS, rng)
+        main_topics = _spread(people_data.MAIN_TOPIC_WEIGHTS, rng)
         owners = list(OWNER_WEIGHTS)
         people = []
         for place, kind, tier, topic in zip(places, kinds, tiers, main_topics, strict=True):
@@ -118,9 +118,9 @@ class DirectoryBuilder:
     def _person(self, place: tuple, kind: str, tier: str, main_topic: str, owner) -> Person:
         rng = self.rng
         city, region, country, tz, _count = place
-        lang = "en" if rng.random() < data.ENGLISH_SHARE[country] else "fr"
+        lang = "en" if rng.random() < people_data.ENGLISH_SHARE[country] else "fr"
         first, last = self._name(lang)
-        topics = [main_topic] + rng.sample(data.TOPIC_AFFINITY[main_topic], k=rng.choice([0, 1, 1, 2, 2, 3]))
+        topics = [main_topic] + rng.sample(people_data.TOPIC_AFFINITY[main_topic], k=rng.choice([0, 1, 1, 2, 2, 3]))
         # Ambassadors have been in the programme a while; others joined over the last two years.
         joined = self.today - timedelta(days=rng.randint(400, 900) if kind == "ambassador" else rng.randint(30, 720))
 
@@ -131,16 +131,16 @@ class DirectoryBuilder:
             opted_out_on = self.today - timedelta(days=rng.randint(12, 200))
             joined = min(joined, opted_out_on - timedelta(days=60))
             consent_at = moment(rng, opted_out_on, inbound=True)
-            source = rng.choice(data.CONSENT_SOURCES_OUT[lang])
+            source = rng.choice(people_data.CONSENT_SOURCES_OUT[lang])
         elif consent_draw < 0.22 and kind != "ambassador":
             consent = Influencer.Consent.UNKNOWN
-            source = rng.choice(data.CONSENT_SOURCES_UNKNOWN)
+            source = rng.choice(people_data.CONSENT_SOURCES_UNKNOWN)
         else:
             consent = Influencer.Consent.OPTED_IN
             consent_at = moment(rng, joined + timedelta(days=rng.randint(0, 10)), inbound=True)
-            source = rng.choice(data.CONSENT_SOURCES_IN[lang])
+            source = rng.choice(people_data.CONSENT_SOURCES_IN[lang])
             if kind == "ambassador":
-                source = data.CONSENT_SOURCES_IN[lang][-2]  # the ambassador programme's sign-up
+                source = people_data.CONSENT_SOURCES_IN[lang][-2]  # the ambassador programme's sign-up
 
         cadence = None  # ambassadors get the default stay-in-touch cadence from influencer_create
         if kind == "ambassador":
@@ -170,7 +170,7 @@ class DirectoryBuilder:
 
     def _note(self, lang: str, topics: list[str], country: str) -> str:
         fitting = []
-        for note in data.NOTES[lang]:
+        for note in people_data.NOTES[lang]:
             condition, _bar, text = note.rpartition("|")
             if not condition or condition in topics or condition == country:
                 fitting.append(text)
@@ -178,9 +178,9 @@ class DirectoryBuilder:
 
     def _name(self, lang: str) -> tuple[str, str]:
         firsts, lasts = (
-            (data.ENGLISH_FIRST_NAMES, data.ENGLISH_LAST_NAMES)
+            (people_data.ENGLISH_FIRST_NAMES, people_data.ENGLISH_LAST_NAMES)
             if lang == "en"
-            else (data.FRENCH_FIRST_NAMES, data.FRENCH_LAST_NAMES)
+            else (people_data.FRENCH_FIRST_NAMES, people_data.FRENCH_LAST_NAMES)
         )
         while True:
             first, last = self.rng.choice(firsts), self.rng.choice(lasts)
@@ -191,12 +191,12 @@ class DirectoryBuilder:
     def _email(self, first: str, last: str, topic: str, lang: str) -> str:
         rng = self.rng
         f, surname = slug(first), slug(last)
-        word = rng.choice(data.HANDLE_WORDS[topic][0 if lang == "fr" else 1])
+        word = rng.choice(people_data.HANDLE_WORDS[topic][0 if lang == "fr" else 1])
         for local in (
             rng.choice([f"{f}.{surname}", f"{f}{surname[0]}", f"{f}.{word}", f"contact.{f}{word}", f"{f}-{surname}"]),
             f"{f}.{surname}.{rng.randint(2, 99)}",
         ):
-            email = f"{local}@{rng.choice(data.EMAIL_DOMAINS)}"
+            email = f"{local}@{rng.choice(people_data.EMAIL_DOMAINS)}"
             if email not in self.emails:
                 self.emails.add(email)
                 return email
@@ -207,7 +207,7 @@ class DirectoryBuilder:
     def _channels(self, person: Person) -> None:
         rng = self.rng
         kind = person.influencer.kind
-        candidates = list(data.KIND_PLATFORMS[kind])
+        candidates = list(people_data.KIND_PLATFORMS[kind])
         main = candidates[0] if rng.random() < 0.6 else rng.choice(candidates[:3])
         # A blog with a million readers is not believable; a journalist's X account or a podcast up to mid is.
         big = person.tier in ("mid", "macro", "mega") and not (
@@ -218,7 +218,7 @@ class DirectoryBuilder:
         others = [p for p in candidates if p != main]
         platforms = [main] + rng.sample(others, k=min(len(others), rng.choice([0, 1, 1, 2])))
 
-        low, high = data.TIER_RANGES[person.tier]
+        low, high = people_data.TIER_RANGES[person.tier]
         target = int(rng.uniform(low, high) if person.tier != "nano" else rng.triangular(low, high, 2_500))
         months = rng.randint(6, 12)
         handle = self._handle(person, platforms)
@@ -237,7 +237,7 @@ class DirectoryBuilder:
         """One handle for all of a person's platforms, as most people do; unique on each platform."""
         rng = self.rng
         first = slug(person.first_name)
-        word = rng.choice(data.HANDLE_WORDS[person.topics[0]][0 if person.lang == "fr" else 1])
+        word = rng.choice(people_data.HANDLE_WORDS[person.topics[0]][0 if person.lang == "fr" else 1])
         city = slug(person.influencer.city)
         for candidate in (
             rng.choice([f"{first}{word}", f"{word}.{first}", f"{first}_{word}", f"{word}{first}", f"{word}_{city}"]),
@@ -256,7 +256,7 @@ class DirectoryBuilder:
         shape = rng.choices(["growth", "steady", "decline", "boom"], weights=[55, 25, 12, 8])[0]
         growth = {"growth": (1.15, 1.7), "steady": (0.95, 1.08), "decline": (0.85, 0.95), "boom": (2.0, 3.5)}[shape]
         start = final / rng.uniform(*growth)
-        low, high = data.ENGAGEMENT[tier]
+        low, high = people_data.ENGAGEMENT[tier]
         rate = rng.uniform(low, high)
         has_rate = channel.platform not in ("blog", "podcast", "newsletter")
         first_of_month = self.today.replace(day=1)

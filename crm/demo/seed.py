@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import Brand, Campaign, Relationship
 from crm import roles
-from crm.demo import data
+from crm.demo import people_data, work_data
 from crm.demo.directory import DirectoryBuilder
 from crm.demo.message_templates import message_templates
 from crm.demo.story import Story
@@ -29,7 +29,7 @@ TEAM = [
     ("manager", "Claire", "Dubois", roles.MANAGER, True),
     ("marketer", "Hugo", "Martin", roles.MARKETER, False),
     ("viewer", "Inès", "Moreau", roles.VIEWER, False),
-] + [(username, first, last, roles.MARKETER, False) for username, first, last in data.MORE_MARKETERS]
+] + [(username, first, last, roles.MARKETER, False) for username, first, last in people_data.MORE_MARKETERS]
 
 
 @dataclass
@@ -51,7 +51,7 @@ def run() -> Seeded:
     team = _team(seeded)
     # The first demo brand marks the community as loaded: a second run, or a run after people started using the
     # demo, must not add a second community next to the first.
-    if not Brand.objects.filter(name__iexact=data.BRANDS[0]).exists():
+    if not Brand.objects.filter(name__iexact=work_data.BRANDS[0]).exists():
         _community(team)
         seeded.community = True
     # Apart from the community: a demo loaded before templates existed gets them on its next run.
@@ -96,7 +96,7 @@ def _community(team: dict) -> None:
     rng = random.Random(RANDOM_SEED)
     today, now = timezone.localdate(), timezone.now()
     topics = {}
-    for key, name in data.TOPICS.items():
+    for key, name in people_data.TOPICS.items():
         topic = Topic.objects.filter(name__iexact=name).first()
         topics[key] = topic or Topic.objects.create(name=name)
     people = DirectoryBuilder(rng=rng, today=today, team=team, topics=topics).build()

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Brand, Campaign, Relationship, Stage
-from crm.demo import data
+from crm.demo import work_data
 from crm.demo.directory import Person, moment
 from crm.demo.threads import Thread, Timeline, pick_words
 from crm.models import Contact, Influencer, Topic
@@ -86,8 +86,8 @@ class Story:
     # --- Brands and campaigns -------------------------------------------------------------------------------------
 
     def _campaigns(self) -> None:
-        brands = {name: Brand.objects.create(name=name) for name in data.BRANDS}
-        for spec in data.CAMPAIGNS:
+        brands = {name: Brand.objects.create(name=name) for name in work_data.BRANDS}
+        for spec in work_data.CAMPAIGNS:
             starts = self.today + timedelta(days=spec["starts"])
             campaign = Campaign.objects.create(
                 brand=brands[spec["brand"]],
@@ -136,14 +136,14 @@ class Story:
         rng = self.rng
         self.busy: dict[int, int] = {}
         running_taken: set[int] = set()
-        by_key = {spec["key"]: spec for spec in data.CAMPAIGNS}
+        by_key = {spec["key"]: spec for spec in work_data.CAMPAIGNS}
         # A few thank-yous skipped on purpose, each with its reason (E1).
         planned_skips = {
-            ("album_release", "completed"): data.SKIP_REASONS[0],
-            ("trail_season", "dropped"): data.SKIP_REASONS[1],
-            ("sunday_stews", "completed"): data.SKIP_REASONS[2],
+            ("album_release", "completed"): work_data.SKIP_REASONS[0],
+            ("trail_season", "dropped"): work_data.SKIP_REASONS[1],
+            ("sunday_stews", "completed"): work_data.SKIP_REASONS[2],
         }
-        for spec in data.CAMPAIGNS:
+        for spec in work_data.CAMPAIGNS:
             campaign = self.campaigns[spec["key"]]
             taken = running_taken if spec["status"] == "running" else set()
             chosen = self._pick(people, spec, spec["people"], taken)
@@ -162,8 +162,8 @@ class Story:
                 self._thread(person, campaign, spec, fate, skip_reason=skip_reason)
 
         # Deliberate cases for the guardrails report and the demo walk-through.
-        self._off_topic(people, by_key["album_release"], "completed", "food", data.OFF_TOPIC_REASONS[0])
-        self._off_topic(people, by_key["family_hike"], "active", "tech", data.OFF_TOPIC_REASONS[1])
+        self._off_topic(people, by_key["album_release"], "completed", "food", work_data.OFF_TOPIC_REASONS[0])
+        self._off_topic(people, by_key["family_hike"], "active", "tech", work_data.OFF_TOPIC_REASONS[1])
         self._pitched_on_unrelated_topics(people, by_key)
         self._opted_out_midway(people)
         blocked = [t for t in self.threads if t.campaign == self.campaigns["batch_cooking"]][0]
@@ -289,7 +289,7 @@ class Story:
                 continue
             day = (person.opted_out_on - self.today).days
             for key, campaign in self.campaigns.items():
-                spec = next(s for s in data.CAMPAIGNS if s["key"] == key)
+                spec = next(s for s in work_data.CAMPAIGNS if s["key"] == key)
                 fits = set(person.topics) & set(spec["topics"])
                 if fits and spec["status"] != "draft" and spec["starts"] - 20 <= day <= (spec["ends"] or 0) - 5:
                     self._thread(
@@ -301,7 +301,7 @@ class Story:
 
     def _background(self, people: list[Person]) -> None:
         first_open_pitch: dict[int, int] = {}
-        running = {self.campaigns[spec["key"]] for spec in data.CAMPAIGNS if spec["status"] == "running"}
+        running = {self.campaigns[spec["key"]] for spec in work_data.CAMPAIGNS if spec["status"] == "running"}
         for thread in self.threads:
             if thread.campaign in running and thread.first_pitch_day is not None:
                 pk = thread.person.influencer.pk
@@ -381,7 +381,7 @@ class Story:
         ]
         pitched = [t for t in pitched if Relationship.objects.filter(pk=t.rel.pk, stage=Stage.PITCHED).exists()]
         for thread in pitched[:6]:
-            subject, body = data.FOLLOW_UP[thread.person.lang]
+            subject, body = work_data.FOLLOW_UP[thread.person.lang]
             day = self.today + timedelta(days=self.rng.randint(1, 5))
             follow_up_schedule(
                 influencer=thread.person.influencer,
@@ -395,7 +395,7 @@ class Story:
 
     def _finish(self) -> None:
         self._follow_ups()
-        for spec in data.CAMPAIGNS:
+        for spec in work_data.CAMPAIGNS:
             if spec["status"] == "finished":
                 campaign = self.campaigns[spec["key"]]
                 campaign.status = Campaign.Status.FINISHED

@@ -22,7 +22,7 @@ from campaigns.services import (
     relationship_pitch,
     relationship_shortlist,
 )
-from crm.demo import data
+from crm.demo import work_data
 from crm.demo.directory import Person, moment, slug
 from crm.models import Contact, Influencer
 from crm.services import contact_clocks_reset, contact_log, exchange_record
@@ -171,7 +171,7 @@ class Thread:
         self.at(day, step)
 
     def give(self, day: int, *, fees: bool) -> None:
-        for kind, values, note_fr, note_en in data.GIVES[self.story.key_of[self.campaign.pk]]:
+        for kind, values, note_fr, note_en in work_data.GIVES[self.story.key_of[self.campaign.pk]]:
             if (kind == "fee") != fees:
                 continue
             value = None if values is None else self.rng.randint(*values)
@@ -196,7 +196,7 @@ class Thread:
     def get(self, day: int) -> None:
         rng = self.rng
         channel = rng.choice(self.person.channels)
-        kinds = data.GETS_BY_PLATFORM[channel.platform]
+        kinds = work_data.GETS_BY_PLATFORM[channel.platform]
         for kind in dict.fromkeys(rng.sample(kinds, k=min(len(kinds), rng.choice([1, 2])))):
             reach = int((channel.followers or 500) * rng.uniform(*REACH[kind]))
             url = content_url(rng, channel, self.campaign)
@@ -240,8 +240,8 @@ class Thread:
 
 
 def pick_words(rng: random.Random, lang: str, what: str, kind: str | None = None) -> tuple[str, str]:
-    """(kind, summary) for a contact: each line of data.SAY says which kind of contact it describes."""
-    lines = [line.split("|", 1) for line in data.SAY[lang][what]]
+    """(kind, summary) for a contact: each line of work_data.SAY says which kind of contact it describes."""
+    lines = [line.split("|", 1) for line in work_data.SAY[lang][what]]
     if kind is None and what in KIND_WEIGHTS:
         weights = {k: w for k, w in KIND_WEIGHTS[what].items() if any(line[0] == k for line in lines)}
         kind = rng.choices(list(weights), weights=list(weights.values()))[0]
