@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "campaigns",
     "messaging",
     "reports",
+    "bench",
 ]
 
 MIDDLEWARE = [
