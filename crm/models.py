@@ -115,6 +115,8 @@ class Influencer(models.Model):
     next_contact_due = models.DateField(_("next contact due"), null=True, blank=True)
     # The largest of the channels' latest follower counts (kept by the snapshot service): the tier's source.
     audience = models.PositiveIntegerField(_("audience"), default=0)
+    # Set by crm.services.privacy.influencer_erase: the record stays, anonymised, so that aggregates stay.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -150,6 +152,10 @@ class Influencer(models.Model):
     @property
     def is_opted_out(self) -> bool:
         return self.consent == self.Consent.OPTED_OUT
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Channel(models.Model):
