@@ -6,6 +6,7 @@ console. `.env.example` lists every variable. With DEBUG off, a missing secret
 stops start-up instead of falling back to a default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +123,62 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Login lockout (django-axes) ---
+# Axes' backend comes first: it refuses a locked-out (username, address) pair before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# 5 failed logins for one username from one address lock that pair, and only that pair, for 15 minutes: a
+# guesser cannot lock a colleague out from elsewhere, and one office address does not lock the whole team.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends 15 minutes after it began, as the page says; a retry during the lock does not push the end back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# The client address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies are declared in front of the app (see
+# config.lockout). X-Forwarded-For is written by anyone, so it is read only when a proxy is known to set it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
+# --- end of Login lockout ---
+
+# --- HTTPS, cookies and headers ---
+# Secure cookies and HTTPS redirects in production; a local run (DEBUG on) stays on plain http.
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container health check calls /healthz over plain http from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz"]
+# Behind a TLS-terminating proxy the app sees http: it may trust the proxy's X-Forwarded-Proto, but only when told
+# that such a proxy is there (anyone can send that header to an app that faces the internet directly).
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp), enforced. No inline script and no eval anywhere: our scripts are static
+# files, data reaches them through json_script or data- attributes. Styles: stylesheets from our own origin only
+# (<style> elements are refused, which is why htmx's indicator style is switched off in base.html), but style=""
+# attributes are allowed, because the Django admin, django-import-export and django-simple-history templates
+# write them and a style attribute cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# --- end of HTTPS, cookies and headers ---
 
 # --- Languages and time ---------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -242,6 +304,16 @@ MESSAGE_RETRY_BASE_SECONDS = env.int("MESSAGE_RETRY_BASE_SECONDS", default=60)
 MESSAGE_RETRY_MAX_SECONDS = env.int("MESSAGE_RETRY_MAX_SECONDS", default=3600)
 UNSUBSCRIBE_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_MAX_AGE_DAYS", default=365)
 # --- end of Messaging ---
+
+# --- Directory imports (crm.services.imports) ---
+# An uploaded file waits as a queued ImportJob; beat hands queued jobs to a worker this often (web requests never
+# talk to the broker), again after IMPORT_RESEND_AFTER_SECONDS if the message was lost, and fails a job still
+# running after IMPORT_TIMEOUT_SECONDS (its worker died; the import is one transaction, so nothing was written).
+IMPORT_SWEEP_SECONDS = env.float("IMPORT_SWEEP_SECONDS", default=2.0)
+IMPORT_RESEND_AFTER_SECONDS = env.int("IMPORT_RESEND_AFTER_SECONDS", default=300)
+IMPORT_TIMEOUT_SECONDS = env.int("IMPORT_TIMEOUT_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["crm-imports"] = {"task": "crm.tasks.enqueue_imports", "schedule": IMPORT_SWEEP_SECONDS}
+# --- end of Directory imports ---
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,46 @@
+"""The login lockout's two hooks into django-axes: who is knocking, and what they see once locked out.
+
+client_ip (AXES_CLIENT_IP_CALLABLE) is the address a request comes from.
+
+Without a proxy in front of the app, REMOTE_ADDR is the client and X-Forwarded-For is whatever the client chose
+to write: it is ignored. With TRUSTED_PROXY_COUNT = N, the N proxies in front of the app each append the address
+they received the request from to X-Forwarded-For, so the N-th entry from the right is the one written by the
+outermost proxy we trust: the client. Entries further left were written by the client and are never read.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    remote_addr = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote_addr
+    forwarded = [entry for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    if len(forwarded) < proxies:
+        # The request did not pass through every proxy we were told about (or one of them does not write the
+        # header): nothing in it can be trusted more than the connection itself.
+        return remote_addr
+    return _address(forwarded[-proxies]) or remote_addr
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: our own page, in our layout and language, with 429 Too Many Requests."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return TemplateResponse(request, "registration/locked_out.html", context, status=429).render()
