@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
-from tests.integration.smtp_sink import SmtpSink
+from bench.smtp_sink import SmtpSink
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

@@ -23,7 +23,7 @@ from messaging import delivery
 from messaging.models import Message
 from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory
 from tests.integration.conftest import Worker, wait_for
-from tests.integration.smtp_sink import free_port
+from bench.smtp_sink import free_port
 
 pytestmark = pytest.mark.integration
 

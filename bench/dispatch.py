@@ -1,0 +1,267 @@
+"""Issue #7, dispatch: messages per second from the outbox into a local SMTP sink, with ONE worker.
+
+`measure_dispatch(count=20000)`, on the current database and the configured broker:
+1. starts a real SMTP server (bench.smtp_sink, aiosmtpd, in a thread of this process) and ONE real
+   `celery worker --pool=solo` process on a queue of its own, and waits until the worker is ready;
+2. writes `count` due messages: half follow-ups to influencers (consent given, unsubscribe link, checks at send
+   time), half digests to team members;
+3. starts the clock and publishes the beat task `dispatch_due_messages` to the worker's queue every second, as a
+   fast beat would: the worker itself claims, fans out and sends, so the figure includes the dispatcher;
+4. stops the clock at the last `sent_at` once every row is sent, and checks the sink got each Message-ID once.
+Sending hours are opened to the whole week for the worker, so the result does not depend on the clock.
+Its rows (and people) are deleted afterwards.
+
+Run it alone: `python -m bench.dispatch --count 20000` (DATABASE_URL and REDIS_URL say where).
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
+
+from bench.results import Result
+from bench.smtp_sink import SmtpSink
+
+TARGET = 500.0  # messages per second per worker (issue #7)
+
+
+def measure_dispatch(*, count: int = 20000) -> list[Result]:
+    from messaging.models import Message
+
+    run = uuid.uuid4().hex[:8]
+    queue = f"bench-dispatch-{run}"
+    sink = SmtpSink()
+    sink.start()
+    log_path = Path(settings.VAR_DIR) / f"bench-dispatch-{run}.log"
+    worker = _start_worker(queue=queue, smtp_url=sink.url, log_path=log_path)
+    try:
+        _wait_until_ready(worker, log_path)
+        expected = _make_due(count, run)
+        mine = Message.objects.filter(key__startswith=f"bench:dispatch:{run}:")
+        started = timezone.now()
+        clock = time.monotonic()
+        timeout = 60 + count / 20  # gives up below 20 msg/s
+        finished = _drive(queue, done=lambda: not mine.exclude(status=Message.Status.SENT).exists(), timeout=timeout)
+        last_sent = mine.aggregate(last=Max("sent_at"))["last"]
+        if finished:
+            seconds = max((last_sent - started).total_seconds(), 1e-6)
+        else:
+            seconds = time.monotonic() - clock
+        sent = mine.filter(status=Message.Status.SENT).count()
+        statuses = dict(Counter(mine.values_list("status", flat=True)))
+    finally:
+        _stop(worker)
+        sink.stop()
+    received = Counter(sink.received())
+    copies = sum(n - 1 for n in received.values())
+    missing = len(set(expected) - set(received))
+    _delete(run)
+
+    rate = sent / seconds
+    where = f"{connection.vendor} + {'redis' if settings.REDIS_URL else 'filesystem broker'}"
+    extra = {
+        "count": count,
+        "sent": sent,
+        "seconds": round(seconds, 3),
+        "statuses": statuses,
+        "received": sum(received.values()),
+        "copies": copies,
+        "missing": missing,
+        "database": connection.vendor,
+        "broker": "redis" if settings.REDIS_URL else "filesystem",
+        "claim_size": settings.DISPATCH_BATCH_SIZE,
+        "task_size": getattr(settings, "DISPATCH_TASK_SIZE", 1),
+        "worker": "celery --pool=solo, 1 process",
+    }
+    note = (
+        f"{count} messages (half follow-ups to influencers, half digests), outbox → SMTP sink, "
+        "beat pass every second run by the same worker"
+    )
+    if not finished:
+        note += f"; stopped after {timeout:.0f} s with {sent} of {count} sent"
+    return [
+        Result(
+            section="dispatch",
+            name=f"messages per second, one worker ({where})",
+            value=round(rate, 1),
+            unit="msg/s",
+            target=f">= {TARGET:.0f} msg/s",
+            met=finished and rate >= TARGET,
+            note=note,
+            extra=extra,
+        ),
+        Result(
+            section="dispatch",
+            name=f"mails received twice or never ({where})",
+            value=copies + missing,
+            unit="messages",
+            target="0",
+            met=finished and copies == 0 and missing == 0,
+            note="each Message-ID counted at the SMTP sink",
+            extra={"copies": copies, "missing": missing},
+        ),
+    ]
+
+
+# --- The data --------------------------------------------------------------------------------------------------
+
+BODY = (
+    "Bonjour,\n\nLe shooting de printemps est calé au 14, et nous aimerions beaucoup vous y voir. "
+    "Dites-nous si la date vous convient, et ce dont vous auriez besoin sur place.\n\n"
+    "Belle journée,\nBob\n"
+) * 2
+
+
+def _make_due(count: int, run: str) -> list[str]:
+    """`count` messages due now; returns their Message-IDs."""
+    from crm.models import Influencer
+    from messaging.models import Message
+
+    zones = ["Europe/Paris", "America/Montreal", "Europe/Brussels", "Africa/Dakar"]
+    people = Influencer.objects.bulk_create(
+        [
+            Influencer(
+                name=f"Bench person {i}",
+                email=f"p{i}@bench-{run}.example",
+                language="fr" if i % 3 else "en",
+                timezone=zones[i % len(zones)],
+                consent=Influencer.Consent.OPTED_IN,
+            )
+            for i in range((count + 1) // 2)
+        ],
+        batch_size=1000,
+    )
+    now = timezone.now() - timedelta(seconds=1)
+    rows = []
+    for i in range(count):
+        person = people[i // 2] if i % 2 == 0 else None
+        rows.append(
+            Message(
+                kind=Message.Kind.FOLLOW_UP if person else Message.Kind.DIGEST,
+                recipient=person.email if person else f"member{i}@team-{run}.example",
+                influencer=person,
+                language=person.language if person else "fr",
+                subject=f"Des nouvelles du shooting ({i})",
+                body=BODY,
+                send_at=now,
+                key=f"bench:dispatch:{run}:{i}",
+                message_id=f"<bench.{run}.{i}@crm.example>",
+            )
+        )
+    Message.objects.bulk_create(rows, batch_size=1000)
+    return [r.message_id for r in rows]
+
+
+def _delete(run: str) -> None:
+    from crm.models import Influencer
+    from messaging.models import Message
+
+    Message.objects.filter(key__startswith=f"bench:dispatch:{run}:").delete()
+    # A raw delete: these people have nothing else, and the history signal would write 10,000 history rows.
+    people = Influencer.objects.filter(email__endswith=f"@bench-{run}.example")
+    people._raw_delete(people.db)
+
+
+# --- The worker ------------------------------------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    """The URL of the database this process is on, for the worker process."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _broker_env() -> dict[str, str]:
+    if settings.REDIS_URL:
+        return {"REDIS_URL": settings.REDIS_URL}
+    return {"CELERY_BROKER_FOLDER": str(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent)}
+
+
+def _start_worker(*, queue: str, smtp_url: str, log_path: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_FOLDER")}
+    env.update(
+        _broker_env(),
+        DATABASE_URL=_database_url(),
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        EMAIL_URL=smtp_url,
+        MESSAGES_QUEUE=queue,
+        CELERY_DEFAULT_QUEUE=queue,
+        SENDING_HOUR_START="0",
+        SENDING_HOUR_END="24",
+        SENDING_WEEKDAYS="0,1,2,3,4,5,6",
+    )
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
+    command += [f"--queues={queue}", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait_until_ready(worker: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if " ready." in log_path.read_text():
+            return
+        if worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise RuntimeError(f"the bench worker did not start; its log:\n{log_path.read_text()[-3000:]}")
+
+
+def _drive(queue: str, *, done, timeout: float) -> bool:
+    """Publish a dispatcher pass every second, as beat would, until done() or timeout."""
+    from messaging.tasks import dispatch_due_messages
+
+    deadline = time.monotonic() + timeout
+    next_pass = 0.0
+    while time.monotonic() < deadline:
+        if time.monotonic() >= next_pass:
+            dispatch_due_messages.apply_async(queue=queue)
+            next_pass = time.monotonic() + 1.0
+        if done():
+            return True
+        time.sleep(0.25)
+    return done()
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
+
+
+def main() -> None:
+    import argparse
+    import json
+
+    import django
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20000)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    for result in measure_dispatch(count=args.count):
+        mark = "ok " if result.met else "MISS"
+        print(f"{mark} {result.name}: {result.value} {result.unit} (target {result.target}) — {result.note}")
+        print("     " + json.dumps(result.extra, default=str))
+
+
+if __name__ == "__main__":
+    main()
