@@ -52,10 +52,7 @@ def measure_dispatch(*, count: int = 20000) -> list[Result]:
         timeout = 60 + count / 20  # gives up below 20 msg/s
         finished = _drive(queue, done=lambda: not mine.exclude(status=Message.Status.SENT).exists(), timeout=timeout)
         last_sent = mine.aggregate(last=Max("sent_at"))["last"]
-        if finished:
-            seconds = max((last_sent - started).total_seconds(), 1e-6)
-        else:
-            seconds = time.monotonic() - clock
+        seconds = max((last_sent - started).total_seconds(), 1e-06) if finished else time.monotonic() - clock
         sent = mine.filter(status=Message.Status.SENT).count()
         statuses = dict(Counter(mine.values_list("status", flat=True)))
     finally:

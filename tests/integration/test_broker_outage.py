@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from bench.smtp_sink import free_port
 from campaigns.models import Stage
 from config.celery import app as celery_app
 from crm.models import Contact
@@ -23,7 +24,6 @@ from messaging import delivery
 from messaging.models import Message
 from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory
 from tests.integration.conftest import Worker, wait_for
-from bench.smtp_sink import free_port
 
 pytestmark = pytest.mark.integration
 
