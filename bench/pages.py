@@ -1,0 +1,351 @@
+"""Every page of the UI and of the admin, timed through Django's test client against its own raw SQL.
+
+For each page: median and p95 server time over N requests, the SQL query count, and the floor — the page's own SQL
+statements (captured once) re-run bare through a cursor. The ratio page / floor says how much time goes to Python
+(ORM, forms, templates) rather than to the database; the query count says whether the page grows with the data.
+The captured SQL is also read for the two things that get slow first on big tables: an unfiltered COUNT(*) (admin
+changelists) and a deep OFFSET (page 4,000 of a list).
+"""
+
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+
+from campaigns.models import Relationship, Stage
+from crm.models import Topic
+
+from .dataset import Built
+from .results import Result
+
+MAX_QUERIES = 10
+MAX_P95_MS = 150.0
+MAX_RATIO = 1.5
+# "A few pages": an OFFSET beyond this many pages of its own LIMIT is a deep one.
+FEW_PAGES = 4
+# A slow page is measured fewer times rather than holding the run for minutes; at least MIN_REQUESTS.
+PAGE_BUDGET_SECONDS = 20.0
+MIN_REQUESTS = 5
+
+COUNT_FROM = re.compile(r'COUNT\(\*\).*?\bFROM\s+"?(\w+)"?', re.IGNORECASE | re.DOTALL)
+OFFSET = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)", re.IGNORECASE)
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    user: str
+    area: str  # "ui", "admin", "report"
+    is_list: bool = False
+    # The same list at page size 25 and 100: the query count must not change.
+    sizes: tuple[str, str] | None = None
+
+
+@dataclass
+class Measured:
+    page: Page
+    status: int
+    queries: int
+    times_ms: list[float]
+    floor_ms: float
+    skipped_statements: int
+    full_counts: list[str] = field(default_factory=list)
+    deep_offsets: list[int] = field(default_factory=list)
+    counts_by_size: tuple[int, int] | None = None
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95_ms(self) -> float:
+        return _percentile(self.times_ms, 95)
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def pages_for(built: Built) -> list[Page]:
+    marketer = built.marketers[0]  # the one who owns the most: the busiest Today page
+    manager = built.manager
+    person, campaign = built.long_person_id, built.big_campaign_id
+    topic = Topic.objects.order_by("pk").values_list("pk", flat=True).first()
+    on_board = Relationship.objects.filter(campaign_id=campaign)
+    at = {s: on_board.filter(stage=s).order_by("pk").values_list("pk", flat=True).first() for s in Stage.values}
+    deep = max(1, int(built.sizes.influencers / 25 * 0.8))
+
+    ui = [
+        ("Today", "/", False, None),
+        ("Influencers", "/influencers/", True, ("/influencers/?per_page=25", "/influencers/?per_page=100")),
+        (
+            "Influencers, filtered",
+            f"/influencers/?region=Bretagne&tier=micro&topic={topic}&overdue=on",
+            True,
+            None,
+        ),
+        ("Influencers, search", "/influencers/?q=martin", True, None),
+        ("Influencers, sorted by audience", "/influencers/?sort=-audience", True, None),
+        (f"Influencers, page {deep}", f"/influencers/?page={deep}", True, None),
+        ("Person, long timeline", f"/influencers/{person}/", False, None),
+        ("Campaigns", "/campaigns/", True, None),
+        ("Campaign board, big", f"/campaigns/{campaign}/", False, None),
+        ("Dialog: log a contact", f"/contacts/log/?influencer={person}", False, None),
+        ("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", False, None),
+    ]
+    for stage, verb in [
+        (Stage.SHORTLISTED, "pitch"),
+        (Stage.PITCHED, "accept"),
+        (Stage.ACTIVE, "deliver"),
+        (Stage.DELIVERED, "close"),
+    ]:
+        if at.get(stage):
+            ui.append((f"Dialog: {verb}", f"/campaigns/relationships/{at[stage]}/{verb}/", False, None))
+
+    pages = []
+    for user, who in [(marketer, "marketer"), (manager, "manager")]:
+        for name, url, is_list, sizes in ui:
+            pages.append(Page(f"UI {name} ({who})", url, user, "ui", is_list, sizes))
+
+    pages.append(Page("Admin index", "/admin/", manager, "admin"))
+    for model, _model_admin in sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label):
+        opts = model._meta
+        if opts.label == "reports.Report":
+            continue
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        except NoReverseMatch:
+            continue
+        pages.append(Page(f"Admin {opts.verbose_name_plural} list", url, manager, "admin", True))
+    admin_deep = max(1, int(built.sizes.influencers / 50 * 0.8))
+    pages += [
+        Page(
+            f"Admin influencers list, page {admin_deep}",
+            f"/admin/crm/influencer/?p={admin_deep}",
+            manager,
+            "admin",
+            True,
+        ),
+        Page("Admin influencers, search", "/admin/crm/influencer/?q=martin", manager, "admin", True),
+        Page("Admin person (change page)", f"/admin/crm/influencer/{person}/change/", manager, "admin"),
+        Page("Reports overview", "/admin/reports/report/", manager, "report"),
+    ]
+    from reports.registry import REPORTS
+
+    for slug, kind in REPORTS.items():
+        pages.append(Page(f"Report {kind.title}", f"/admin/reports/report/{slug}/", manager, "report"))
+    return pages
+
+
+def measure_pages(*, built: Built, requests: int = 50, only: str = "", log=print) -> list[Result]:
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[built.manager, *built.marketers])}
+    big_tables = _big_tables(built)
+    results: list[Result] = []
+    clients: dict[str, Client] = {}
+    # Production runs with DEBUG off: no query log kept in memory, no debug pages.
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        for page in pages_for(built):
+            if only and only.lower() not in page.name.lower():
+                continue
+            if page.user not in clients:
+                clients[page.user] = Client()
+                clients[page.user].force_login(users[page.user])
+            measured = _measure(clients[page.user], page, requests=requests, big_tables=big_tables)
+            log(
+                f"  {page.name:<55} {measured.status} {measured.queries:>3} q  "
+                f"median {measured.median_ms:7.1f} ms  p95 {measured.p95_ms:7.1f} ms  floor {measured.floor_ms:6.1f} ms"
+            )
+            results += _results(measured)
+    return results
+
+
+def _big_tables(built: Built) -> set[str]:
+    """Tables with at least a tenth as many rows as there are people: where a full COUNT costs."""
+    floor = max(1, built.sizes.influencers // 10)
+    return {table for table, rows in built.rows.items() if rows >= floor}
+
+
+def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str]) -> Measured:
+    response = client.get(page.url)  # warm-up: caches, connection, the page's first compile of templates
+    status = response.status_code
+    with CaptureQueriesContext(connection) as captured:
+        client.get(page.url)
+    statements = [q["sql"] for q in captured.captured_queries]
+    times = []
+    spent = time.monotonic()
+    for n in range(requests):
+        t = time.perf_counter()
+        client.get(page.url)
+        times.append((time.perf_counter() - t) * 1000)
+        if n + 1 >= MIN_REQUESTS and time.monotonic() - spent > PAGE_BUDGET_SECONDS:
+            break
+    floor, skipped = _floor(statements, runs=max(MIN_REQUESTS, min(len(times), 20)))
+    counts_by_size = None
+    if page.sizes:
+        counts = []
+        for url in page.sizes:
+            with CaptureQueriesContext(connection) as c:
+                client.get(url)
+            counts.append(len(c.captured_queries))
+        counts_by_size = (counts[0], counts[1])
+    return Measured(
+        page=page,
+        status=status,
+        queries=len(statements),
+        times_ms=times,
+        floor_ms=floor,
+        skipped_statements=skipped,
+        full_counts=_full_counts(statements, big_tables),
+        deep_offsets=_deep_offsets(statements),
+        counts_by_size=counts_by_size,
+    )
+
+
+def _floor(statements: list[str], *, runs: int) -> tuple[float, int]:
+    """Median time, over `runs`, of running the page's read statements bare (cursor, fetch all rows)."""
+    reads = [s for s in statements if s and s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    skipped = len(statements) - len(reads)
+    totals = []
+    with connection.cursor() as cursor:
+        for run in range(runs + 1):
+            t = time.perf_counter()
+            for sql in reads:
+                cursor.execute(sql)
+                cursor.fetchall()
+            if run:  # the first run warms the caches, as the page's warm-up request did
+                totals.append((time.perf_counter() - t) * 1000)
+    return statistics.median(totals), skipped
+
+
+def _full_counts(statements: list[str], big_tables: set[str]) -> list[str]:
+    """COUNT(*) over a big table with no WHERE and no LIMIT: a scan of the whole table on every page view."""
+    found = []
+    for sql in statements:
+        match = COUNT_FROM.search(sql)
+        if not match or match.group(1) not in big_tables:
+            continue
+        upper = sql.upper()
+        if " WHERE " not in upper and " LIMIT " not in upper:
+            found.append(match.group(1))
+    return found
+
+
+def _deep_offsets(statements: list[str]) -> list[int]:
+    return [
+        int(offset)
+        for statement in statements
+        for limit, offset in OFFSET.findall(statement)
+        if int(offset) > FEW_PAGES * int(limit)
+    ]
+
+
+def _results(m: Measured) -> list[Result]:
+    page = m.page
+    extra = {"url": page.url, "user": page.user, "status": m.status, "requests": len(m.times_ms)}
+    if m.status != 200:
+        return [
+            Result(
+                "pages",
+                f"{page.name} · status",
+                m.status,
+                "HTTP",
+                "200",
+                False,
+                f"GET {page.url} answered {m.status}",
+                extra,
+            )
+        ]
+    ratio = m.median_ms / m.floor_ms if m.floor_ms else 0.0
+    rows = [
+        Result(
+            "pages",
+            f"{page.name} · queries",
+            m.queries,
+            "queries",
+            f"<= {MAX_QUERIES}",
+            m.queries <= MAX_QUERIES,
+            "" if m.queries <= MAX_QUERIES else f"{m.queries - MAX_QUERIES} over",
+            extra,
+        ),
+        Result(
+            "pages",
+            f"{page.name} · p95",
+            round(m.p95_ms, 1),
+            "ms",
+            f"<= {MAX_P95_MS:.0f} ms",
+            m.p95_ms <= MAX_P95_MS,
+            f"median {m.median_ms:.1f} ms over {len(m.times_ms)} requests",
+            extra | {"median_ms": round(m.median_ms, 2), "times_ms": [round(t, 2) for t in m.times_ms]},
+        ),
+        Result(
+            "pages",
+            f"{page.name} · page/floor",
+            round(ratio, 2),
+            "ratio",
+            f"<= {MAX_RATIO}",
+            ratio <= MAX_RATIO,
+            f"median {m.median_ms:.1f} ms vs raw SQL {m.floor_ms:.1f} ms",
+            extra
+            | {
+                "median_ms": round(m.median_ms, 2),
+                "floor_ms": round(m.floor_ms, 2),
+                "non_select_statements": m.skipped_statements,
+            },
+        ),
+    ]
+    if m.counts_by_size:
+        at25, at100 = m.counts_by_size
+        rows.append(
+            Result(
+                "pages",
+                f"{page.name} · queries at 25 and 100 per page",
+                at100 - at25,
+                "queries",
+                "same (difference 0)",
+                at25 == at100,
+                f"{at25} at 25, {at100} at 100",
+                extra,
+            )
+        )
+    if page.area == "admin" and page.is_list:
+        rows.append(
+            Result(
+                "pages",
+                f"{page.name} · full COUNT(*) over a big table",
+                len(m.full_counts),
+                "queries",
+                "none",
+                not m.full_counts,
+                ("COUNT(*) over " + ", ".join(sorted(set(m.full_counts)))) if m.full_counts else "",
+                extra,
+            )
+        )
+    if page.is_list:
+        deepest = max(m.deep_offsets, default=0)
+        rows.append(
+            Result(
+                "pages",
+                f"{page.name} · deep OFFSET",
+                deepest,
+                "rows",
+                f"none beyond {FEW_PAGES} pages",
+                not m.deep_offsets,
+                f"OFFSET {deepest}: keyset pagination would not scan the rows before" if m.deep_offsets else "",
+                extra,
+            )
+        )
+    return rows
