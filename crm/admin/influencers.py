@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Relationship
 from crm.admin.filters import OverdueFilter, TierFilter
+from crm.admin.privacy import PrivacyAdminMixin
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, IMPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
@@ -89,7 +90,7 @@ class RelationshipInline(ReadOnlyInline):
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [InfluencerResource]
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS

@@ -65,11 +65,30 @@ def influencer_update(
 
     A changed stay-in-touch cadence restarts the person's own clock from their last contact (or today), and no
     cadence means no clock. Turning consent to "opted out" cancels every message to them that has not gone.
+    An opt-out is permanent until influencer_opt_in records a new consent with its source: editing refuses to
+    change the consent of someone who opted out, and keeps the opt-out's date and source as they were.
     """
     from messaging.services import messages_cancel_for_opt_out
 
     with transaction.atomic():
         locked = Influencer.objects.select_for_update().get(pk=influencer.pk)
+        if locked.is_erased:
+            raise ValidationError(
+                _("This person's data was erased: the record can no longer be edited."), code="erased"
+            )
+        if locked.is_opted_out:
+            if changes.get("consent", locked.consent) != Influencer.Consent.OPTED_OUT:
+                raise ValidationError(
+                    {
+                        "consent": _(
+                            "%(person)s opted out. Only a recorded opt-in, saying how they agreed, can change that."
+                        )
+                        % {"person": locked}
+                    },
+                    code="opted_out",
+                )
+            changes.pop("consent_at", None)
+            changes.pop("consent_source", None)
         cadence_changed = "cadence_days" in changes and (changes["cadence_days"] or None) != locked.cadence_days
         opting_out = (
             changes.get("consent") == Influencer.Consent.OPTED_OUT and locked.consent != Influencer.Consent.OPTED_OUT

@@ -37,6 +37,10 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
         if len(locked) != 2:
             raise ValidationError(_("One of the two people no longer exists; reload the page."))
         keep, drop = locked[survivor.pk], locked[duplicate.pk]
+        if keep.is_erased or drop.is_erased:
+            # Folding a live record into an erased one would bring the erased data back, and the other way round
+            # would hide a live person behind "Erased person #…".
+            raise ValidationError(_("An erased person cannot be merged."), code="erased")
 
         shared = _shared_campaigns(keep, drop)
         if shared:
@@ -60,6 +64,11 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
                 _fold_fields(keep, drop_data, drop_label)
                 keep._history_user = by
                 keep.save()
+                if keep.is_opted_out:
+                    # The duplicate's opt-out now covers the survivor: what was queued to them must not go.
+                    from messaging.services import messages_cancel_for_opt_out
+
+                    messages_cancel_for_opt_out(influencer=keep)
                 # auto_now_add fields ignore assignment on save(): the earliest creation date is set directly.
                 Influencer.objects.filter(pk=keep.pk, created_at__gt=drop_data["created_at"]).update(
                     created_at=drop_data["created_at"]

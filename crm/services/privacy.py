@@ -1,0 +1,197 @@
+"""Erasing a person (GDPR's right to erasure): what identifies them goes, the figures stay.
+
+The record is kept, anonymised ("Erased person #12"), so that reports' counts, stages, outcomes, values and
+audience figures do not change; everything that says who they are (name, e-mail, city, notes, channel handles
+and links, what the contact log, the ledger and the outbox say) is blanked, and so is every mention of their
+name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log).
+"""
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Channel, Contact, Exchange, Influencer
+
+# The apps whose tables hold what the product writes about people (history tables included: they live in the
+# tracked model's app). auth, sessions, contenttypes and the beat schedules hold the team's data, not theirs.
+PRODUCT_APPS = ("admin", "crm", "campaigns", "messaging", "reports")
+# A shorter needle (a two-letter name) would rewrite unrelated words everywhere.
+MIN_NEEDLE_LENGTH = 4
+# Fields that identify a row to the machinery, never text a person wrote.
+TECHNICAL_FIELDS = {("messaging", "message", "key"), ("messaging", "message", "message_id")}
+
+
+@dataclass
+class Erasure:
+    """What influencer_erase did, for the person who asked (the admin shows it)."""
+
+    influencer: Influencer
+    label: str
+    channels: int = 0
+    contacts: int = 0
+    exchanges: int = 0
+    messages: int = 0
+    messages_cancelled: int = 0
+    relationships_closed: list[str] = field(default_factory=list)
+    history_rows: int = 0
+    log_entries: int = 0
+    mentions: dict[str, int] = field(default_factory=dict)  # "model · field" (readable) -> rows rewritten
+
+
+def erased_label(influencer: Influencer) -> str:
+    return _("Erased person #%(id)d") % {"id": influencer.pk}
+
+
+def influencer_erase(*, influencer: Influencer, by) -> Erasure:
+    """Erase a person: anonymise their record and everything that names them; aggregates stay.
+
+    All or nothing, under a lock on the person (the same lock a contact or a move takes first). Afterwards
+    they can never be contacted again: opted out (influencer_opt_in refuses an erased person), no e-mail,
+    every message to or about them that had not gone cancelled, their open relationships closed as dropped
+    with the thank-you skipped.
+    """
+    with transaction.atomic():
+        person = Influencer.objects.select_for_update().get(pk=influencer.pk)
+        if person.is_erased:
+            raise ValidationError(
+                _("This person was already erased on %(date)s.")
+                % {"date": timezone.localtime(person.erased_at).strftime("%Y-%m-%d %H:%M")},
+                code="erased",
+            )
+        label = erased_label(person)
+        result = Erasure(influencer=person, label=label)
+        needles = _needles(person)
+        now = timezone.now()
+        note = _("The person's data was erased.")
+
+        result.relationships_closed = _close_open_relationships(person, by=by, reason=note)
+        result.messages_cancelled, result.messages = _scrub_messages(person, note=note, now=now)
+        result.contacts = Contact.objects.filter(influencer=person).update(summary=_("(erased)"))
+        result.exchanges = Exchange.objects.filter(influencer=person).update(note="", url="")
+        result.channels = _scrub_channels(person)
+
+        person.name = label
+        person.email = ""
+        person.city = ""
+        person.notes = ""
+        person.consent = Influencer.Consent.OPTED_OUT
+        person.consent_at = now
+        person.consent_source = _("erasure")
+        person.cadence_days = None
+        person.next_contact_due = None
+        person.erased_at = now
+        person._history_user = by
+        person._change_reason = _("erasure")
+        person.save()
+
+        # Earlier versions of the record are the same person under another date: they get the same treatment.
+        result.history_rows = Influencer.history.filter(id=person.pk).update(
+            name=label, email="", city="", notes="", history_change_reason=_("erasure")
+        )
+        influencer_type = ContentType.objects.get_for_model(Influencer)
+        result.log_entries = LogEntry.objects.filter(content_type=influencer_type, object_id=str(person.pk)).update(
+            object_repr=label[:200]
+        )
+        result.mentions = _replace_mentions(needles, label)
+    return result
+
+
+def _needles(person: Influencer) -> list[str]:
+    """What identifies the person in free text: names and e-mails (past ones too), channel handles and links."""
+    found: set[str] = {person.name, person.email}
+    for name, email in Influencer.history.filter(id=person.pk).order_by().values_list("name", "email").distinct():
+        found.update((name, email))
+    for handle, url in Channel.objects.filter(influencer=person).values_list("handle", "url"):
+        found.update((handle, url))
+    cleaned = {n.strip() for n in found if n and len(n.strip()) >= MIN_NEEDLE_LENGTH}
+    # Longest first, so that an e-mail is replaced whole before a handle that is part of it.
+    return sorted(cleaned, key=lambda n: (-len(n), n))
+
+
+def _close_open_relationships(person: Influencer, *, by, reason: str) -> list[str]:
+    from campaigns.models import Outcome, Relationship, Stage
+    from campaigns.services import relationship_close
+
+    closed = []
+    for relationship in Relationship.objects.filter(influencer=person).exclude(stage=Stage.CLOSED):
+        relationship_close(relationship=relationship, by=by, outcome=Outcome.DROPPED, skip_reason=reason)
+        closed.append(str(relationship.campaign))
+    return closed
+
+
+def _scrub_messages(person: Influencer, *, note: str, now) -> tuple[int, int]:
+    from messaging.models import Message
+
+    Status = Message.Status
+    about_them = Message.objects.filter(influencer=person)
+    # A reminder about them to their owner is cancelled too: there is nobody left to get in touch with.
+    cancelled = about_them.filter(status=Status.SCHEDULED).update(
+        status=Status.CANCELLED, last_error=note, updated_at=now
+    )
+    scrubbed = about_them.update(subject=_("(erased)"), body="", updated_at=now)
+    about_them.filter(kind__in=Message.TO_INFLUENCERS).update(recipient="")
+    return cancelled, scrubbed
+
+
+def _scrub_channels(person: Influencer) -> int:
+    # The handle is unique per platform and must stay filled: "erased-<id>" is both. The snapshots (figures) stay.
+    channels = list(Channel.objects.filter(influencer=person).only("pk"))
+    for channel in channels:
+        Channel.objects.filter(pk=channel.pk).update(handle=f"erased-{channel.pk}", url="")
+    return len(channels)
+
+
+def _text_fields(model) -> Iterable[models.Field]:
+    for f in model._meta.concrete_fields:
+        if (model._meta.app_label, model._meta.model_name, f.name) in TECHNICAL_FIELDS:
+            continue
+        if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.choices:
+            yield f
+
+
+def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
+    """Rewrite every mention of the needles, in every text column of the product's tables, as `label`.
+
+    One query per column finds the few rows that mention them (case-insensitively); each is rewritten in Python
+    (whole words only, any case) and saved with update(), so no save() hook or history row repeats the text.
+    """
+    if not needles:
+        return {}
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles), re.IGNORECASE)
+    rewritten: dict[str, int] = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in PRODUCT_APPS or model._meta.proxy or not model._meta.managed:
+            continue
+        for f in _text_fields(model):
+            column = Cast(f.name, models.TextField()) if isinstance(f, models.JSONField) else F(f.name)
+            matches = Q()
+            for needle in needles:
+                matches |= Q(_text__icontains=needle)
+            rows = model._base_manager.annotate(_text=column).filter(matches).values_list("pk", f.attname)
+            count = 0
+            for pk, value in rows:
+                new = _rewrite(value, pattern, label, f)
+                if new != value:
+                    model._base_manager.filter(pk=pk).update(**{f.attname: new})
+                    count += 1
+            if count:
+                rewritten[f"{model._meta.verbose_name} · {f.verbose_name}"] = count
+    return rewritten
+
+
+def _rewrite(value, pattern: re.Pattern, label: str, f: models.Field):
+    if isinstance(f, models.JSONField):
+        return json.loads(pattern.sub(label, json.dumps(value, ensure_ascii=False)))
+    new = pattern.sub(label, value)
+    return new[: f.max_length] if f.max_length else new
