@@ -315,6 +315,16 @@ IMPORT_TIMEOUT_SECONDS = env.int("IMPORT_TIMEOUT_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["crm-imports"] = {"task": "crm.tasks.enqueue_imports", "schedule": IMPORT_SWEEP_SECONDS}
 # --- end of Directory imports ---
 
+# --- Privacy (crm.services.privacy, messaging.retention) ---
+# Sent messages keep their subject and body this many days; then a daily task blanks them (the rows stay, for
+# the figures). 0 keeps them for ever.
+MESSAGE_BODY_RETENTION_DAYS = env.int("MESSAGE_BODY_RETENTION_DAYS", default=365)
+CELERY_BEAT_SCHEDULE["messaging-retention"] = {
+    "task": "messaging.tasks.purge_old_message_bodies",
+    "schedule": timedelta(days=1),
+}
+# --- end of Privacy ---
+
 # --- Logging --------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from messaging import delivery, services
+from messaging import delivery, retention, services
 
 
 @shared_task
@@ -24,3 +24,9 @@ def queue_reminders() -> int:
 @shared_task
 def queue_digests() -> int:
     return services.digests_queue()
+
+
+@shared_task
+def purge_old_message_bodies() -> int:
+    """Beat, daily: blank the text of messages sent longer ago than MESSAGE_BODY_RETENTION_DAYS."""
+    return retention.message_bodies_purge()
