@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint messages assets migrate seed makemessages screenshots bench clean
+.PHONY: run test lint messages assets migrate seed makemessages screenshots bench load clean
 
 run: $(VENV)/.installed-run assets messages migrate seed
 	@echo ""
@@ -29,6 +29,23 @@ lint: $(VENV)/.installed-test
 # Pictures for the README, from the demo data in a throw-away database (var/screenshots); committed, not built.
 screenshots: $(VENV)/.installed-test assets messages
 	$(BIN)/python scripts/screenshots.py
+
+# The benchmark (issue #7, docs/PERFORMANCE.md): a large data set in a database of its own, then the table of
+# figures against their targets. PostgreSQL (the target) by default; `make bench DB=sqlite` for SQLite;
+# BENCH_ARGS="--scale 0.01" for a quick run. `make load`: the locust scenario alone, on a kept data set.
+DB ?= postgres
+BENCH_DATABASE_URL ?= $(if $(filter sqlite,$(DB)),sqlite:///$(CURDIR)/var/db.sqlite3,postgres://postgres@127.0.0.1:5432/bench)
+BENCH_ARGS ?=
+
+bench: $(VENV)/.installed-bench assets messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+load: $(VENV)/.installed-bench assets messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --keep --sections load $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test requirements-bench.txt
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
