@@ -13,14 +13,29 @@ PROBE = (
     "'broker': settings.CELERY_BROKER_URL, 'email': settings.EMAIL_BACKEND, 'tz': settings.TIME_ZONE, "
     "'hosts': settings.ALLOWED_HOSTS}))"
 )
+SECURITY_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "names = ['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
+    "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'SECURE_PROXY_SSL_HEADER', 'TRUSTED_PROXY_COUNT', "
+    "'X_FRAME_OPTIONS', 'SECURE_CONTENT_TYPE_NOSNIFF', 'SECURE_REFERRER_POLICY']; "
+    "print(json.dumps({name: getattr(settings, name) for name in names}))"
+)
 OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TIME_ZONE")
+SECURITY_VARIABLES = (
+    "SECURE_SSL_REDIRECT",
+    "TRUST_X_FORWARDED_PROTO",
+    "TRUSTED_PROXY_COUNT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+)
 
 
-def run_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in OUR_VARIABLES}
+def run_settings(probe: str = PROBE, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in OUR_VARIABLES + SECURITY_VARIABLES}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", probe], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
     )
 
 
@@ -76,5 +91,55 @@ def test_with_debug_off_and_both_set_it_starts():
 def test_every_variable_is_documented_in_env_example():
     documented = (BASE_DIR / ".env.example").read_text()
 
-    for name in OUR_VARIABLES + ("DEFAULT_FROM_EMAIL",):
+    for name in OUR_VARIABLES + SECURITY_VARIABLES + ("DEFAULT_FROM_EMAIL",):
         assert f"{name}=" in documented, name
+
+
+def test_locally_cookies_and_pages_work_over_plain_http():
+    result = run_settings(SECURITY_PROBE)
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert (seen["SESSION_COOKIE_SECURE"], seen["CSRF_COOKIE_SECURE"], seen["SECURE_SSL_REDIRECT"]) == (
+        False,
+        False,
+        False,
+    )
+    assert seen["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_in_production_cookies_are_secure_https_is_enforced_and_no_proxy_header_is_trusted():
+    result = run_settings(SECURITY_PROBE, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31_536_000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "TRUSTED_PROXY_COUNT": 0,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+    }
+
+
+def test_behind_a_tls_proxy_its_headers_are_trusted_once_configured():
+    result = run_settings(
+        SECURITY_PROBE,
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="crm.example.com",
+        TRUST_X_FORWARDED_PROTO="true",
+        TRUSTED_PROXY_COUNT="1",
+        SECURE_HSTS_SECONDS="3600",
+    )
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert seen["TRUSTED_PROXY_COUNT"] == 1
+    assert seen["SECURE_HSTS_SECONDS"] == 3600
