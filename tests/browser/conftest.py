@@ -37,17 +37,51 @@ def browser():
         browser.close()
 
 
+# Every page reports what the Content Security Policy refused, through a binding that survives navigation.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__reportCspViolation(`${e.effectiveDirective} refused ${e.blockedURI || "inline"} `
+    + `at ${e.sourceFile || document.location.href}:${e.lineNumber} ${e.sample || ""}`.trim());
+});
+"""
+
+
 @pytest.fixture
-def page_in(browser, live_server):
-    """page_in("fr") opens a page in a browser that asks for French."""
+def csp_violations() -> list[str]:
+    """What the policy refused in this test's pages: any left at the end fails the test (see page_in)."""
+    return []
+
+
+@pytest.fixture
+def page_in(browser, live_server, csp_violations):
+    """page_in("fr") opens a page in a browser that asks for French.
+
+    A test fails when one of its pages had something refused by the Content Security Policy: a page that works
+    only without the policy is a broken page. A test that provokes a violation on purpose empties
+    csp_violations once it has checked them.
+    """
     contexts = []
 
     def open_page(locale: str = "en-GB"):
         context = browser.new_context(locale=locale, base_url=live_server.url)
         context.set_default_timeout(15_000)
+        context.expose_binding("__reportCspViolation", lambda _source, text: csp_violations.append(text))
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Chromium also says it on the console, e.g. for a violation in a frame or before the listener is set.
+        page.on(
+            "console",
+            lambda message: (
+                csp_violations.append(message.text)
+                if "Content Security Policy" in message.text or message.text.startswith("Refused to")
+                else None
+            ),
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    if csp_violations:
+        pytest.fail("The Content Security Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations)))
