@@ -6,7 +6,9 @@ headers, the policy included, are kept): the same as a stored XSS that escaped t
 
 import pytest
 
+from reports.registry import REPORTS
 from tests.browser.steps import follow, log_in
+from tests.factories import ContactFactory, InfluencerFactory, RelationshipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,6 +17,17 @@ INJECTED = (
     '<img src="data:," onload="window.pwnedByHandler = true" alt="">'
     '<a id="pwn" href="javascript:window.pwnedByLink = true">x</a>'
 )
+
+# True when the report's canvas holds a Chart.js chart (null without a canvas).
+CHART_DRAWN = "() => { const c = document.querySelector('canvas[data-report-chart]'); return c && !!Chart.getChart(c) }"
+
+
+def admin_log_in(page, username: str, password: str) -> None:
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
 
 
 def inject_into_login_page(page) -> None:
@@ -64,3 +77,41 @@ def test_our_own_scripts_still_run_under_the_policy(page_in, bob):
     assert page.locator("style").count() == 0
     follow(page.get_by_role("link", name="Influencers"))
     assert page.evaluate("typeof htmx") == "object"
+
+
+@pytest.fixture
+def community(bob):
+    for n in range(3):
+        person = InfluencerFactory(name=f"Person {n}", topics=["food"], owner=bob)
+        relationship = RelationshipFactory(influencer=person)
+        ContactFactory(influencer=person, relationship=relationship, logged_by=bob)
+
+
+def test_the_admin_reports_charts_and_export_work_under_the_policy(page_in, alice, community):
+    """The admin's own scripts, Chart.js and django-import-export run from static files; none is refused."""
+    page = page_in()
+    admin_log_in(page, "alice", "pw-alice")
+    drawn = {}
+
+    for slug in REPORTS:
+        page.goto(f"/admin/reports/report/{slug}/")
+        page.wait_for_load_state()
+        drawn[slug] = page.evaluate(CHART_DRAWN)
+    page.goto("/admin/crm/influencer/export/")
+    boxes = page.locator(".selectable-field-export-row input[type=checkbox]")
+    page.locator("input.select-toggle").uncheck()
+    unchecked_after_toggle = boxes.evaluate_all("boxes => boxes.filter(b => !b.checked).length")
+
+    assert drawn == dict.fromkeys(REPORTS, True)
+    assert unchecked_after_toggle == boxes.count() > 0
+
+
+def test_the_periodic_task_form_keeps_its_crontab_helper_under_the_policy(page_in, django_user_model):
+    django_user_model.objects.create_superuser("root", "root@team.example", "pw-root")
+    page = page_in()
+    admin_log_in(page, "root", "pw-root")
+
+    page.goto("/admin/django_celery_beat/periodictask/add/")
+    page.wait_for_load_state()
+
+    assert page.locator(".field-crontab_translation").is_hidden()
