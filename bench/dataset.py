@@ -281,6 +281,11 @@ class _Builder:
         self.long_index = n // 2
         self.long_person = self.long_index + 1
         self.kind[self.long_index] = "ambassador"
+        # Ambassadors stay in touch between campaigns by default; a few others were given a cadence by hand.
+        self.cadence = [
+            30 if kind == "ambassador" else (rng.choice([30, 60, 90]) if rng.random() < 0.1 else None)
+            for kind in self.kind
+        ]
 
         # Contacts per person: a long tail (most people were touched a few times, some very often).
         others = self.sizes.contacts - self.sizes.long_timeline
@@ -326,7 +331,8 @@ class _Builder:
                 if campaign.status == Campaign.Status.DRAFT:
                     stage = Stage.SHORTLISTED
                 elif campaign.status == Campaign.Status.FINISHED:
-                    stage = Stage.CLOSED if rng.random() < 0.93 else Stage.DELIVERED
+                    # A finished campaign: nearly everything closed, a few deliveries never wrapped up.
+                    stage = Stage.CLOSED if rng.random() < 0.98 else Stage.DELIVERED
                 else:
                     stage = stage_of()
                 outcome = outcome_of() if stage == Stage.CLOSED else ""
@@ -336,8 +342,9 @@ class _Builder:
                     self.clocked_people.add(person)
         self.relationships = rels
 
-        # Last contact: recent for people on a campaign (an exponential age, mean a week: some are overdue),
-        # anywhere in three years for the others.
+        # Last contact: recent for people on a campaign (an exponential age, mean a week: some are overdue) and for
+        # people with a stay-in-touch cadence (mean a third of it: a few are overdue), anywhere in three years for
+        # the others.
         self.last_contact = []
         for i, count in enumerate(self.contact_count):
             if not count:
@@ -345,6 +352,8 @@ class _Builder:
                 continue
             if i in self.clocked_people or i == self.long_index:
                 age = timedelta(hours=min(rng.expovariate(1 / (7 * 24)), 24 * 200))
+            elif self.cadence[i]:
+                age = timedelta(hours=min(rng.expovariate(3 / (self.cadence[i] * 24)), 24 * 400))
             else:
                 age = timedelta(hours=rng.uniform(0, 3 * 365 * 24))
             self.last_contact.append(self.now - age)
@@ -385,7 +394,7 @@ class _Builder:
                 last = rng.choice(last_en if english else last_fr)
                 kind = self.kind[i]
                 consent = consent_of()
-                cadence = 30 if kind == "ambassador" else (rng.choice([30, 60, 90]) if rng.random() < 0.1 else None)
+                cadence = self.cadence[i]
                 last_at = self.last_contact[i]
                 due = (last_at.date() + timedelta(days=cadence)) if (cadence and last_at) else None
                 created = now - timedelta(days=rng.randint(200, 4 * 365))
@@ -783,7 +792,8 @@ def top_up_relationships(*, built: Built, total: int, seed: int = SEED + 1) -> i
     if not all(c.pk for c in campaigns):
         campaigns = list(Campaign.objects.filter(name__startswith="Archive ").order_by("pk"))
     first_id = (Relationship.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    stage_of = _Weighted(rng, [Stage.CLOSED, Stage.DELIVERED, Stage.ACTIVE, Stage.PITCHED], [90, 4, 4, 2])
+    # Old campaigns: nearly all closed, a few relationships still open (3 %).
+    stage_of = _Weighted(rng, [Stage.CLOSED, Stage.DELIVERED, Stage.ACTIVE, Stage.PITCHED], [97, 1, 1, 1])
     outcome_of = _Weighted(rng, [o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])
 
     def rows():
@@ -792,7 +802,7 @@ def top_up_relationships(*, built: Built, total: int, seed: int = SEED + 1) -> i
             for person in rng.sample(range(n), min(per_campaign, left)):
                 stage = stage_of()
                 outcome = outcome_of() if stage == Stage.CLOSED else ""
-                due = today + timedelta(days=rng.randint(-20, 14)) if stage in CLOCKED else None
+                due = today + timedelta(days=rng.randint(-3, 30)) if stage in CLOCKED else None
                 at = now - timedelta(days=rng.randint(30, 3000))
                 yield (rid, person + 1, campaign.pk, campaign.owner_id, stage, outcome, 14, due, at, at)
                 rid += 1

@@ -172,15 +172,23 @@ def _read_stats(path: Path) -> dict:
     return rows
 
 
+def _number(text: str) -> float:
+    """Locust writes N/A where there was no request to measure."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
 def _results(stats: dict, *, users: int, seconds: int, workers: str) -> list[Result]:
     total = stats.get("Aggregated")
     if not total:
         return [Result("load", "load: no figures", 0, "", "a figure", False, "locust wrote no stats; see its log")]
     requests = int(total["Request Count"])
     failures = int(total["Failure Count"])
-    p95 = float(total["95%"])
+    p95 = _number(total["95%"])
     per_endpoint = {
-        name: {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]), "p95_ms": float(r["95%"])}
+        name: {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]), "p95_ms": _number(r["95%"])}
         for name, r in stats.items()
         if name != "Aggregated"
     }
@@ -194,7 +202,7 @@ def _results(stats: dict, *, users: int, seconds: int, workers: str) -> list[Res
             p95,
             "ms",
             f"<= {MAX_P95_MS:.0f} ms",
-            p95 <= MAX_P95_MS,
+            requests > 0 and p95 <= MAX_P95_MS,
             f"{scenario}; slowest p95: " + ", ".join(f"{n} {v['p95_ms']:.0f} ms" for n, v in slowest),
             extra,
         ),
@@ -202,11 +210,11 @@ def _results(stats: dict, *, users: int, seconds: int, workers: str) -> list[Res
         Result(
             "load",
             "Load · throughput",
-            round(float(total["Requests/s"]), 1),
+            round(_number(total["Requests/s"]), 1),
             "req/s",
             "(figure)",
             True,
-            f"median {float(total['Median Response Time']):.0f} ms",
+            f"median {_number(total['Median Response Time']):.0f} ms",
             extra,
         ),
     ]

@@ -71,3 +71,59 @@ def write_json(results: list[Result], *, meta: dict, path: Path) -> Path:
     }
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str))
     return path
+
+
+def markdown(data: dict) -> str:
+    """A JSON file of the benchmark as Markdown for docs/PERFORMANCE.md: pages one row each, then the rest."""
+    meta = data["meta"]
+    results = [Result(**r) for r in data["results"]]
+    missed = sum(1 for r in results if not r.met)
+    lines = [
+        f"{meta.get('database_version', meta.get('database', ''))}, {meta['written_at']}; data set built in "
+        f"{meta.get('built', {}).get('seconds', '?')} s, whole run {meta.get('seconds', '?')} s; "
+        f"{len(results) - missed} of {len(results)} targets met, {missed} missed.",
+        "",
+        "| page | queries | median | p95 | raw SQL | ratio | missed |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    pages: dict[str, dict[str, Result]] = {}
+    for r in results:
+        if r.section == "pages":
+            page, _, figure = r.name.partition(" · ")
+            pages.setdefault(page, {})[figure] = r
+    for page, figures in pages.items():
+        p95, ratio = figures.get("p95"), figures.get("page/floor")
+        queries = figures.get("queries")
+        extra = (ratio or p95 or queries or next(iter(figures.values()))).extra
+        floor = extra.get("floor_ms")
+        misses = [
+            f"{name} ({_value(r)})" if name != "status" else f"HTTP {r.value}"
+            for name, r in figures.items()
+            if not r.met
+        ]
+        median = extra.get("median_ms")
+        cells = [
+            page,
+            str(int(queries.value)) if queries else "–",
+            f"{median:.1f} ms" if median is not None else "–",
+            f"{p95.value:.1f} ms" if p95 else "–",
+            f"{floor:.1f} ms" if floor is not None else "–",
+            f"{ratio.value:.1f}" if ratio else "–",
+            "; ".join(misses).replace("|", "/"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "| section | figure | value | target | | note |", "|---|---|---:|---|---|---|"]
+    for r in results:
+        if r.section == "pages":
+            continue
+        note = r.note.replace("|", "/")
+        lines.append(
+            f"| {r.section} | {r.name} | {_value(r)} | {r.target} | {'met' if r.met else '**MISSED**'} | {note} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text())))

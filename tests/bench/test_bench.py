@@ -1,0 +1,75 @@
+"""`manage.py bench` at a tiny scale: every section ends up in the table and the JSON, every figure with a target.
+
+Timings are not checked here (a shared machine is noisy): only that the benchmark runs from end to end, in a
+database of its own, and leaves the test database as it found it.
+"""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from bench.report import SECTIONS
+from crm.models import Influencer
+
+
+def _run(tmp_path, django_db_blocker, *options: str) -> tuple[str, dict]:
+    out = tmp_path / "bench.json"
+    bench_db = [] if connection.vendor == "postgresql" else ["--bench-db", str(tmp_path / "bench.sqlite3")]
+    stdout = StringIO()
+    with django_db_blocker.unblock():
+        call_command(
+            "bench", "--scale", "0.001", "--requests", "1", "--json", str(out), *bench_db, *options, stdout=stdout
+        )
+    return stdout.getvalue(), json.loads(out.read_text())
+
+
+@pytest.mark.integration
+def test_the_benchmark_measures_every_section_and_gives_each_figure_a_target(
+    tmp_path, django_db_setup, django_db_blocker
+):
+    test_database = connection.settings_dict["NAME"]
+
+    table, data = _run(
+        tmp_path,
+        django_db_blocker,
+        "--dispatch-count",
+        "20",
+        "--import-rows",
+        "50",
+        "--load-users",
+        "2",
+        "--load-seconds",
+        "3",
+    )
+
+    assert {r["section"] for r in data["results"]} == set(SECTIONS)
+    for result in data["results"]:
+        assert isinstance(result["value"], int | float), result
+        assert result["target"], result
+        assert isinstance(result["met"], bool), result
+    for section in SECTIONS:
+        assert f"\n{section} " in table
+    assert data["meta"]["built"]["sizes"]["influencers"] == 100
+    assert connection.settings_dict["NAME"] == test_database
+    with django_db_blocker.unblock():
+        assert not Influencer.objects.exists()  # the data set went to the bench database, not here
+
+
+def test_the_pages_section_times_every_page_with_its_queries_and_its_floor(
+    tmp_path, django_db_setup, django_db_blocker
+):
+    table, data = _run(tmp_path, django_db_blocker, "--sections", "pages,sweep")
+
+    names = {r["name"] for r in data["results"]}
+    for page in ["UI Today (marketer)", "UI Campaign board, big (marketer)", "Admin contacts list", "Report Spread"]:
+        assert {f"{page} · queries", f"{page} · p95", f"{page} · page/floor"} <= names, page
+    assert "UI Influencers (marketer) · queries at 25 and 100 per page" in names
+    assert "Admin contacts list · full COUNT(*) over a big table" in names
+    # At the built size (a few hundred: 3 campaigns of at most 100 people), then topped up to 1,000 × the scale.
+    sweeps = sorted(name for name in names if name.startswith("Reminder sweep at ") and name.endswith("scan time"))
+    assert len(sweeps) == 2
+    assert "Reminder sweep at 1,000 relationships · scan time" in sweeps
+    assert "targets met" in table
