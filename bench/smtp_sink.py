@@ -4,6 +4,7 @@ Used by the integration tests and by the dispatch benchmark (bench.dispatch), so
 one entry per accepted DATA, by Message-ID.
 """
 
+import logging
 import socket
 import threading
 from email.parser import BytesHeaderParser
@@ -58,6 +59,8 @@ class SmtpSink:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        # aiosmtpd logs every command at INFO: at hundreds of mails a second that costs more than the mail.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 

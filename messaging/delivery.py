@@ -1,12 +1,18 @@
-"""Getting outbox rows out: the dispatcher claims due rows, the send task delivers one claimed row.
+"""Getting outbox rows out: the dispatcher claims due rows in bulk, a send task delivers a batch of them.
 
 - The dispatcher is harmless to run twice at once or more often than scheduled: it claims with
   `SELECT … FOR UPDATE SKIP LOCKED` and a conditional update (scheduled → sending), so a row is claimed once.
-- Each claim carries a token; the send task consumes it with another conditional update before any network
-  I/O, so a duplicated or redelivered task message does nothing.
-- No network I/O inside a transaction: claim, commit, send, record the result.
+  One pass claims everything due (DISPATCH_BATCH_SIZE rows per transaction) while fewer than
+  DISPATCH_MAX_IN_FLIGHT rows are being sent, and hands them out DISPATCH_TASK_SIZE ids per send task.
+- Each claim carries a token. The send task consumes it for its whole batch in one conditional update before any
+  network I/O, replacing it with a lease of its own: a duplicated or redelivered task finds no row still carrying
+  the token and does nothing, and every later write of the task checks the lease.
+- No network I/O inside a transaction: claim, commit, send, record the result. A batch goes over one connection.
+- Each sent message is recorded on its own, right after the server accepted it and before the next one goes: that
+  is what bounds a worker's death to at most one duplicate. Everything else (cancellations, retries, failures)
+  is recorded with one update per outcome group.
 - Temporary failures go back to the schedule with a growing delay (the database holds the schedule; the
-  broker only carries "send this now"); permanent ones are stored as failed for a person to see.
+  broker only carries "send these now"); permanent ones are stored as failed for a person to see.
 - A row left in "sending" by a dead worker goes back to the schedule after MESSAGE_SENDING_TIMEOUT_SECONDS.
   If the worker died after the SMTP exchange finished but before recording it, that one message goes twice:
   the only duplicate possible, at most one per lost worker.
@@ -14,17 +20,21 @@
 
 import logging
 import smtplib
+import time as monotonic_clock
 import uuid
+from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Stage
-from crm.models import Influencer
+from crm.models import Contact, Influencer
 from messaging.emails import as_email
 from messaging.models import Message
 from messaging.timezones import zone
@@ -60,26 +70,46 @@ def requeue_stuck(now: datetime) -> int:
 
 
 def dispatch(*, now: datetime | None = None, batch: int | None = None) -> int:
-    """One pass: requeue stuck rows, hold influencer mail outside sending hours, claim due rows and enqueue them."""
-    from messaging.tasks import send_message
+    """One pass: requeue stuck rows, then claim everything due and enqueue it; returns how many were claimed.
 
+    Claims run in transactions of `batch` rows (DISPATCH_BATCH_SIZE) so no lock is held long, and stop once
+    DISPATCH_MAX_IN_FLIGHT rows are in "sending": more would wait in the broker longer than the sending timeout.
+    """
     now = now or timezone.now()
     batch = batch or settings.DISPATCH_BATCH_SIZE
     requeue_stuck(now)
+    room = settings.DISPATCH_MAX_IN_FLIGHT - Message.objects.filter(status=Status.SENDING).count()
+    claimed = 0
+    while room > 0:
+        size = min(batch, room)
+        taken, full = _claim(now, size)
+        claimed += taken
+        room -= taken
+        if not full:
+            break
+    return claimed
+
+
+def _claim(now: datetime, size: int) -> tuple[int, bool]:
+    """Claim up to `size` due rows in one transaction; returns (claimed, whether `size` rows were due)."""
+    from messaging.tasks import send_messages
+
     token = uuid.uuid4().hex
     with transaction.atomic():
         due = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(status=Status.SCHEDULED, send_at__lte=now)
             .order_by("send_at", "pk")
-            .values_list("pk", "kind", "influencer_id")[:batch]
+            .values_list("pk", "kind", "influencer_id")[:size]
         )
         ids = _hold_outside_sending_hours(due, now)
-        claimed = Message.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
-            status=Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
-        )
-        transaction.on_commit(lambda: _enqueue(send_message, ids, token))
-    return claimed
+        claimed = 0
+        if ids:
+            claimed = Message.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
+                status=Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
+            )
+            transaction.on_commit(lambda: _enqueue(send_messages, ids, token))
+    return claimed, len(due) == size
 
 
 def _hold_outside_sending_hours(due: list[tuple[int, str, int | None]], now: datetime) -> list[int]:
@@ -89,25 +119,29 @@ def _hold_outside_sending_hours(due: list[tuple[int, str, int | None]], now: dat
             "pk", "timezone"
         )
     )
-    ready = []
+    ready, held = [], defaultdict(list)
     for pk, kind, influencer_id in due:
         if kind in Message.TO_INFLUENCERS and influencer_id in zones:
             when = next_sending_time(now, zones[influencer_id])
             if when > now:
-                Message.objects.filter(pk=pk, status=Status.SCHEDULED).update(send_at=when)
+                held[when].append(pk)
                 continue
         ready.append(pk)
+    for when, pks in held.items():  # one update per window, not per row
+        Message.objects.filter(pk__in=pks, status=Status.SCHEDULED).update(send_at=when)
     return ready
 
 
 def _enqueue(task, ids: list[int], token: str) -> None:
-    """After commit: hand each claimed id to a send task; what cannot be enqueued goes back to the schedule."""
+    """After commit: hand the claimed ids out in batches; what cannot be enqueued goes back to the schedule."""
+    size = settings.DISPATCH_TASK_SIZE
     sent = 0
     try:
         with task.app.producer_or_acquire() as producer:
-            for pk in ids:
-                task.apply_async((pk, token), producer=producer, queue=settings.MESSAGES_QUEUE)
-                sent += 1
+            for start in range(0, len(ids), size):
+                chunk = ids[start : start + size]
+                task.apply_async((chunk, token), producer=producer, queue=settings.MESSAGES_QUEUE)
+                sent += len(chunk)
     except Exception:  # the broker is down or went away: the rows wait in the database
         log.exception("could not enqueue %s of %s messages; they go back to the schedule", len(ids) - sent, len(ids))
         Message.objects.filter(pk__in=ids[sent:], status=Status.SENDING, claim=token).update(
@@ -115,7 +149,7 @@ def _enqueue(task, ids: list[int], token: str) -> None:
         )
 
 
-# --- Delivery of one message -----------------------------------------------------------------------------------
+# --- Delivery of a batch ---------------------------------------------------------------------------------------
 
 
 def _is_temporary(exc: Exception) -> bool:
@@ -132,13 +166,18 @@ def _is_temporary(exc: Exception) -> bool:
 
 
 def _why_not_send(message: Message) -> str:
-    """A reason to cancel instead of sending, checked again at send time; empty when it should go."""
+    """A reason to cancel instead of sending, checked again at send time; empty when it should go.
+
+    Expects the row loaded by _load (influencer, relationship and `replied`).
+    """
     influencer = message.influencer
     if message.to_influencer:
         if influencer is None or not influencer.email:
             return "The person or their address is gone."
         if influencer.consent == Influencer.Consent.OPTED_OUT:
             return "The person opted out."
+        if message.cancel_if_reply and message.replied:
+            return _("They replied before it went.")
     if message.kind == Message.Kind.REMINDER and influencer is not None:
         relationship = message.relationship
         if relationship is not None:
@@ -149,38 +188,129 @@ def _why_not_send(message: Message) -> str:
     return ""
 
 
-def _finish(message_id: int, **changes) -> None:
-    Message.objects.filter(pk=message_id, status=Status.SENDING).update(updated_at=timezone.now(), **changes)
-
-
 def retry_delay(attempts: int) -> timedelta:
     seconds = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.MESSAGE_RETRY_MAX_SECONDS))
 
 
-def deliver(message_id: int, claim: str) -> str:
-    """Send one claimed message; returns what happened (sent, skipped, cancelled, retry, failed)."""
-    # Consume the claim first: of two tasks carrying it, one gets 1 here and the other 0.
-    if not Message.objects.filter(pk=message_id, status=Status.SENDING, claim=claim).update(
-        claim="", claimed_at=timezone.now()
-    ):
-        return "skipped"
-    message = Message.objects.select_related("influencer", "relationship").get(pk=message_id)
-    reason = _why_not_send(message)
-    if reason:
-        _finish(message_id, status=Status.CANCELLED, last_error=reason)
-        return "cancelled"
-    try:
-        as_email(message).send()
-    except Exception as exc:
+def _load(ids: list[int], lease: str) -> list[Message]:
+    """The rows this task holds, with what the send-time checks read, in one query."""
+    # An inbound contact logged since the follow-up was written: a reply the cancel-on-reply sweep could not
+    # reach, because the row was already claimed when it was logged.
+    replied = Contact.objects.filter(
+        influencer=OuterRef("influencer"), direction=Contact.Direction.INBOUND, created_at__gt=OuterRef("created_at")
+    )
+    return list(
+        Message.objects.filter(pk__in=ids, status=Status.SENDING, claim=lease)
+        .select_related("influencer", "relationship")
+        .annotate(replied=Exists(replied))
+        .order_by("pk")
+    )
+
+
+class _Batch:
+    """The results of one batch, written as they must be: a sent row at once, the others grouped at the end."""
+
+    def __init__(self, lease: str):
+        self.lease = lease
+        self.outcomes: Counter[str] = Counter()
+        self.groups: dict[tuple, list[int]] = defaultdict(list)
+
+    def _write(self, pks: list[int], **changes) -> int:
+        # Conditional on the lease: a row requeued as stuck and claimed again by someone else is not ours.
+        return Message.objects.filter(pk__in=pks, status=Status.SENDING, claim=self.lease).update(
+            claim="", updated_at=timezone.now(), **changes
+        )
+
+    def sent(self, message: Message) -> None:
+        # Recorded before the next message goes: a worker killed now leaves at most one sent row unrecorded.
+        if not self._write([message.pk], status=Status.SENT, sent_at=timezone.now(), last_error=""):
+            log.warning("message %s was sent after its claim expired", message.pk)
+        self.outcomes["sent"] += 1
+
+    def later(self, outcome: str, message: Message, **changes) -> None:
+        self.groups[tuple(sorted(changes.items()))].append(message.pk)
+        self.outcomes[outcome] += 1
+
+    def failure(self, message: Message, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if _is_temporary(exc) and message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
             when = timezone.now() + retry_delay(message.attempts)
-            _finish(message_id, status=Status.SCHEDULED, send_at=when, last_error=error)
-            log.warning("message %s: temporary failure, retry at %s: %s", message_id, when, error)
-            return "retry"
-        _finish(message_id, status=Status.FAILED, last_error=error)
-        log.error("message %s failed: %s", message_id, error)
-        return "failed"
-    _finish(message_id, status=Status.SENT, sent_at=timezone.now(), last_error="")
-    return "sent"
+            self.later("retry", message, status=Status.SCHEDULED, send_at=when, last_error=error)
+            log.warning("message %s: temporary failure, retry at %s: %s", message.pk, when, error)
+        else:
+            self.later("failed", message, status=Status.FAILED, last_error=error)
+            log.error("message %s failed: %s", message.pk, error)
+
+    def flush(self) -> None:
+        for changes, pks in self.groups.items():
+            self._write(pks, **dict(changes))
+        self.groups.clear()
+
+
+def deliver_batch(message_ids: list[int], claim: str) -> dict[str, int]:
+    """Send a batch of claimed messages over one connection; returns how many went which way.
+
+    Outcomes: sent, cancelled (a send-time check said no), retry, failed, skipped (not this task's to send:
+    its claim was consumed already), and postponed (the batch ran out of time and put it back, untried).
+    """
+    lease = uuid.uuid4().hex
+    # Consume the claim first, for the whole batch: of two tasks carrying it, one takes the rows, the other none.
+    won = Message.objects.filter(pk__in=message_ids, status=Status.SENDING, claim=claim).update(
+        claim=lease, claimed_at=timezone.now()
+    )
+    batch = _Batch(lease)
+    batch.outcomes["skipped"] = len(set(message_ids)) - won
+    if won:
+        try:
+            _send_all(_load(message_ids, lease), batch)
+        finally:
+            batch.flush()
+    return {outcome: n for outcome, n in batch.outcomes.items() if n}
+
+
+def _send_all(messages: list[Message], batch: _Batch) -> None:
+    # Past half the sending timeout the rows could be requeued as stuck while this task still holds them.
+    deadline = monotonic_clock.monotonic() + settings.MESSAGE_SENDING_TIMEOUT_SECONDS / 2
+    to_send = []
+    for message in messages:
+        reason = _why_not_send(message)
+        if reason:
+            batch.later("cancelled", message, status=Status.CANCELLED, last_error=reason)
+        else:
+            to_send.append(message)
+    backend = get_connection(fail_silently=False)
+    try:
+        for index, message in enumerate(to_send):
+            if monotonic_clock.monotonic() > deadline:
+                for untried in to_send[index:]:
+                    batch.later("postponed", untried, status=Status.SCHEDULED, attempts=untried.attempts - 1)
+                return
+            try:
+                backend.open()  # no-op while the connection is open; reconnects after a failure closed it
+            except Exception as exc:  # the server cannot be reached: none of the rest can go either
+                for unsent in to_send[index:]:
+                    batch.failure(unsent, exc)
+                return
+            try:
+                backend.send_messages([as_email(message)])
+            except Exception as exc:
+                batch.failure(message, exc)
+                _close(backend)  # the session may be broken: the next message starts a fresh one
+                continue
+            batch.sent(message)
+    finally:
+        _close(backend)
+
+
+def _close(backend) -> None:
+    try:
+        backend.close()
+    except Exception:  # closing a broken connection may fail too; it is dropped either way
+        log.debug("closing the mail connection failed", exc_info=True)
+
+
+def deliver(message_id: int, claim: str) -> str:
+    """Send one claimed message; returns what happened (sent, skipped, cancelled, retry, failed)."""
+    (outcome,) = deliver_batch([message_id], claim)
+    return outcome

@@ -7,12 +7,19 @@ from messaging import delivery, retention, services
 
 @shared_task
 def dispatch_due_messages() -> int:
-    """Beat, every minute: claim due messages and hand each to send_message."""
+    """Beat: claim due messages and hand them to send_messages in batches."""
     return delivery.dispatch()
 
 
 @shared_task(acks_late=True)
+def send_messages(message_ids: list[int], claim: str) -> dict[str, int]:
+    """Send a batch of claimed messages over one connection; returns how many went which way."""
+    return delivery.deliver_batch(message_ids, claim)
+
+
+@shared_task(acks_late=True)
 def send_message(message_id: int, claim: str) -> str:
+    """One message: what dispatchers before batches enqueued, still in a broker during an upgrade."""
     return delivery.deliver(message_id, claim)
 
 
