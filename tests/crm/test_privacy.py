@@ -33,6 +33,7 @@ from crm.services.consent import influencer_opt_in, influencer_opt_out
 from crm.services.privacy import influencer_erase
 from messaging.models import Message
 from messaging.services import follow_up_schedule
+from messaging.unsubscribe import make_token
 from tests.factories import CampaignFactory, paris
 from tests.messaging.factories import MessageFactory
 
@@ -467,3 +468,24 @@ def test_an_erased_person_cannot_be_merged(zephyrine, opted_out, alice):
 
     with pytest.raises(ValidationError, match="An erased person cannot be merged."):
         influencer_merge(survivor=opted_out, duplicate=Influencer.objects.get(pk=zephyrine.pk), by=alice)
+
+
+def test_the_pages_that_show_people_still_render_an_erased_person(zephyrine, client, alice):
+    token = make_token(zephyrine)
+    influencer_erase(influencer=zephyrine, by=alice)
+    client.force_login(alice)
+
+    for url in (
+        reverse("crm:influencer_detail", args=[zephyrine.pk]),
+        reverse("crm:influencer_list"),
+        reverse("admin:crm_influencer_changelist"),
+        reverse("admin:crm_influencer_change", args=[zephyrine.pk]),
+        reverse("admin:crm_influencer_privacy", args=[zephyrine.pk]),
+        reverse("admin:crm_contact_changelist"),
+        reverse("admin:messaging_message_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert NAME not in response.content.decode(), url
+    client.logout()
+    assert client.post(reverse("unsubscribe", args=[token])).status_code == 400, "her old link names nobody now"
