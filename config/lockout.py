@@ -35,6 +35,21 @@ def client_ip(request: HttpRequest) -> str | None:
     return _address(forwarded[-proxies]) or remote_addr
 
 
+# Axes' tables keep the username in a 255-character column.
+USERNAME_LENGTH = 255
+
+
+def client_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username as typed, cut to the length of Axes' column.
+
+    Django's login form does not enforce the username's max_length before authenticating, so a 10,000-character
+    "username" reaches Axes as it is, and PostgreSQL refuses to store it (a server error on the login page).
+    """
+    source = credentials or getattr(request, "data", request.POST)
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:USERNAME_LENGTH] if isinstance(username, str) else username
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:

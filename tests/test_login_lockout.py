@@ -7,6 +7,7 @@ bob himself from the office at 198.51.100.7 still log in.
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.test import RequestFactory
 from django.urls import reverse
@@ -184,3 +185,11 @@ def test_the_client_address_is_read_from_the_right_of_the_header(settings, proxi
 def test_hostile_usernames_get_the_login_page_back_not_a_server_error(client, bob, username):
     for url in (reverse("login"), reverse("admin:login")):
         assert log_in(client, username, "wrong guess", url=url).status_code == 200
+
+
+def test_a_very_long_username_is_counted_cut_to_the_length_axes_stores(client, bob):
+    """PostgreSQL refuses a string longer than its column: Django's login form lets one through to Axes."""
+    statuses = [log_in(client, "b" * 10_000 + "-" + str(n), "wrong guess").status_code for n in range(5)]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["b" * 255]

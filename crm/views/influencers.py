@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Least, Lower
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.models import OPEN_STAGES, STAGES_WITH_A_CLOCK, Relationship
 from campaigns.selectors import campaigns_that_fit
+from crm import timeline
 from crm.forms import (
     ChannelFormHelper,
     InfluencerFilterForm,
@@ -22,10 +23,9 @@ from crm.forms import (
     add_service_errors,
     channel_formset_class,
 )
-from crm.models import AudienceSnapshot, Channel, Exchange, Influencer
-from crm.selectors import is_overdue
+from crm.models import Channel, Influencer
+from crm.selectors import influencer_profile, is_overdue
 from crm.services import influencer_create, influencer_update
-from crm.timeline import influencer_timeline
 from crm.views.common import influencer_url
 
 TIMELINE_PAGE = 20
@@ -81,17 +81,12 @@ def _nulls_last(field: str):
 
 @permission_required("crm.view_influencer", raise_exception=True)
 def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    influencer = get_object_or_404(Influencer.objects.select_related("owner").prefetch_related("topics"), pk=pk)
+    try:
+        influencer = influencer_profile(pk=pk)
+    except Influencer.DoesNotExist:
+        raise Http404 from None
     today = timezone.localdate()
-    channels = list(
-        influencer.channels.order_by("platform", "handle").prefetch_related(
-            Prefetch(
-                "snapshots",
-                queryset=AudienceSnapshot.objects.order_by("taken_on").only("channel_id", "taken_on", "followers"),
-                to_attr="series",
-            )
-        )
-    )
+    channels = influencer.channel_list
     audience_series = {
         str(channel.pk): {
             "labels": [s.taken_on.isoformat() for s in channel.series],
@@ -103,14 +98,11 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         shown = min(max(int(request.GET.get("timeline", TIMELINE_PAGE)), TIMELINE_PAGE), TIMELINE_MAX)
     except ValueError:
         shown = TIMELINE_PAGE
-    timeline = influencer_timeline(influencer=influencer, limit=shown)
+    # The ledger's latest rows are the newest exchanges, which the timeline reads anyway (shown + 1 ≥ LEDGER_ROWS).
+    recent_exchanges = timeline.exchanges(influencer, shown + 1)
+    sources = [timeline.already_read(recent_exchanges) if s is timeline.exchanges else s for s in timeline.SOURCES]
+    entries = timeline.influencer_timeline(influencer=influencer, limit=shown, sources=sources)
 
-    totals = {row["direction"]: row for row in _ledger_totals(influencer)}
-    ledger = (
-        Exchange.objects.filter(influencer=influencer)
-        .select_related("relationship__campaign__brand")
-        .order_by("-occurred_on", "-pk")[:LEDGER_ROWS]
-    )
     relationships = (
         Relationship.objects.filter(influencer=influencer, stage__in=OPEN_STAGES)
         .select_related("campaign__brand", "owner")
@@ -125,26 +117,16 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "influencer": influencer,
             "channels": channels,
             "audience_series": audience_series,
-            "timeline": timeline,
+            "timeline": entries,
             "timeline_more": min(shown + TIMELINE_PAGE, TIMELINE_MAX),
-            "given": totals.get(Exchange.Direction.GIVE, {}),
-            "got": totals.get(Exchange.Direction.GET, {}),
-            "ledger": ledger,
+            "given": influencer.given,
+            "got": influencer.got,
+            "ledger": [entry.obj for entry in recent_exchanges[:LEDGER_ROWS]],
             "relationships": relationships,
             "fitting": fitting,
             "today": today,
             "is_overdue": bool(influencer.next_contact_due and influencer.next_contact_due < today),
         },
-    )
-
-
-def _ledger_totals(influencer: Influencer):
-    """What was given and what was got: how many, their money value, the reach of the content (one query)."""
-    return (
-        Exchange.objects.filter(influencer=influencer)
-        .order_by()
-        .values("direction")
-        .annotate(count=Count("pk"), value=Sum("value"), reach=Sum("reach"))
     )
 
 

@@ -15,7 +15,7 @@ MONDAY = paris(2026, 3, 2, 10, 0)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # session, user, the user's permissions (own and groups'), campaign, pipeline, campaign topics,
 # the cards' people sharing one of those topics, their recent pitches.
-BOARD_QUERIES = 9
+BOARD_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)

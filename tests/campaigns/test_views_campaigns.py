@@ -14,7 +14,7 @@ LIST = reverse("campaigns:campaign_list")
 ADD = reverse("campaigns:campaign_add")
 CHECK = reverse("campaigns:campaign_brief_check")
 # session, user, the user's permissions (own and groups'), the brands of the filter, the page's count, the page.
-LIST_QUERIES = 7
+LIST_QUERIES = 6
 
 
 @pytest.fixture(autouse=True)

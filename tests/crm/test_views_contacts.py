@@ -218,6 +218,6 @@ def test_the_contact_form_costs_the_same_queries_whatever_the_persons_history(
         RelationshipFactory(influencer=lea, stage=Stage.ACTIVE)
     client.force_login(bob)
 
-    # Session, user, permissions (2), the person, their relationships for the choice.
-    with django_assert_num_queries(6):
+    # Session, user, permissions, the person, their relationships for the choice.
+    with django_assert_num_queries(5):
         client.get(URL, {"influencer": lea.pk}, **HTMX)

@@ -96,18 +96,18 @@ def test_the_query_count_does_not_grow_with_the_data(manager, community, bob, da
         assert manager.get(url, QUERY).status_code == 200
 
 
-# 7 for every page: session and user (2), the permissions of the user and of their groups (2), the filter form's
+# 6 for every page: session and user (2), the user's permissions (own and groups', one query), the filter form's
 # three lists (brands, campaigns, owners). The rest is the report's own: pipeline 2 (per campaign, the medians),
 # follow-ups 6, responsiveness 5, endings 3, guardrails 3, spread 10 (2 totals, 2 per dimension), reciprocity 2,
 # audience 1; the overview builds all eight (32).
 QUERIES = {
-    None: 39,
-    "pipeline": 9,
-    "followups": 13,
-    "responsiveness": 12,
-    "endings": 10,
-    "guardrails": 10,
-    "spread": 17,
-    "reciprocity": 9,
-    "audience": 8,
+    None: 38,
+    "pipeline": 8,
+    "followups": 12,
+    "responsiveness": 11,
+    "endings": 9,
+    "guardrails": 9,
+    "spread": 16,
+    "reciprocity": 8,
+    "audience": 7,
 }
