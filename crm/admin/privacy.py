@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import roles
 from crm.models import Influencer
 from crm.privacy import influencer_personal_data
 from crm.services.consent import influencer_opt_in, influencer_opt_out
@@ -25,8 +24,13 @@ from crm.services.privacy import influencer_erase
 CONSENT_FIELDS = ("consent", "consent_at", "consent_source")
 
 
-def is_manager(user) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name=roles.MANAGER).exists())
+def may_handle_privacy(user) -> bool:
+    """Managers (and superusers): erasing is a deletion, and only the Manager role may delete people.
+
+    A permission rather than a group lookup: the admin has loaded the user's permissions already, so asking
+    costs no query on the person's page.
+    """
+    return user.is_active and user.has_perm(f"crm.delete_{Influencer._meta.model_name}")
 
 
 class EraseForm(forms.Form):
@@ -101,13 +105,13 @@ class PrivacyAdminMixin:
         return super().has_change_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "privacy_allowed": is_manager(request.user)}
+        extra_context = {**(extra_context or {}), "privacy_allowed": may_handle_privacy(request.user)}
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
     # --- Views ---------------------------------------------------------------------------------------------------
 
     def _person(self, request: HttpRequest, pk: int) -> Influencer:
-        if not is_manager(request.user):
+        if not may_handle_privacy(request.user):
             raise PermissionDenied
         return get_object_or_404(Influencer, pk=pk)
 
