@@ -4,6 +4,11 @@ The record is kept, anonymised ("Erased person #12"), so that reports' counts, s
 audience figures do not change; everything that says who they are (name, e-mail, city, notes, channel handles
 and links, what the contact log, the ledger and the outbox say) is blanked, and so is every mention of their
 name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log).
+
+Kept, because reports count by them and none says who the person is: kind, language, time zone, region,
+country, topics, owner, dates, the contact and exchange rows (kind, direction, date, value, reach), stages and
+outcomes, audience figures. Not reachable from here: files people uploaded (an import's stored spreadsheet)
+and copies outside the database (backups, sent mailboxes, logs).
 """
 
 import json
