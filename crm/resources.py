@@ -7,34 +7,45 @@ of adding a second one. Rows repeated inside the same file match the person the 
 
 A file with any error imports nothing (one transaction), and every faulty row is reported with its
 number and the reason. Empty cells never erase what the directory already knows.
+
+The rules of a row live in crm.imports, shared with the fast path the admin runs in the background
+(crm.services.imports); this resource is django-import-export's way to the same result, and the export.
 """
 
-import csv
-import io
-import re
 from collections.abc import Iterable
-from datetime import timedelta
 
 import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from crm.imports import (
+    COLUMNS,
+    FORMULA_STARTS,
+    PERSON_COLUMNS,
+    PLATFORMS,
+    TOPIC_MAX_LENGTH,
+    Matcher,
+    RowChecker,
+    cell,
+    csv_rows,
+    decode_csv,
+    handle_key,
+    is_blank,
+    missing_name_column_error,
+    name_required_error,
+    new_person_defaults,
+    normalise_header,
+    several_people_error,
+    split_list,
+)
 from crm.models import Channel, Influencer, Topic
 
-PLATFORMS = [p for p in Channel.Platform.values if p != Channel.Platform.OTHER]
-PERSON_COLUMNS = ["name", "email", "kind", "language", "city", "region", "country"]
-COLUMNS = [*PERSON_COLUMNS, "topics", *PLATFORMS]
-LIST_SEPARATORS = re.compile(r"[,;|]")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LOOKUP_CHUNK = 500  # below every database's limit on query parameters
 BATCH_SIZE = 500
 
@@ -46,40 +57,6 @@ def neutralise(value):
     return value
 
 
-def _cell(row: dict, column: str) -> str:
-    value = row.get(column)
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a spreadsheet turns a numeric cell into 12.0
-    value = str(value).strip()
-    # Undo our own export's neutralising quote, so that an exported file imports back unchanged.
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        value = value[1:]
-    return value
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
-
-
-def _handle_key(handle: str) -> str:
-    return handle.strip().lstrip("@").lower()
-
-
-def _normalise_header(header) -> str:
-    return str(header or "").replace("\ufeff", "").strip().lower()
-
-
-def _choice(value: str, choices) -> str | None:
-    """A choice from its value or its label, case-insensitively ("Blogger", "blogger", "brand ambassador")."""
-    wanted = value.strip().lower()
-    for key, label in choices:
-        if wanted in (key.lower(), str(label).lower()):
-            return key
-    return None
-
-
 def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -89,18 +66,8 @@ class SniffingCSV(base_formats.CSV):
     """CSV as people really save it: a BOM, ',' or ';' or tab, Windows line endings, blank lines."""
 
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            try:
-                in_stream = in_stream.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                # Excel on Windows still saves "CSV" in the ANSI code page.
-                in_stream = in_stream.decode("cp1252")
-        text = in_stream.lstrip("\ufeff")
-        first_line = next((line for line in text.splitlines() if line.strip()), "")
-        delimiter = max([",", ";", "\t"], key=first_line.count)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        while rows and not any(cell.strip() for cell in rows[0]):
-            rows.pop(0)  # blank lines before the header
+        text = decode_csv(in_stream) if isinstance(in_stream, bytes) else in_stream.lstrip("\ufeff")
+        rows = list(csv_rows(text))  # the same reading as the fast path's
         if not rows:
             return tablib.Dataset()
         headers = rows[0]
@@ -170,12 +137,15 @@ class InfluencerResource(resources.ModelResource):
         )
 
     def before_import(self, dataset, **kwargs):
-        dataset.headers = [_normalise_header(h) for h in dataset.headers or []]
+        dataset.headers = [normalise_header(h) for h in dataset.headers or []]
         if "name" not in dataset.headers:
-            raise ValidationError(
-                _("The file has no “name” column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
-            )
+            raise missing_name_column_error()
         self._user = kwargs.get("user")
+        # The same rules as the fast path (crm.services.imports): crm.imports holds them for both.
+        self._check = RowChecker()
+        # Keyed to the person object itself, so that a person added by an earlier row (not saved yet) matches too.
+        self._matcher: Matcher[Influencer] = Matcher(identify=id)
+        self._checked = None
         self._load_matches(dataset)
         self._topics = {t.name.lower(): t for t in Topic.objects.all()}
         # Written in bulk after the last row (see after_import): new people, their topics and every new channel.
@@ -191,13 +161,12 @@ class InfluencerResource(resources.ModelResource):
         handles: set[str] = set()
         for values in dataset:
             row = dict(zip(headers, values, strict=False))
-            if email := _cell(row, "email").lower():
+            if email := cell(row, "email").lower():
                 emails.add(email)
             for platform in PLATFORMS:
-                for handle in _split(_cell(row, platform)):
-                    key = _handle_key(handle)
+                for handle in split_list(cell(row, platform)):
+                    key = handle_key(handle)
                     handles.update({key, "@" + key})
-        # Keyed to the person object itself, so that a person added by an earlier row (not saved yet) matches too.
         by_email: dict[str, int] = {}
         by_handle: dict[tuple[str, str], int] = {}
         for chunk in _chunks(sorted(emails)):
@@ -213,97 +182,54 @@ class InfluencerResource(resources.ModelResource):
                 .filter(handle_key__in=chunk)
                 .values_list("influencer_id", "platform", "handle")
             ):
-                by_handle[(platform, _handle_key(handle))] = influencer_id
+                by_handle[(platform, handle_key(handle))] = influencer_id
         people: dict[int, Influencer] = {}
         for chunk in _chunks(sorted(set(by_email.values()) | set(by_handle.values()))):
             people.update(Influencer.objects.in_bulk(chunk))
-        self._by_email: dict[str, Influencer] = {email: people[pk] for email, pk in by_email.items()}
-        self._by_handle: dict[tuple[str, str], Influencer] = {key: people[pk] for key, pk in by_handle.items()}
+        self._matcher.by_email.update({email: people[pk] for email, pk in by_email.items()})
+        self._matcher.by_handle.update({key: people[pk] for key, pk in by_handle.items()})
 
     def import_row(self, row, instance_loader, **kwargs):
-        if not any(_cell(row, column) for column in row):
+        if is_blank(row):
             skipped = self.get_row_result_class()()
             skipped.import_type = RowResult.IMPORT_TYPE_SKIP
             return skipped
+        # Checked once here; get_or_init_instance, import_instance and save_instance read it for this row.
+        self._checked = self._check(row)
         return super().import_row(row, instance_loader, **kwargs)
 
     def get_or_init_instance(self, instance_loader, row):
         """The person this row is about: by e-mail or by a handle, refusing a row that names two people."""
-        matches: dict[int, tuple[Influencer, list[str]]] = {}
-        if (email := _cell(row, "email").lower()) and email in self._by_email:
-            person = self._by_email[email]
-            matches.setdefault(id(person), (person, []))[1].append(_("e-mail %(email)s") % {"email": email})
-        for platform in PLATFORMS:
-            for handle in _split(_cell(row, platform)):
-                if (person := self._by_handle.get((platform, _handle_key(handle)))) is not None:
-                    matches.setdefault(id(person), (person, []))[1].append(f"{platform} {handle}")
+        matches = self._matcher.matches(self._checked)
         if len(matches) > 1:
-            raise ValidationError(
-                _("This row matches several people: %(people)s. Fix the row, or merge those people first.")
-                % {
-                    "people": "; ".join(
-                        _("%(person)s (by %(what)s)") % {"person": person, "what": ", ".join(what)}
-                        for person, what in matches.values()
-                    )
-                }
-            )
+            raise several_people_error((str(person), what) for person, what in matches)
         if matches:
             # Possibly a person an earlier row of this file added (not written yet): this row completes it.
-            return next(iter(matches.values()))[0], False
+            return matches[0][0], False
         return Influencer(), True
 
     def import_instance(self, instance, row, **kwargs):
-        errors: dict[str, list[str]] = {}
-        for column in ("name", "email", "city", "region"):
-            if value := _cell(row, column):
-                setattr(instance, column, value)
-        if value := _cell(row, "country"):
-            instance.country = value.upper()
-        for column, choices in (("kind", Influencer.Kind.choices), ("language", Influencer.Language.choices)):
-            if value := _cell(row, column):
-                choice = _choice(value, choices)
-                if choice is None:
-                    errors[column] = [
-                        _("“%(value)s” is not one of: %(choices)s.")
-                        % {"value": value, "choices": ", ".join(key for key, _label in choices)}
-                    ]
-                else:
-                    setattr(instance, column, choice)
-        if not instance.name:
-            errors["name"] = [_("A new person needs a name.")]
-        try:
-            checked = [c for c in PERSON_COLUMNS if c not in errors]
-            instance.clean_fields(exclude=[f.name for f in Influencer._meta.fields if f.name not in checked])
-        except ValidationError as invalid:
-            for column, messages in invalid.message_dict.items():
-                errors.setdefault(column, []).extend(messages)
-        for platform in PLATFORMS:
-            for handle in _split(_cell(row, platform)):
-                if len(handle.lstrip("@")) > Channel._meta.get_field("handle").max_length:
-                    errors.setdefault(platform, []).append(_("This handle is too long."))
+        checked = self._checked
+        errors = {column: list(messages) for column, messages in checked.errors.items()}
+        for column, value in checked.values.items():
+            setattr(instance, column, value)
+        if not instance.name and "name" not in errors:
+            errors["name"] = name_required_error()
         if errors:
             raise ValidationError(errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """Remember what to write: people, topics and channels are all written in bulk by after_import()."""
-        topics = set(self._row_topics(row))
+        checked = self._checked
         if is_create:
             new_person_defaults(instance, by=self._user)
             self._new_people.append(instance)
         elif instance.pk is not None:
             self._changed_people[instance.pk] = instance
-        if topics:
+        if topics := self._row_topics(checked.topics):
             self._new_topics.setdefault(id(instance), set()).update(topics)
-        if instance.email:
-            self._by_email[instance.email.lower()] = instance
-        for platform in PLATFORMS:
-            for handle in _split(_cell(row, platform)):
-                key = (platform, _handle_key(handle))
-                if key not in self._by_handle:
-                    self._by_handle[key] = instance
-                    self._new_channels.append(
-                        Channel(influencer=instance, platform=platform, handle=handle.lstrip("@"))
-                    )
+        for platform, handle in self._matcher.remember(instance, checked):
+            self._new_channels.append(Channel(influencer=instance, platform=platform, handle=handle))
 
     def save_m2m(self, instance, row, **kwargs):
         """Topics are written with the rest in after_import()."""
@@ -335,8 +261,8 @@ class InfluencerResource(resources.ModelResource):
                 default_user=self._user,
             )
         people = {id(p): p for p in self._new_people}
-        people.update({id(p): p for p in self._by_email.values()})
-        people.update({id(p): p for p in self._by_handle.values()})
+        people.update({id(p): p for p in self._matcher.by_email.values()})
+        people.update({id(p): p for p in self._matcher.by_handle.values()})
         through = Influencer.topics.through
         through.objects.bulk_create(
             (
@@ -352,25 +278,12 @@ class InfluencerResource(resources.ModelResource):
         Channel.objects.bulk_create(self._new_channels, batch_size=BATCH_SIZE)
         super().after_import(dataset, result, **kwargs)
 
-    def _row_topics(self, row) -> list[Topic]:
+    def _row_topics(self, names: list[str]) -> list[Topic]:
         topics = []
-        for name in _split(_cell(row, "topics")):
+        for name in names:
+            name = name[:TOPIC_MAX_LENGTH]
             topic = self._topics.get(name.lower())
             if topic is None:
-                topic = self._topics[name.lower()] = Topic.objects.create(name=name[:80])
+                topic = self._topics[name.lower()] = Topic.objects.create(name=name)
             topics.append(topic)
         return topics
-
-
-def new_person_defaults(person: Influencer, *, by) -> None:
-    """The defaults crm.services.influencer_create gives a new person, for the bulk path of the import.
-
-    Whoever imports owns the people they add; a brand ambassador stays in touch every
-    AMBASSADOR_CADENCE_DAYS from today.
-    """
-    if person.owner_id is None and by is not None:
-        person.owner = by
-    if person.cadence_days is None and person.kind == Influencer.Kind.AMBASSADOR:
-        person.cadence_days = settings.AMBASSADOR_CADENCE_DAYS or None
-        if person.cadence_days:
-            person.next_contact_due = timezone.localdate() + timedelta(days=person.cadence_days)

@@ -20,6 +20,8 @@ ROLES = (MANAGER, MARKETER, VIEWER)
 WORK_APPS = ("crm", "campaigns", "messaging")
 # Apps a manager may look at in the admin but not change (operations, schedules).
 OBSERVED_APPS = ("health", "django_celery_beat")
+# Models of the work apps only managers touch: an import writes the whole directory at once.
+MANAGER_ONLY_MODELS = {("crm", "importjob")}
 # The managers' reports: one permission, on the reports app's table-less model.
 REPORTS_PERMISSION = ("reports", "view_reports")
 
@@ -38,6 +40,7 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     the reports.
     Marketer: view, add and change on crm, campaigns and messaging (no delete); view on their history.
     Viewer: view only, history included.
+    Neither marketers nor viewers get anything on MANAGER_ONLY_MODELS.
     """
     roles: dict[str, set[tuple[str, str]]] = {MANAGER: set(), MARKETER: set(), VIEWER: set()}
     for label in WORK_APPS:
@@ -49,6 +52,8 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
                     roles[role].add(view)
                 continue
             roles[MANAGER].update((label, f"{action}_{name}") for action in ALL_ACTIONS)
+            if (label, name) in MANAGER_ONLY_MODELS:
+                continue
             roles[MARKETER].update((label, f"{action}_{name}") for action in ("view", "add", "change"))
             roles[VIEWER].add(view)
     for label in OBSERVED_APPS:

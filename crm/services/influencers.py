@@ -18,6 +18,22 @@ def _email_taken_error(email: str) -> ValidationError:
     )
 
 
+def influencer_defaults(*, by, kind: str, cadence_days: int | None = None) -> dict:
+    """What a new person gets, whoever adds them and however (by hand, or a file's import in bulk).
+
+    Whoever adds them owns them. Brand ambassadors stay in touch between campaigns by default
+    (AMBASSADOR_CADENCE_DAYS); cadence_days=0 switches that off. With a cadence, the person's own clock starts today.
+    """
+    if cadence_days is None and kind == Influencer.Kind.AMBASSADOR:
+        cadence_days = settings.AMBASSADOR_CADENCE_DAYS
+    cadence_days = cadence_days or None
+    return {
+        "owner": by,
+        "cadence_days": cadence_days,
+        "next_contact_due": timezone.localdate() + timedelta(days=cadence_days) if cadence_days else None,
+    }
+
+
 def influencer_create(
     *,
     by,
@@ -28,20 +44,12 @@ def influencer_create(
     cadence_days: int | None = None,
     **fields,
 ) -> Influencer:
-    """Add a person. `fields` are other Influencer fields (city, region, language, owner…); owner defaults to `by`.
-
-    Brand ambassadors stay in touch between campaigns by default (AMBASSADOR_CADENCE_DAYS); pass
-    cadence_days=0 to switch that off. With a cadence, the person's own clock starts today.
-    """
-    fields.setdefault("owner", by)
-    if cadence_days is None and kind == Influencer.Kind.AMBASSADOR:
-        cadence_days = settings.AMBASSADOR_CADENCE_DAYS
-    cadence_days = cadence_days or None
+    """Add a person. `fields` are other Influencer fields (city, region, language, owner…); see influencer_defaults."""
+    defaults = influencer_defaults(by=by, kind=kind, cadence_days=cadence_days)
+    fields.setdefault("owner", defaults.pop("owner"))
     email = (email or "").strip()
 
-    influencer = Influencer(name=(name or "").strip(), email=email, kind=kind, cadence_days=cadence_days, **fields)
-    if cadence_days:
-        influencer.next_contact_due = timezone.localdate() + timedelta(days=cadence_days)
+    influencer = Influencer(name=(name or "").strip(), email=email, kind=kind, **{**fields, **defaults})
     # The e-mail's case-insensitive uniqueness is checked here with a readable message; the database
     # constraint still catches a concurrent twin below.
     influencer.full_clean(validate_constraints=False)

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 ALL_MODELS = [m for label in ("crm", "campaigns", "messaging") for m in apps.get_app_config(label).get_models()]
 WORK_MODELS = [m for m in ALL_MODELS if not hasattr(m, "instance_type")]
 HISTORY_MODELS = [m for m in ALL_MODELS if hasattr(m, "instance_type")]
+# What marketers and viewers may see at all: everything but the managers' own (imports).
+SHARED_MODELS = [m for m in WORK_MODELS if (m._meta.app_label, m._meta.model_name) not in roles.MANAGER_ONLY_MODELS]
 
 
 def codes(role: str) -> set[str]:
@@ -41,14 +43,19 @@ def test_a_manager_may_do_everything_on_the_work_look_at_history_health_and_sche
 
 
 def test_a_marketer_may_view_add_and_change_but_never_delete():
-    assert codes(roles.MARKETER) == expected(WORK_MODELS, ("view", "add", "change")) | expected(
+    assert codes(roles.MARKETER) == expected(SHARED_MODELS, ("view", "add", "change")) | expected(
         HISTORY_MODELS, ("view",)
     )
     assert not any(code.split(".")[1].startswith("delete_") for code in codes(roles.MARKETER))
 
 
 def test_a_viewer_may_only_view():
-    assert codes(roles.VIEWER) == expected(WORK_MODELS + HISTORY_MODELS, ("view",))
+    assert codes(roles.VIEWER) == expected(SHARED_MODELS + HISTORY_MODELS, ("view",))
+
+
+def test_only_a_manager_may_import_a_directory_file(alice, bob, carol):
+    assert alice.has_perm("crm.add_importjob") and alice.has_perm("crm.view_importjob")
+    assert not any(user.has_perm(f"crm.{a}_importjob") for user in (bob, carol) for a in ("view", "add", "change"))
 
 
 def test_granting_again_takes_back_a_permission_added_by_hand():

@@ -1,0 +1,234 @@
+"""Issue #7's import figures: a CSV of influencers, the fast path against django-import-export's default path.
+
+Run alone: `python -m bench.imports --rows 100000` (on the database of DATABASE_URL; nothing stays written, every
+import is rolled back). `measure_import()` is what `manage.py bench` calls.
+
+- The fast path (crm.services.imports.influencers_import) runs in a fresh child process on the same database,
+  so that its peak RSS is the import's own, not whatever the benchmark built before.
+- django-import-export's default path is a plain ModelResource (row by row, a query or two per row, one savepoint
+  per row): it is slow, so it runs on the first DEFAULT_PATH_ROWS rows and its rate is extrapolated.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_PATH_ROWS = 5_000
+TARGET_ROWS_PER_SECOND = 10_000
+TARGET_PEAK_MB = 500
+KINDS = ["blogger", "ambassador", "micro_influencer", "journalist", "podcaster", "Brand ambassador"]
+REGIONS = [
+    ("Nantes", "Pays de la Loire"),
+    ("Lille", "Hauts-de-France"),
+    ("Besançon", "Bourgogne-Franche-Comté"),
+    ("Paris", "Île-de-France"),
+    ("Saint-Étienne", "Auvergne-Rhône-Alpes"),
+]
+TOPICS = ["mode", "cuisine", "vélo", "écologie", "musique", "sport", "voyage", "beauté", "tech", "jeux vidéo"]
+
+
+def people_csv(rows: int, *, tag: str) -> bytes:
+    """`rows` new people in the import's format (";", a BOM, CRLF), each with two topics and two or three handles."""
+    lines = ["\ufeffname;email;kind;language;city;region;country;topics;instagram;youtube;tiktok"]
+    for n in range(rows):
+        city, region = REGIONS[n % len(REGIONS)]
+        tiktok = f"tok{tag}{n}" if n % 3 == 0 else ""
+        lines.append(
+            f"Person {n} {tag};p{n}.{tag}@example.org;{KINDS[n % len(KINDS)]};fr;{city};{region};FR;"
+            f"{TOPICS[n % 10]}|{TOPICS[(n * 7 + 3) % 10]};@insta{tag}{n};tube{tag}{n};{tiktok}"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _rollback_after(run):
+    """Run `run()` in a transaction that is rolled back: the benchmark's database stays as it was."""
+    from django.db import transaction
+
+    class Rollback(Exception):
+        pass
+
+    result = {}
+    try:
+        with transaction.atomic():
+            result.update(run())
+            raise Rollback
+    except Rollback:
+        pass
+    return result
+
+
+def fast_path(path: str) -> dict:
+    """Import the file with the fast path (what the Celery task runs), rolled back; time and peak RSS."""
+    from django.contrib.auth import get_user_model
+
+    from crm.imports import csv_rows, decode_csv, numbered_rows
+    from crm.services.imports import influencers_import
+
+    def run():
+        by = get_user_model().objects.order_by("pk").first()
+        started, cpu = time.perf_counter(), time.process_time()
+        text = decode_csv(Path(path).read_bytes())
+        outcome = influencers_import(rows=numbered_rows(csv_rows(text)), by=by, progress=lambda n: None)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        assert not outcome.invalid, outcome.errors[:5]
+        return {"seconds": seconds, "cpu_seconds": cpu, "rows": outcome.created + outcome.updated}
+
+    result = _rollback_after(run)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    return result
+
+
+def default_path(path: str, rows: int) -> dict:
+    """django-import-export's default import (no bulk, a savepoint per row) of the first `rows` rows, rolled back."""
+    import tablib
+    from import_export import resources
+
+    from crm.imports import PERSON_COLUMNS
+    from crm.models import Influencer
+
+    class DefaultResource(resources.ModelResource):
+        class Meta:
+            model = Influencer
+            fields = PERSON_COLUMNS
+            import_id_fields = ["email"]
+
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        header = file.readline().strip().split(";")
+        dataset = tablib.Dataset(headers=header)
+        for _n, line in zip(range(rows), file, strict=False):
+            dataset.append(line.rstrip("\r\n").split(";"))
+    dataset = dataset.subset(cols=PERSON_COLUMNS)
+    # Its choices are values, not labels: give it the values the fast path would have read.
+    kind = dataset.headers.index("kind")
+    dataset = tablib.Dataset(
+        *[
+            tuple("ambassador" if i == kind and v == "Brand ambassador" else v for i, v in enumerate(r))
+            for r in dataset
+        ],
+        headers=dataset.headers,
+    )
+
+    def run():
+        started = time.perf_counter()
+        result = DefaultResource().import_data(dataset, dry_run=False)
+        seconds = time.perf_counter() - started
+        assert not result.has_errors() and not result.has_validation_errors()
+        return {"seconds": seconds, "rows": len(dataset)}
+
+    return _rollback_after(run)
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _fast_path_in_child(path: str) -> dict:
+    # As a production worker runs: DEBUG off (with it on, Django keeps and formats every query).
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
+        "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "localhost",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.imports", "--fast-path", path],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_import(*, rows: int = 100_000) -> list:
+    from django.db import connection
+
+    from bench.results import Result
+
+    vendor = connection.vendor
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "people.csv")
+        Path(path).write_bytes(people_csv(rows, tag=f"b{int(time.time())}"))
+        fast = _fast_path_in_child(path)
+        subset = min(rows, DEFAULT_PATH_ROWS)
+        default = default_path(path, subset)
+    fast_rate = fast["rows"] / fast["seconds"]
+    default_rate = default["rows"] / default["seconds"]
+    file_note = f"{rows:,} new people, 2 topics and 2–3 handles each, {vendor}"
+    return [
+        Result(
+            section="import",
+            name="CSV import, fast path (Celery task)",
+            value=round(fast_rate),
+            unit="rows/s",
+            target=f">= {TARGET_ROWS_PER_SECOND:,} rows/s",
+            met=fast_rate >= TARGET_ROWS_PER_SECOND,
+            note=(
+                f"{file_note}; {fast['seconds']:.1f} s wall, {fast['cpu_seconds']:.1f} s CPU in the importing process "
+                f"({fast['rows'] / fast['cpu_seconds']:,.0f} rows per CPU-second: the wall figure depends on the "
+                "machine's load); people, history, topics and channels written, then rolled back"
+            ),
+            extra={**fast, "vendor": vendor},
+        ),
+        Result(
+            section="import",
+            name="CSV import, fast path peak memory",
+            value=round(fast["peak_mb"]),
+            unit="MB",
+            target=f"<= {TARGET_PEAK_MB} MB",
+            met=fast["peak_mb"] <= TARGET_PEAK_MB,
+            note="peak RSS of a fresh process doing only the import (Django included)",
+            extra={"vendor": vendor},
+        ),
+        Result(
+            section="import",
+            name="CSV import, django-import-export default path",
+            value=round(default_rate),
+            unit="rows/s",
+            target="for comparison",
+            met=True,
+            note=(
+                f"plain ModelResource, row by row, person columns only (no topics or channels); measured on the "
+                f"first {subset:,} rows ({default['seconds']:.1f} s) and extrapolated; "
+                f"the fast path is {fast_rate / default_rate:.0f}× faster"
+            ),
+            extra={"seconds": default["seconds"], "rows": subset, "vendor": vendor},
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--fast-path", metavar="CSV", help=argparse.SUPPRESS)  # the child process's job
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    if args.fast_path:
+        print(json.dumps(fast_path(args.fast_path)))
+        return
+    for r in measure_import(rows=args.rows):
+        mark = "ok " if r.met else "MISSED"
+        print(f"{mark} {r.name:<50} {r.value:>10,.0f} {r.unit:<7} {r.target:<20} {r.note}")
+
+
+if __name__ == "__main__":
+    main()

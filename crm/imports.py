@@ -1,0 +1,276 @@
+"""The rules of a directory import, shared by the fast path (crm.services.imports) and the import-export resource.
+
+One row is one person: name, email, kind, language, city, region, country, topics, then one column per
+platform holding the handle. A row matches an existing person by e-mail (case-insensitive) or by any of
+its platform + handle pairs (case-insensitive, a leading "@" ignored); it then updates that person instead
+of adding a second one. Rows repeated inside the same file match the person the first one created.
+
+Both import paths call `check_row` for a row's own rules and `Matcher` for who a row is about, so a rule
+changed here changes for both.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from crm.models import Channel, Influencer
+from crm.services.influencers import influencer_defaults
+
+PLATFORMS = [p for p in Channel.Platform.values if p != Channel.Platform.OTHER]
+PERSON_COLUMNS = ["name", "email", "kind", "language", "city", "region", "country"]
+COLUMNS = [*PERSON_COLUMNS, "topics", *PLATFORMS]
+LIST_SEPARATORS = re.compile(r"[,;|]")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HANDLE_MAX_LENGTH = Channel._meta.get_field("handle").max_length
+TOPIC_MAX_LENGTH = 80
+# The columns checked with the model field's own validators (lengths, e-mail format), in this order.
+VALIDATED_COLUMNS = [Influencer._meta.get_field(name) for name in ("name", "email", "city", "region", "country")]
+CHOICE_COLUMNS = {"kind": Influencer.Kind.choices, "language": Influencer.Language.choices}
+
+
+def cell(row: Mapping, column: str) -> str:
+    value = row.get(column)
+    if value is None or value == "":
+        return ""
+    if value.__class__ is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a spreadsheet turns a numeric cell into 12.0
+        value = str(value)
+    value = value.strip()
+    # Undo our own export's neutralising quote, so that an exported file imports back unchanged.
+    if value[:1] == "'" and value[1:].startswith(FORMULA_STARTS):
+        value = value[1:]
+    return value
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()] if value else []
+
+
+def handle_key(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
+
+
+def normalise_header(header) -> str:
+    return str(header or "").replace("\ufeff", "").strip().lower()
+
+
+def missing_name_column_error() -> ValidationError:
+    return ValidationError(
+        _("The file has no “name” column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
+    )
+
+
+def _choice_maps() -> dict[str, dict[str, str]]:
+    """Each choice column's accepted spellings: the value, and the label in every language of the product."""
+    maps: dict[str, dict[str, str]] = {}
+    for column, choices in CHOICE_COLUMNS.items():
+        accepted: dict[str, str] = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for key, label in choices:
+                    accepted.setdefault(str(label).lower(), key)
+        for key, _label in choices:
+            accepted[key.lower()] = key
+        maps[column] = accepted
+    return maps
+
+
+@dataclass(slots=True)
+class CheckedRow:
+    """One row after its own rules: what it says about the person, and what is wrong with it."""
+
+    values: dict[str, str] = field(default_factory=dict)  # person columns with a value, cleaned
+    topics: list[str] = field(default_factory=list)
+    channels: list[tuple[str, str]] = field(default_factory=list)  # (platform, handle without "@")
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def email_key(self) -> str:
+        return self.values.get("email", "").lower()
+
+
+class RowChecker:
+    """The rules one row must follow on its own, with no query: choices, e-mail format, lengths.
+
+    Whether a new person has a name depends on matching (a repeated row may complete someone), so it is
+    checked by the caller with `name_required_error`.
+    """
+
+    def __init__(self):
+        self.choices = _choice_maps()
+        # A column whose only validator is its maximum length is checked with len() first: the validators (and
+        # their lazily translated messages) run only when the length is over, to give the same message.
+        self.columns = [
+            (
+                model_field.name,
+                model_field.max_length
+                if all(isinstance(v, MaxLengthValidator) for v in model_field.validators)
+                else None,
+                model_field,
+            )
+            for model_field in VALIDATED_COLUMNS
+        ]
+
+    def __call__(self, row: Mapping) -> CheckedRow:
+        checked = CheckedRow()
+        values, errors = checked.values, checked.errors
+        for name, max_length, model_field in self.columns:
+            if value := cell(row, name):
+                if name == "country":
+                    value = value.upper()
+                if max_length is not None and len(value) <= max_length:
+                    values[name] = value
+                    continue
+                try:
+                    model_field.run_validators(value)
+                except ValidationError as invalid:
+                    errors[name] = list(invalid.messages)
+                else:
+                    values[name] = value
+        for column, accepted in self.choices.items():
+            if value := cell(row, column):
+                key = accepted.get(value.lower())
+                if key is None:
+                    errors[column] = [
+                        _("“%(value)s” is not one of: %(choices)s.")
+                        % {"value": value, "choices": ", ".join(k for k, _label in CHOICE_COLUMNS[column])}
+                    ]
+                else:
+                    values[column] = key
+        if topics := cell(row, "topics"):
+            checked.topics = split_list(topics)
+        for platform in PLATFORMS:
+            if handles := cell(row, platform):
+                for handle in split_list(handles):
+                    handle = handle.lstrip("@")
+                    if len(handle) > HANDLE_MAX_LENGTH:
+                        errors.setdefault(platform, []).append(_("This handle is too long."))
+                    else:
+                        checked.channels.append((platform, handle))
+        return checked
+
+
+def new_person_defaults(person: Influencer, *, by) -> None:
+    """What influencer_create gives a person added by hand, for one a file adds (owner, an ambassador's cadence)."""
+    for name, value in influencer_defaults(by=by, kind=person.kind).items():
+        setattr(person, name, value)
+
+
+def name_required_error() -> list[str]:
+    return [_("A new person needs a name.")]
+
+
+def is_blank(row: Mapping) -> bool:
+    return not any(value is not None and str(value).strip() for value in row.values())
+
+
+P = TypeVar("P")
+
+
+class Matcher(Generic[P]):
+    """Who a row is about: the person its e-mail or one of its handles already points at, or nobody (a new person).
+
+    `P` is whatever stands for a person (an Influencer, an id); `identify` turns it into a hashable key (an
+    unsaved Influencer cannot be hashed, so the resource passes `id`).
+    """
+
+    def __init__(self, *, identify: Callable[[P], Hashable] = lambda person: person):
+        self.identify = identify
+        self.by_email: dict[str, P] = {}
+        self.by_handle: dict[tuple[str, str], P] = {}
+
+    def matches(self, checked: CheckedRow) -> list[tuple[P, list[str]]]:
+        """Every distinct person the row points at, each with what pointed at them ("e-mail a@b", "instagram x")."""
+        found: dict[Hashable, tuple[P, list[str]]] = {}
+        if (email := checked.email_key) and (person := self.by_email.get(email)) is not None:
+            found[self.identify(person)] = (person, [_("e-mail %(email)s") % {"email": email}])
+        for platform, handle in checked.channels:
+            if (person := self.by_handle.get((platform, handle.lower()))) is not None:
+                found.setdefault(self.identify(person), (person, []))[1].append(f"{platform} {handle}")
+        return list(found.values())
+
+    def remember(self, person: P, checked: CheckedRow) -> list[tuple[str, str]]:
+        """Point the row's e-mail and handles at `person`; return the channels nobody had yet (to add)."""
+        if email := checked.email_key:
+            self.by_email[email] = person
+        new = []
+        for platform, handle in checked.channels:
+            key = (platform, handle.lower())
+            if key not in self.by_handle:
+                self.by_handle[key] = person
+                new.append((platform, handle))
+        return new
+
+
+def several_people_error(matches: Iterable[tuple[str, list[str]]]) -> ValidationError:
+    """A row that names two people (by e-mail one, by a handle another): nobody can tell which one it means."""
+    return ValidationError(
+        _("This row matches several people: %(people)s. Fix the row, or merge those people first.")
+        % {
+            "people": "; ".join(
+                _("%(person)s (by %(what)s)") % {"person": person, "what": ", ".join(what)} for person, what in matches
+            )
+        }
+    )
+
+
+# --- Reading files -----------------------------------------------------------------------------------------------
+
+
+def decode_csv(content: bytes) -> str:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows still saves "CSV" in the ANSI code page.
+        text = content.decode("cp1252")
+    return text.lstrip("\ufeff")
+
+
+def csv_rows(text: str) -> Iterator[list[str]]:
+    """CSV as people really save it: ',' or ';' or tab, Windows line endings, blank lines (as empty lists)."""
+    start = 0
+    first_line = ""
+    for line in io.StringIO(text):
+        if line.strip():
+            first_line = line
+            break
+        start += len(line)
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    return csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter)
+
+
+def xlsx_rows(content: bytes) -> Iterator[list]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        for values in book.active.iter_rows(values_only=True):
+            yield list(values)
+    finally:
+        book.close()
+
+
+def numbered_rows(rows: Iterator[list]) -> Iterator[tuple[int, dict]]:
+    """(number, row as a dict by normalised header) from the first line after the header, which is row 1.
+
+    Blank lines keep their number (so that numbers match the file) and come as empty dicts.
+    """
+    header = next(rows, None)
+    if header is None:
+        return
+    columns = [normalise_header(h) for h in header]
+    if "name" not in columns:
+        raise missing_name_column_error()
+    for number, values in enumerate(rows, start=1):
+        yield number, dict(zip(columns, values, strict=False)) if values else {}
