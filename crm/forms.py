@@ -1,5 +1,6 @@
 """Forms of the people side of the web UI. They validate input; the services in crm.services change state."""
 
+import re
 from datetime import timedelta
 from zoneinfo import available_timezones
 
@@ -20,6 +21,67 @@ from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer,
 CLOCK_SKEW = timedelta(minutes=5)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+# Days a person may mean. A typo beyond them (year 1, year 9999) would pass as a date and then overflow
+# further on, converting to UTC or adding a cadence; the field says so instead.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+# Characters nobody types: spreadsheets refuse them (openpyxl raises), terminals obey them, and in an
+# e-mail subject a line break starts a new header. Multi-line text keeps its tabs and line breaks.
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL: Django's own validator
+LINE_BREAKS_AND_TABS = re.compile(r"[\t\n\r\x85\u2028\u2029]")
+
+
+def plausible_date(value) -> None:
+    """A date or a moment between EARLIEST_YEAR and LATEST_YEAR (validator for DateField and DateTimeField)."""
+    if value is not None and not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+        raise ValidationError(
+            _("Check the year: it must be between %(earliest)d and %(latest)d.")
+            % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+            code="implausible_date",
+        )
+
+
+def multi_line_text(value: str) -> None:
+    """Validator for a text area: any text, but no control characters besides tabs and line breaks."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError(_("Remove the invisible control characters from this text."), code="control_characters")
+
+
+def one_line_text(value: str) -> None:
+    """Validator for a one-line field: no control characters, no tab, no line break."""
+    multi_line_text(value)
+    if LINE_BREAKS_AND_TABS.search(value):
+        raise ValidationError(_("Keep this on one line: no tabs or line breaks."), code="line_breaks")
+
+
+def guard_fields(form: forms.BaseForm) -> None:
+    """Give every text and date field of a form the validators above: text areas may hold several lines."""
+    for field in form.fields.values():
+        if field.widget.is_hidden:
+            continue  # an error on a field nobody sees would only block the form; the view checks those
+        if isinstance(field, forms.CharField):
+            multi_line = isinstance(field.widget, forms.Textarea)
+            field.validators.append(multi_line_text if multi_line else one_line_text)
+        elif isinstance(field, forms.DateField | forms.DateTimeField):
+            field.validators.append(plausible_date)
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Several rows picked by id. An id beyond a 64-bit integer is "not a valid value", not a crash: on SQLite the
+    `id IN (…)` query Django runs for it raises OverflowError."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number at all: the parent says so
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 def team_members():
@@ -87,6 +149,7 @@ class ContactLogForm(forms.Form):
             "occurred_at",
             "summary",
         )
+        guard_fields(self)
 
     def clean_summary(self) -> str:
         summary = self.cleaned_data["summary"].strip()
@@ -107,7 +170,7 @@ class ContactLogForm(forms.Form):
 
 class InfluencerForm(forms.ModelForm):
     owner = TeamMemberChoiceField(label=_("Owner"), queryset=team_members(), required=False)
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelIdsField(
         label=_("Topics"),
         queryset=Topic.objects.all(),
         required=False,
@@ -165,6 +228,7 @@ class InfluencerForm(forms.ModelForm):
             ),
             "notes",
         )
+        guard_fields(self)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -212,6 +276,10 @@ class ChannelForm(forms.ModelForm):
     class Meta:
         model = Channel
         fields = ["platform", "handle", "url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self)
 
     def clean_handle(self) -> str:
         return self.cleaned_data["handle"].strip()
@@ -405,6 +473,7 @@ class ExchangeForm(forms.ModelForm):
             "note",
         )
         self.helper.add_input(Submit("save", _("Record"), css_class="btn-primary"))
+        guard_fields(self)
 
     def clean_occurred_on(self):
         occurred_on = self.cleaned_data["occurred_on"]
@@ -439,6 +508,7 @@ class AudienceSnapshotForm(forms.ModelForm):
             )
         )
         self.helper.add_input(Submit("save", _("Record"), css_class="btn-primary"))
+        guard_fields(self)
 
     def clean_taken_on(self):
         taken_on = self.cleaned_data["taken_on"]

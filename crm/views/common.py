@@ -18,8 +18,13 @@ def id_or_404(value) -> int:
 
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
     """Where to go back to: `value` when it is a page of this site, else `default` (no open redirect)."""
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path only: redirect() would take anything else ("0", "home") for the name of a view, and fail.
+    if (
+        value
+        and value.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return value
     return default
