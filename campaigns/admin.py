@@ -23,6 +23,7 @@ from campaigns.services import (
     relationship_shortlist,
 )
 from crm.admin.filters import OverdueFilter
+from crm.admin.inlines import ParentRowsFormSet
 
 
 @admin.register(Brand)
@@ -35,6 +36,7 @@ class RelationshipInline(admin.TabularInline):
     """Who is on the campaign and where they are; moves go through the relationship's own actions."""
 
     model = Relationship
+    formset = ParentRowsFormSet
     extra = 0
     can_delete = False
     show_change_link = True

@@ -26,6 +26,17 @@ class MessageAdmin(admin.ModelAdmin):
     actions = ["cancel_messages"]
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        # The message's page names its person, relationship (person · brand · campaign) and team members: joined.
+        # (The list adds its own joins only to a queryset that has none, so they are all here.)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                *self.list_select_related, "relationship__influencer", "relationship__campaign__brand", "created_by"
+            )
+        )
+
     def has_add_permission(self, request):
         return False  # messages are queued by the product (services), never typed in
 

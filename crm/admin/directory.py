@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Relationship
+from crm.admin.inlines import ParentRowsFormSet
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
 from crm.services import audience_snapshot_record, contact_log, exchange_record
 
@@ -73,7 +75,20 @@ class ExchangeAddForm(ServiceAddForm):
 
 
 class ServiceAddAdmin(admin.ModelAdmin):
+    """A contact or an exchange: added through its service, shown with its person and relationship by name."""
+
     add_form = None
+
+    def get_queryset(self, request):
+        # The change page names the person and the relationship (person · brand · campaign) as the list does:
+        # joined, not read one by one. (The list adds its own joins only to a queryset that has none.)
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "relationship":
+            # The selected relationship's label in the autocomplete box names its person, brand and campaign.
+            kwargs["queryset"] = Relationship.objects.select_related("influencer", "campaign__brand")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -95,6 +110,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 class SnapshotInline(admin.TabularInline):
     model = AudienceSnapshot
+    formset = ParentRowsFormSet
     extra = 1
     fields = ("taken_on", "followers", "engagement_rate")
     ordering = ("-taken_on",)

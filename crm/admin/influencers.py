@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -15,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Relationship
 from crm.admin.filters import OverdueFilter, TierFilter
+from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.privacy import PrivacyAdminMixin
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, IMPORT_FORMATS, InfluencerResource
@@ -24,7 +24,7 @@ from crm.services.merge import influencer_merge
 RECENT_ROWS = 10
 
 
-class RecentFirstFormSet(BaseInlineFormSet):
+class RecentFirstFormSet(ParentRowsFormSet):
     """Only the latest rows of a long log: the full history has its own list, filtered by person."""
 
     def get_queryset(self):
@@ -52,6 +52,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ChannelInline(admin.TabularInline):
     model = Channel
+    formset = ParentRowsFormSet
     extra = 0
     fields = ("platform", "handle", "url", "followers")
     readonly_fields = ("followers",)
@@ -67,7 +68,12 @@ class ContactInline(ReadOnlyInline):
     verbose_name_plural = _("latest contacts")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("logged_by", "relationship__campaign__brand")
+        # A row shows its relationship by name (person · campaign): joined, not read row by row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("logged_by", "relationship__campaign__brand", "relationship__influencer")
+        )
 
 
 class ExchangeInline(ReadOnlyInline):
@@ -77,11 +83,12 @@ class ExchangeInline(ReadOnlyInline):
     verbose_name_plural = _("latest exchanges (given and received)")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("relationship__campaign__brand")
+        return super().get_queryset(request).select_related("relationship__campaign__brand", "relationship__influencer")
 
 
 class RelationshipInline(ReadOnlyInline):
     model = Relationship
+    formset = ParentRowsFormSet
     fields = ("campaign", "stage", "outcome", "owner", "next_contact_due")
     verbose_name_plural = _("campaigns (moves go through the relationship's actions)")
 
