@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.models import OPEN_STAGES, STAGES_WITH_A_CLOCK, Relationship
 from campaigns.selectors import campaigns_that_fit
@@ -35,6 +35,7 @@ FITTING_CAMPAIGNS = 8
 CHANNELS_PREFIX = "channels"
 
 
+@require_GET
 @permission_required("crm.view_influencer", raise_exception=True)
 def influencer_list(request: HttpRequest) -> HttpResponse:
     filters = InfluencerFilterForm(request.GET or None)
@@ -79,6 +80,7 @@ def _nulls_last(field: str):
     return F(field).asc(nulls_last=True)
 
 
+@require_GET
 @permission_required("crm.view_influencer", raise_exception=True)
 def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from campaigns.models import OPEN_STAGES, Campaign, Relationship
 from campaigns.selectors import who_needs_news
@@ -30,6 +31,7 @@ class NewsRow:
     is_overdue: bool
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     news = who_needs_news(owner=request.user, today=today)
