@@ -21,6 +21,11 @@ def _incoming_relations():
         yield rel
 
 
+def merged_into_reason(survivor_id: int) -> str:
+    """The history change reason of a record deleted by a merge (not translated: it is looked up)."""
+    return f"merged into #{survivor_id}"
+
+
 def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Influencer:
     """Fold `duplicate` into `survivor` and delete it; everything the duplicate had now belongs to the survivor.
 
@@ -60,6 +65,9 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
                 keep.topics.add(*drop.topics.all())
                 drop_data = {f.attname: getattr(drop, f.attname) for f in Influencer._meta.concrete_fields}
                 drop._history_user = by
+                # The deleted record's history keeps its name and e-mail: this reason ties it to the survivor, so
+                # that erasing the survivor later (crm.services.privacy) finds and erases it too.
+                drop._change_reason = merged_into_reason(keep.pk)
                 drop.delete()
                 _fold_fields(keep, drop_data, drop_label)
                 keep._history_user = by

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Channel, Contact, Exchange, Influencer
+from crm.services.merge import merged_into_reason
 
 # The apps whose tables hold what the product writes about people (history tables included: they live in the
 # tracked model's app). auth, sessions, contenttypes and the beat schedules hold the team's data, not theirs.
@@ -76,7 +77,8 @@ def influencer_erase(*, influencer: Influencer, by) -> Erasure:
             )
         label = erased_label(person)
         result = Erasure(influencer=person, label=label)
-        needles = _needles(person)
+        record_ids = _record_ids(person)
+        needles = _needles(person, record_ids)
         now = timezone.now()
         note = _("The person's data was erased.")
 
@@ -100,22 +102,38 @@ def influencer_erase(*, influencer: Influencer, by) -> Erasure:
         person._change_reason = _("erasure")
         person.save()
 
-        # Earlier versions of the record are the same person under another date: they get the same treatment.
-        result.history_rows = Influencer.history.filter(id=person.pk).update(
+        # Earlier versions of the record, and of duplicates merged into it, are the same person: same treatment.
+        result.history_rows = Influencer.history.filter(id__in=record_ids).update(
             name=label, email="", city="", notes="", history_change_reason=_("erasure")
         )
         influencer_type = ContentType.objects.get_for_model(Influencer)
-        result.log_entries = LogEntry.objects.filter(content_type=influencer_type, object_id=str(person.pk)).update(
-            object_repr=label[:200]
-        )
+        result.log_entries = LogEntry.objects.filter(
+            content_type=influencer_type, object_id__in=[str(pk) for pk in record_ids]
+        ).update(object_repr=label[:200])
         result.mentions = _replace_mentions(needles, label)
     return result
 
 
-def _needles(person: Influencer) -> list[str]:
-    """What identifies the person in free text: names and e-mails (past ones too), channel handles and links."""
+def _record_ids(person: Influencer) -> set[int]:
+    """The person's record and every duplicate merged into it (and into those), whose history is theirs too."""
+    ids, todo = {person.pk}, [person.pk]
+    while todo:
+        reasons = [merged_into_reason(pk) for pk in todo]
+        todo = [
+            pk
+            for pk in Influencer.history.filter(history_change_reason__in=reasons).values_list("id", flat=True)
+            if pk not in ids
+        ]
+        ids.update(todo)
+    return ids
+
+
+def _needles(person: Influencer, record_ids: set[int]) -> list[str]:
+    """What identifies the person in free text: names and e-mails (past ones and merged duplicates' too),
+    channel handles and links."""
     found: set[str] = {person.name, person.email}
-    for name, email in Influencer.history.filter(id=person.pk).order_by().values_list("name", "email").distinct():
+    versions = Influencer.history.filter(id__in=record_ids).order_by().values_list("name", "email").distinct()
+    for name, email in versions:
         found.update((name, email))
     for handle, url in Channel.objects.filter(influencer=person).values_list("handle", "url"):
         found.update((handle, url))

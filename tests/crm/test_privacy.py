@@ -489,3 +489,14 @@ def test_the_pages_that_show_people_still_render_an_erased_person(zephyrine, cli
         assert NAME not in response.content.decode(), url
     client.logout()
     assert client.post(reverse("unsubscribe", args=[token])).status_code == 400, "her old link names nobody now"
+
+
+def test_erasure_reaches_the_duplicates_that_were_merged_into_her(zephyrine, alice, bob):
+    twin = influencer_create(by=bob, name="Z. Marmottan", email="zm@old-mail.example", city="Morlaix")
+    influencer_merge(survivor=zephyrine, duplicate=twin, by=alice)
+    assert "crm_historicalinfluencer" in tables_holding("zm@old-mail.example")
+
+    influencer_erase(influencer=Influencer.objects.get(pk=zephyrine.pk), by=alice)
+
+    for needle in ("zm@old-mail.example", "Z. Marmottan", "Morlaix", NAME, EMAIL):
+        assert tables_holding(needle) == set(), needle
