@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
 BASE_DIR = Path(__file__).resolve().parents[1]
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -143,3 +148,27 @@ def test_behind_a_tls_proxy_its_headers_are_trusted_once_configured():
     assert seen["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert seen["TRUSTED_PROXY_COUNT"] == 1
     assert seen["SECURE_HSTS_SECONDS"] == 3600
+
+
+@pytest.mark.parametrize(
+    ("password", "refused_because"),
+    [
+        ("k7#Qz", {"password_too_short"}),
+        ("password123", {"password_too_common"}),
+        ("73920481", {"password_entirely_numeric"}),
+        ("sophie.martin", {"password_too_similar"}),
+    ],
+)
+def test_weak_passwords_are_refused(password, refused_because):
+    member = get_user_model()(username="sophie.martin", email="sophie.martin@team.example")
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, user=member)
+
+    assert {error.code for error in refused.value.error_list} == refused_because
+
+
+def test_a_long_uncommon_password_is_accepted():
+    member = get_user_model()(username="sophie.martin", email="sophie.martin@team.example")
+
+    assert validate_password("correct horse battery staple", user=member) is None
