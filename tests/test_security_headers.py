@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from messaging.unsubscribe import make_token
 from reports.registry import REPORTS
 from tests.factories import ChannelFactory, ContactFactory, InfluencerFactory, RelationshipFactory
 from tests.urlwalk import all_routes
@@ -135,11 +136,21 @@ def person():
 
 def pages(person) -> list[str]:
     plain = [route.path for route in all_routes() if not route.params and not route.template.endswith("logout/")]
+    relationship = person.relationships.get()
     of_person = [
         f"/influencers/{person.pk}/",
         f"/influencers/{person.pk}/edit/",
+        f"/influencers/{person.pk}/exchanges/new/",
+        f"/influencers/{person.pk}/follow-ups/new/",
+        f"/campaigns/{relationship.campaign_id}/",
+        f"/campaigns/{relationship.campaign_id}/edit/",
+        f"/campaigns/relationships/{relationship.pk}/pitch/",
+        f"/campaigns/relationships/{relationship.pk}/close/",
+        f"/unsubscribe/{make_token(person)}/",
+        "/unsubscribe/tampered/",
         f"/admin/crm/influencer/{person.pk}/change/",
         f"/admin/crm/influencer/{person.pk}/history/",
+        f"/admin/campaigns/relationship/{relationship.pk}/change/",
     ]
     reports = [reverse("admin:reports_report_detail", args=[slug]) for slug in REPORTS]
     return plain + of_person + reports
@@ -152,10 +163,10 @@ def test_no_page_has_code_that_the_policy_would_refuse(client, root, person):
 
     for url in pages(person):
         response = client.get(url)
-        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        if response.get("Content-Type", "").startswith("text/html") and response.status_code < 500:
             seen += 1
             if found := inline_code(response.text):
                 offenders[url] = found
 
     assert offenders == {}
-    assert seen > 60
+    assert seen > 80
