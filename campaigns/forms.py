@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Outcome
+from crm.forms import ModelIdsField, guard_fields
 from crm.models import Contact, Influencer, Topic
 
 
@@ -49,6 +50,7 @@ class CampaignForm(forms.ModelForm):
             "starts_on",
             "ends_on",
         ]
+        field_classes = {"topics": ModelIdsField}
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
             "objective": forms.Textarea(attrs={"rows": 2}),
@@ -78,6 +80,7 @@ class CampaignForm(forms.ModelForm):
                 ),
             )
         )
+        guard_fields(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -174,6 +177,7 @@ class PitchForm(forms.Form):
         if not checks.flags:
             del self.fields["acknowledge_flags"]
         self.helper = _helper()
+        guard_fields(self)
 
     def clean_override_reason(self) -> str:
         reason = self.cleaned_data["override_reason"].strip()
@@ -238,6 +242,7 @@ class CloseForm(forms.Form):
             del self.fields["thank_you"]
             del self.fields["skip_reason"]
         self.helper = _helper()
+        guard_fields(self)
 
     def clean(self):
         cleaned = super().clean()
