@@ -1,9 +1,10 @@
 """The directory of people in the admin: list, filters, the person's page and merging duplicates."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -17,7 +18,7 @@ from crm.admin.filters import OverdueFilter, TierFilter
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.privacy import PrivacyAdminMixin
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
-from crm.resources import EXPORT_FORMATS, IMPORT_FORMATS, InfluencerResource
+from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
 
@@ -99,9 +100,7 @@ class RelationshipInline(ReadOnlyInline):
 @admin.register(Influencer)
 class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [InfluencerResource]
-    import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
-    import_template_name = "admin/crm/influencer/import.html"
 
     list_display = (
         "name",
@@ -138,6 +137,17 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by()))
+
+    # Importing is a background job (crm.admin.imports): the import button leads to its upload page.
+    def has_import_permission(self, request):
+        return request.user.has_perm("crm.add_importjob")
+
+    def import_action(self, request, *args, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return redirect("admin:crm_importjob_add")
+
+    process_import = import_action
 
     @admin.display(description=_("tier"), ordering="audience")
     def tier(self, obj: Influencer) -> str:
