@@ -54,7 +54,11 @@ def cell(row: Mapping, column: str) -> str:
 
 
 def split_list(value: str) -> list[str]:
-    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()] if value else []
+    if not value:
+        return []
+    if "," not in value and ";" not in value and "|" not in value:
+        return [value]  # one item, the common case: already stripped by cell()
+    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
 
 
 def handle_key(handle: str) -> str:

@@ -145,7 +145,7 @@ def influencers_import(
         _insert(
             Channel,
             ["influencer", "platform", "handle", "url"],
-            [(ids.get(p, p), platform, handle, "") for p, platform, handle in new_channels],
+            sorted((ids.get(p, p), platform, handle, "") for p, platform, handle in new_channels),
         )
         if before_commit is not None:
             before_commit(outcome)
@@ -308,8 +308,9 @@ def _link_topics(links: set[tuple[int, str]], names: dict[str, str], ids: dict[i
     for topic in Topic.objects.bulk_create(missing, batch_size=BATCH_SIZE):
         topic_ids[topic.name.lower()] = topic.pk
     through = Influencer.topics.through
-    # New people have no topic yet: a plain insert. People already there may have some: skip those.
-    _insert(through, ["influencer", "topic"], [(ids[p], topic_ids[key]) for p, key in links if p < 0])
+    # New people have no topic yet: a plain insert, in index order (appending to a b-tree is cheaper than
+    # inserting all over it). People already there may have some: skip those.
+    _insert(through, ["influencer", "topic"], sorted((ids[p], topic_ids[key]) for p, key in links if p < 0))
     through.objects.bulk_create(
         (through(influencer_id=p, topic_id=topic_ids[key]) for p, key in links if p > 0),
         batch_size=BATCH_SIZE,

@@ -363,7 +363,7 @@ def test_a_failed_job_page_lists_the_rows_in_error(client, alice):
 
     page = client.get(reverse("admin:crm_importjob_change", args=[job.pk])).content.decode()
 
-    assert "3 rows have errors:" in page
+    assert "Rows with errors: 3" in page
     assert "<td>2</td>" in page and "Enter a valid email address." in page
     assert "A new person needs a name." in page
 
