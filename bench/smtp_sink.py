@@ -22,6 +22,7 @@ class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
         self.message_ids: list[str] = []
+        self.peers: set[tuple] = set()  # one (address, port) per SMTP session that delivered something
         self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
         self._headers = BytesHeaderParser()
 
@@ -37,11 +38,16 @@ class Recorder:
         message_id = self._headers.parsebytes(envelope.content)["Message-ID"]
         with self.lock:
             self.message_ids.append(message_id)
+            self.peers.add(session.peer)
         return "250 Message accepted for delivery"
 
     def received(self) -> list[str]:
         with self.lock:
             return list(self.message_ids)
+
+    def sessions(self) -> int:
+        with self.lock:
+            return len(self.peers)
 
     def count(self) -> int:
         with self.lock:

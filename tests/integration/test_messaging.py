@@ -2,6 +2,7 @@
 default, Redis when REDIS_URL is set), the test database, and a real SMTP server that counts Message-IDs."""
 
 import datetime
+import re
 import threading
 import time
 import uuid
@@ -79,6 +80,20 @@ def test_a_thousand_due_messages_are_each_received_exactly_once(worker, smtp):
 
     assert finished, f"{sent_count()} of 1000 sent. Worker log tail:\n{worker.log()[-3000:]}"
     assert Counter(smtp.received()) == Counter(expected)
+
+
+def test_due_messages_go_out_in_batches_each_over_one_smtp_session(worker, smtp, settings):
+    settings.DISPATCH_TASK_SIZE = 100
+    expected = make_due(500)
+
+    finished = dispatch_until(lambda: sent_count() == 500, timeout=240)
+
+    assert finished, f"{sent_count()} of 500 sent. Worker log tail:\n{worker.log()[-3000:]}"
+    assert Counter(smtp.received()) == Counter(expected)
+    # One pass claimed the 500 and handed out 5 batch tasks; each sent its 100 over one connection.
+    batches = re.findall(r"messaging\.tasks\.send_messages\[[^]]+\] succeeded in [\d.]+s: (.*)", worker.log())
+    assert batches == ["{'sent': 100}"] * 5
+    assert smtp.recorder.sessions() == 5
 
 
 def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_at_most_one(worker, smtp, settings):
