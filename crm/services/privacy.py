@@ -13,7 +13,6 @@ and copies outside the database (backups, sent mailboxes, logs).
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -21,7 +20,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,19 +174,24 @@ def _scrub_channels(person: Influencer) -> int:
     return len(channels)
 
 
-def _text_fields(model) -> Iterable[models.Field]:
+def _text_fields(model) -> list[models.Field]:
+    fields = []
     for f in model._meta.concrete_fields:
         if (model._meta.app_label, model._meta.model_name, f.name) in TECHNICAL_FIELDS:
             continue
+        if f.max_length is not None and f.max_length < MIN_NEEDLE_LENGTH:
+            continue  # a country code cannot hold a name
         if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.choices:
-            yield f
+            fields.append(f)
+    return fields
 
 
 def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
     """Rewrite every mention of the needles, in every text column of the product's tables, as `label`.
 
-    One query per column finds the few rows that mention them (case-insensitively); each is rewritten in Python
-    (whole words only, any case) and saved with update(), so no save() hook or history row repeats the text.
+    One query per table (every text column, every needle, case-insensitively: one scan however many columns)
+    finds the few rows that mention them; each is rewritten in Python (whole words only, any case) and saved
+    with update(), so no save() hook or history row repeats the text.
     """
     if not needles:
         return {}
@@ -196,24 +200,36 @@ def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
     for model in apps.get_models():
         if model._meta.app_label not in PRODUCT_APPS or model._meta.proxy or not model._meta.managed:
             continue
-        for f in _text_fields(model):
-            column = Cast(f.name, models.TextField()) if isinstance(f, models.JSONField) else F(f.name)
-            matches = Q()
+        fields = _text_fields(model)
+        if not fields:
+            continue
+        rows = model._base_manager.all()
+        matches = Q()
+        for f in fields:
+            lookup = f.attname
+            if isinstance(f, models.JSONField):
+                lookup = f"_text_{f.attname}"
+                rows = rows.annotate(**{lookup: Cast(f.attname, models.TextField())})
             for needle in needles:
-                matches |= Q(_text__icontains=needle)
-            rows = model._base_manager.annotate(_text=column).filter(matches).values_list("pk", f.attname)
-            count = 0
-            for pk, value in rows:
+                matches |= Q(**{f"{lookup}__icontains": needle})
+        counts: dict[models.Field, int] = {}
+        for pk, *values in rows.filter(matches).values_list("pk", *(f.attname for f in fields)).order_by():
+            changes = {}
+            for f, value in zip(fields, values, strict=True):
                 new = _rewrite(value, pattern, label, f)
                 if new != value:
-                    model._base_manager.filter(pk=pk).update(**{f.attname: new})
-                    count += 1
-            if count:
-                rewritten[f"{model._meta.verbose_name} · {f.verbose_name}"] = count
+                    changes[f.attname] = new
+                    counts[f] = counts.get(f, 0) + 1
+            if changes:
+                model._base_manager.filter(pk=pk).update(**changes)
+        for f, count in counts.items():
+            rewritten[f"{model._meta.verbose_name} · {f.verbose_name}"] = count
     return rewritten
 
 
 def _rewrite(value, pattern: re.Pattern, label: str, f: models.Field):
+    if value is None:
+        return value
     if isinstance(f, models.JSONField):
         return json.loads(pattern.sub(label, json.dumps(value, ensure_ascii=False)))
     new = pattern.sub(label, value)
