@@ -128,6 +128,13 @@ def test_the_sweep_enqueues_a_queued_job_after_commit_and_not_again_while_its_me
     assert job.status == "queued"  # enqueued, not run
 
 
+def test_a_sweep_with_nothing_to_hand_over_only_reads(alice, django_assert_num_queries):
+    run(job_for(alice, many(3)))
+
+    with django_assert_num_queries(2):  # stale running jobs, queued jobs: no write, no lock taken
+        assert import_jobs_enqueue() == 0
+
+
 def test_with_a_worker_the_sweep_imports_every_row_of_the_file(alice, eager, django_capture_on_commit_callbacks):
     job = job_for(alice, many(120))
 
