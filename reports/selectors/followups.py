@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship, Stage
-from campaigns.selectors import relationships_needing_news
-from crm.selectors import people_needing_news
+from crm.selectors import is_overdue, people_needing_news
 from reports.filters import ReportFilters
 from reports.selectors.base import DaysBetween, ReportResult, Table, medians, person, share
 
@@ -23,9 +22,6 @@ OWNER = ("owner_id", "owner__first_name", "owner__last_name", "owner__username")
 def followups_report(filters: ReportFilters) -> ReportResult:
     moment = filters.moment
     as_of = timezone.localdate(moment)
-    overdue_relationships = (
-        filters.relationships(relationships_needing_news(today=as_of, soon_days=0)).filter(is_overdue=True).order_by()
-    )
     overdue_people = people_needing_news(today=as_of, soon_days=0).filter(is_overdue=True).order_by()
     if filters.owner_id:
         overdue_people = overdue_people.filter(owner_id=filters.owner_id)
@@ -34,8 +30,10 @@ def followups_report(filters: ReportFilters) -> ReportResult:
         overdue_people = overdue_people.filter(pk__in=scope.values("influencer_id"))
 
     silence = DaysBetween(Value(moment, output_field=DateTimeField()), Coalesce("last_contact_at", "pitched_at"))
+    # The relationships with a clock, and among them the overdue ones of "who needs news" (the same is_overdue
+    # as Today and the reminders), counted per owner in one query.
     with_a_clock = filters.relationships(Relationship.objects.filter(stage__in=STAGES_WITH_A_CLOCK)).annotate(
-        silence=silence
+        silence=silence, is_overdue=is_overdue(as_of)
     )
     per_owner = {
         row["owner_id"]: row
@@ -45,11 +43,11 @@ def followups_report(filters: ReportFilters) -> ReportResult:
             open=Count("pk"),
             active=Count("pk", filter=Q(stage=Stage.ACTIVE)),
             kept=Count("pk", filter=Q(stage=Stage.ACTIVE, silence__lte=F("cadence_days"))),
+            late=Count("pk", filter=Q(is_overdue=True)),
         )
     }
-    late = {row["owner_id"]: row for row in overdue_relationships.values(*OWNER).annotate(n=Count("pk"))}
     late_people = {row["owner_id"]: row for row in overdue_people.values(*OWNER).annotate(n=Count("pk"))}
-    names = {pk: _owner_name(row) for rows in (per_owner, late, late_people) for pk, row in rows.items()}
+    names = {pk: _owner_name(row) for rows in (per_owner, late_people) for pk, row in rows.items()}
     median_by_owner = medians(with_a_clock, F("silence"), group="owner_id")
     median_all = medians(with_a_clock, F("silence")).get(None)
     longest = list(
@@ -64,7 +62,7 @@ def followups_report(filters: ReportFilters) -> ReportResult:
         rows.append(
             [
                 names[pk],
-                late.get(pk, {}).get("n", 0),
+                counts.get("late", 0),
                 late_people.get(pk, {}).get("n", 0),
                 counts.get("open", 0),
                 median_by_owner.get(pk),
@@ -75,7 +73,7 @@ def followups_report(filters: ReportFilters) -> ReportResult:
     kept = sum(c["kept"] for c in per_owner.values())
     return ReportResult(
         figures=[
-            (_("overdue relationships"), sum(r["n"] for r in late.values())),
+            (_("overdue relationships"), sum(r["late"] for r in per_owner.values())),
             (_("overdue people"), sum(r["n"] for r in late_people.values())),
             (_("median days since last contact"), median_all),
             (_("active relationships contacted within their cadence (%)"), share(kept, active)),

@@ -65,6 +65,22 @@ def _groups(queryset, expression) -> dict:
     )
 
 
+def _groups_by_dimension(queryset, prefix: str) -> list[dict]:
+    """Per dimension, {group: how many rows}: two queries whatever the number of dimensions.
+
+    A person has one region, one tier and one kind, so one GROUP BY over the three gives every row once and each
+    dimension's groups are sums over it (its totals too). Topics overlap (several per person): their own query.
+    """
+    dimensions = _dimensions()
+    single = {f"_d{i}": expression(prefix) for i, (_, expression, *_rest) in enumerate(dimensions[:-1])}
+    groups: list[dict] = [{} for _ in dimensions]
+    for row in queryset.order_by().annotate(**single).values(*single).annotate(n=Count("pk", distinct=True)):
+        for i, key in enumerate(single):
+            groups[i][row[key]] = groups[i].get(row[key], 0) + row["n"]
+    groups[-1] = _groups(queryset, dimensions[-1][1](prefix))
+    return groups
+
+
 def spread_report(filters: ReportFilters) -> ReportResult:
     people = Influencer.objects.all()
     if filters.owner_id:
@@ -72,13 +88,16 @@ def spread_report(filters: ReportFilters) -> ReportResult:
     if filters.scoped_to_campaigns:
         people = people.filter(Exists(Relationship.objects.filter(filters.campaign_q(), influencer_id=OuterRef("pk"))))
     relationships = relationships_in_range(filters)
-    people_total, relationships_total = people.count(), relationships.count()
+    people_groups = _groups_by_dimension(people, "")
+    relationships_groups = _groups_by_dimension(relationships, "influencer__")
+    # Everyone is in exactly one region: its groups add up to the totals.
+    people_total, relationships_total = sum(people_groups[0].values()), sum(relationships_groups[0].values())
 
     summary, detail, chart_labels, chart_people, chart_relationships = [], [], [], [], []
     figures = [(_("people"), people_total), (_("relationships"), relationships_total)]
-    for name, expression, label, in_focus, focus_label in _dimensions():
-        by_people = _groups(people, expression(""))
-        by_relationships = _groups(relationships, expression("influencer__"))
+    for (name, _expression, label, in_focus, focus_label), by_people, by_relationships in zip(
+        _dimensions(), people_groups, relationships_groups, strict=True
+    ):
         keys = sorted(set(by_people) | set(by_relationships), key=lambda k: (-by_people.get(k, 0), str(label(k))))
         for key in keys:
             detail.append(
