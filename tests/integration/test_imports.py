@@ -1,0 +1,42 @@
+"""A directory import through the real parts: the admin's upload, beat's sweep, a Celery worker process."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.models import Channel, ImportJob, Influencer
+from tests.integration.conftest import Beat, Worker, configured_broker_env, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_an_uploaded_file_is_imported_by_the_worker_that_beat_hands_it_to(transactional_db, client, alice, tmp_path):
+    queue = f"test-imports-{uuid.uuid4().hex[:10]}"
+    env = configured_broker_env() | {"CELERY_DEFAULT_QUEUE": queue, "IMPORT_SWEEP_SECONDS": "1"}
+    lines = ["name,email,kind,topics,instagram"] + [f"P{n},p{n}@example.org,ambassador,mode,p{n}" for n in range(300)]
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("admin:crm_importjob_add"), {"file": SimpleUploadedFile("people.csv", "\n".join(lines).encode())}
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == "queued"  # the request did not wait for anything
+
+    worker = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
+    beat = Beat(env=env, log_path=tmp_path / "beat.log").start()
+    try:
+        finished = wait_for(
+            lambda: ImportJob.objects.filter(pk=job.pk, status__in=["done", "failed"]).exists(), timeout=120
+        )
+    finally:
+        beat.stop()
+        worker.stop()
+
+    job.refresh_from_db()
+    assert finished, f"beat log:\n{beat.log()[-2000:]}\nworker log:\n{worker.log()[-2000:]}"
+    assert (job.status, job.created, job.processed, job.total) == ("done", 300, 300, 300), job.failure
+    assert Influencer.objects.filter(owner=alice, cadence_days__isnull=False).count() == 300
+    assert Channel.objects.count() == 300
+    assert "crm.tasks.run_import" in worker.log() and "Sending due task crm-imports" in beat.log()
