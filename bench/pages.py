@@ -32,7 +32,7 @@ MAX_RATIO = 1.5
 FEW_PAGES = 4
 # A slow page is measured fewer times rather than holding the run for minutes; at least MIN_REQUESTS.
 PAGE_BUDGET_SECONDS = 20.0
-MIN_REQUESTS = 5
+MIN_REQUESTS = 3
 
 COUNT_FROM = re.compile(r'COUNT\(\*\).*?\bFROM\s+"?(\w+)"?', re.IGNORECASE | re.DOTALL)
 OFFSET = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)", re.IGNORECASE)
