@@ -24,6 +24,7 @@ from campaigns.services import (
 )
 from crm.admin.filters import OverdueFilter
 from crm.admin.inlines import ParentRowsFormSet
+from crm.admin.paging import CappedCountPaginator
 
 
 @admin.register(Brand)
@@ -162,6 +163,7 @@ class RelationshipAdmin(SimpleHistoryAdmin):
     list_select_related = ("influencer", "campaign__brand", "owner")
     autocomplete_fields = ("influencer", "campaign", "owner")
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
     # Everything the lifecycle services own; a person changes only the owner and the cadence here.
     lifecycle_fields = (
         "stage",
@@ -313,11 +315,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(StageChange)
 class StageChangeAdmin(ReadOnlyAdmin):
     list_display = ("changed_at", "relationship", "from_stage", "to_stage", "changed_by")
-    list_filter = ("to_stage", "from_stage", "changed_by")
+    list_filter = ("to_stage", "from_stage", ("changed_at", admin.DateFieldListFilter), "changed_by")
     search_fields = ("relationship__influencer__name", "relationship__campaign__name")
     list_select_related = ("relationship__influencer", "relationship__campaign__brand", "changed_by")
-    date_hierarchy = "changed_at"
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
 
 @admin.register(GuardrailEvent)
@@ -328,3 +330,4 @@ class GuardrailEventAdmin(ReadOnlyAdmin):
     list_select_related = ("relationship__influencer", "relationship__campaign__brand", "by")
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)

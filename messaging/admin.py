@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin.paging import CappedCountPaginator
 from messaging.models import Message, MessageTemplate, Profile
 from messaging.services import message_cancel
 
@@ -11,7 +12,6 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ("send_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind", "send_at")
     search_fields = ("recipient", "subject", "key")
-    date_hierarchy = "send_at"
     list_select_related = ("influencer", "to_user")
     raw_id_fields = ("influencer", "relationship", "to_user", "created_by")
     readonly_fields = (
@@ -25,6 +25,7 @@ class MessageAdmin(admin.ModelAdmin):
     )  # fmt: skip
     actions = ["cancel_messages"]
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_queryset(self, request):
         # The message's page names its person, relationship (person · brand · campaign) and team members: joined.

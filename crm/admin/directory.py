@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
 from crm.admin.inlines import ParentRowsFormSet
+from crm.admin.paging import CappedCountPaginator
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
 from crm.services import audience_snapshot_record, contact_log, exchange_record
 
@@ -126,6 +127,7 @@ class ChannelAdmin(admin.ModelAdmin):
     readonly_fields = ("followers",)
     inlines = (SnapshotInline,)
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AudienceSnapshot:
@@ -160,8 +162,8 @@ class AudienceSnapshotAdmin(admin.ModelAdmin):
     search_fields = ("channel__handle", "channel__influencer__name")
     list_select_related = ("channel__influencer",)
     autocomplete_fields = ("channel",)
-    date_hierarchy = "taken_on"
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -181,9 +183,9 @@ class ContactAdmin(ServiceAddAdmin):
     search_fields = ("influencer__name", "summary")
     list_select_related = ("influencer", "logged_by", "relationship__campaign__brand", "relationship__influencer")
     autocomplete_fields = ("influencer", "relationship")
-    date_hierarchy = "occurred_at"
     readonly_fields = ("logged_by", "created_at")
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_changeform_initial_data(self, request):
         return {"occurred_at": timezone.now(), **super().get_changeform_initial_data(request)}
@@ -207,9 +209,9 @@ class ExchangeAdmin(ServiceAddAdmin):
     search_fields = ("influencer__name", "note", "url")
     list_select_related = ("influencer", "relationship__campaign__brand", "relationship__influencer")
     autocomplete_fields = ("influencer", "relationship")
-    date_hierarchy = "occurred_on"
     readonly_fields = ("recorded_by", "created_at")
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_changeform_initial_data(self, request):
         return {"occurred_on": timezone.localdate(), **super().get_changeform_initial_data(request)}

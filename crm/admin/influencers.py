@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from campaigns.models import Relationship
 from crm.admin.filters import OverdueFilter, TierFilter
 from crm.admin.inlines import ParentRowsFormSet
+from crm.admin.paging import CappedCountPaginator
 from crm.admin.privacy import PrivacyAdminMixin
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
@@ -118,6 +119,7 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     list_select_related = ("owner",)
     # A COUNT(*) over the whole directory on every page is what gets slow first.
     show_full_result_count = False
+    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
     list_per_page = 50
     autocomplete_fields = ("owner",)
     filter_horizontal = ("topics",)
