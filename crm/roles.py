@@ -24,6 +24,9 @@ OBSERVED_APPS = ("health", "django_celery_beat")
 MANAGER_ONLY_MODELS = {("crm", "importjob")}
 # The managers' reports: one permission, on the reports app's table-less model.
 REPORTS_PERMISSION = ("reports", "view_reports")
+# Managers see the team's accounts (read only): the admin's "owner" boxes complete against them, and Django's
+# autocomplete answers only those who may view the related model.
+TEAM_PERMISSION = ("auth", "view_user")
 
 ALL_ACTIONS = ("view", "add", "change", "delete")
 
@@ -37,7 +40,7 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     """(app_label, codename) pairs each role should hold.
 
     Manager: everything on crm, campaigns and messaging; view on their history, on health and on the beat schedules;
-    the reports.
+    the reports; view on the team's accounts.
     Marketer: view, add and change on crm, campaigns and messaging (no delete); view on their history.
     Viewer: view only, history included.
     Neither marketers nor viewers get anything on MANAGER_ONLY_MODELS.
@@ -65,6 +68,7 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
             roles[MANAGER].add((label, f"view_{model._meta.model_name}"))
     if apps.is_installed(REPORTS_PERMISSION[0]):
         roles[MANAGER].add(REPORTS_PERMISSION)
+    roles[MANAGER].add(TEAM_PERMISSION)
     return roles
 
 
@@ -75,7 +79,7 @@ def grant_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
 
     # post_migrate runs app by app; make sure every permission we hand out exists already,
     # whatever the order in which the apps' own post_migrate handlers run.
-    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0],)
+    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0], TEAM_PERMISSION[0])
     for label in labels:
         try:
             config = global_apps.get_app_config(label)

@@ -1,0 +1,625 @@
+"""Who may reach what: every URL pattern of the project (UI and admin), for each role, with GET and an empty POST.
+
+The expectations come from the rules below, never from what the code answers today:
+
+- UI pages: PAGES says, per URL name, which roles may GET and which may POST (None: the method is not allowed).
+  A role that may gets the page's answer; a logged-in role that may not gets 403; an anonymous visitor is sent
+  to the login page (302) unless the page is public; a method the page does not take is a 405.
+- The admin: only staff enter (the others are sent to a login page, 302). For a staff member, what a model's
+  pages answer follows from the model permissions of their role (ADMIN_RIGHTS, checked against the groups in
+  test_the_roles_hold_the_rights_the_walk_expects) and what each admin offers at all (ADMIN_OFFERS): without
+  the permission, 403. A marketer with staff status by mistake walks the admin too, and gets no further.
+- Every URL with an id is walked twice: with the id of a row that exists and with one that belongs to nothing
+  (404 in the UI; Django's admin goes back to its index with a message, 302; the project's admin pages 404).
+
+A URL that no rule covers fails `test_every_url_has_an_expectation`, so a new page cannot escape the walk.
+For the requests a role may not make, nothing may change in the database.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
+from crm import roles
+from crm.models import Channel, ImportJob, Influencer
+from health.models import Heartbeat
+from messaging.models import Message, Profile
+from messaging.unsubscribe import make_token
+from reports.models import Report
+from reports.registry import REPORTS
+from tests.factories import (
+    AudienceSnapshotFactory,
+    CampaignFactory,
+    ChannelFactory,
+    ContactFactory,
+    ExchangeFactory,
+    InfluencerFactory,
+    RelationshipFactory,
+    TopicFactory,
+)
+from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.urlwalk import Route, all_routes
+
+ANONYMOUS, VIEWER, MARKETER, MANAGER = "anonymous", "viewer", "marketer", "manager"
+MEMBERS = frozenset({VIEWER, MARKETER, MANAGER})
+WRITERS = frozenset({MARKETER, MANAGER})
+EVERYONE = MEMBERS | {ANONYMOUS}
+# Staff status is not a role: a marketer given it by mistake (dave) reaches the admin's door, and no further
+# than a marketer's rights. Walked on the admin only, with GET.
+STAFF_MARKETER = "staff-marketer"
+# The named people of tests/conftest.py, one per role.
+PEOPLE = {VIEWER: "carol", MARKETER: "bob", MANAGER: "alice", STAFF_MARKETER: "dave"}
+ROLE_GROUPS = {VIEWER: roles.VIEWER, MARKETER: roles.MARKETER, MANAGER: roles.MANAGER, STAFF_MARKETER: roles.MARKETER}
+STAFF = {MANAGER, STAFF_MARKETER}
+
+MISSING_ID = 987654  # an id that belongs to nothing
+LOGIN = "/login/"
+ADMIN_LOGIN = "/admin/login/"
+
+
+# --- The web UI ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """Who may do what on one page of the UI.
+
+    get / post: the roles that may; None when the page does not take that method at all (405).
+    answer_get / answer_post: what a role that may gets — for POST, the answer to an empty form (200: the form
+    again with its errors; 302: the page acts and sends you on). A dict gives it per role.
+    pk: the model the page's {pk} names; query: the query string that names the page's subject.
+    """
+
+    get: frozenset | None
+    post: frozenset | None
+    answer_get: int | dict = 200
+    answer_post: int | dict = 200
+    pk: type | None = None
+    query: str = ""
+    # What a role that may gets when the page's id (or query) names nothing.
+    missing: int = 404
+    public: bool = False  # an anonymous visitor is not sent to log in
+
+
+PAGES: dict[str, Page] = {
+    # Today, and each member's own settings: every member, whatever the role.
+    "home": Page(get=MEMBERS, post=None),
+    "my_settings": Page(get=MEMBERS, post=MEMBERS),
+    # The directory: everyone reads, marketers and managers change it.
+    "crm:influencer_list": Page(get=MEMBERS, post=None),
+    "crm:influencer_detail": Page(get=MEMBERS, post=None, pk=Influencer),
+    "crm:influencer_add": Page(get=WRITERS, post=WRITERS),
+    "crm:influencer_edit": Page(get=WRITERS, post=WRITERS, pk=Influencer),
+    "crm:exchange_record": Page(get=WRITERS, post=WRITERS, pk=Influencer),
+    "crm:snapshot_record": Page(get=WRITERS, post=WRITERS, pk=Channel),
+    # The contact log names its person in the query (GET) or the form (POST): an empty form names nobody.
+    "crm:contact_log": Page(get=WRITERS, post=WRITERS, query="influencer={influencer}", answer_post=404),
+    # Campaigns and their boards: everyone reads, marketers and managers write briefs and move relationships.
+    "campaigns:campaign_list": Page(get=MEMBERS, post=None),
+    "campaigns:campaign_board": Page(get=MEMBERS, post=None, pk=Campaign),
+    "campaigns:campaign_add": Page(get=WRITERS, post=WRITERS),
+    "campaigns:campaign_edit": Page(get=WRITERS, post=WRITERS, pk=Campaign),
+    "campaigns:campaign_brief_check": Page(get=None, post=WRITERS),
+    "campaigns:influencer_search": Page(get=WRITERS, post=None, pk=Campaign),
+    # An empty shortlisting is refused with a message on the board.
+    "campaigns:relationship_shortlist": Page(get=None, post=WRITERS, answer_post=302, pk=Campaign),
+    "campaigns:relationship_pitch": Page(get=WRITERS, post=WRITERS, pk=Relationship),
+    "campaigns:relationship_accept": Page(get=WRITERS, post=WRITERS, pk=Relationship),
+    "campaigns:relationship_deliver": Page(get=WRITERS, post=WRITERS, pk=Relationship),
+    "campaigns:relationship_close": Page(get=WRITERS, post=WRITERS, pk=Relationship),
+    # Follow-ups and the outbox.
+    "follow_up_new": Page(get=WRITERS, post=WRITERS, pk=Influencer),
+    # With no template chosen there is nothing to fill in: 204, the typed text stays.
+    "follow_up_template": Page(get=WRITERS, post=None, answer_get=204, pk=Influencer),
+    "message_edit": Page(get=WRITERS, post=WRITERS, pk=Message),
+    "message_cancel": Page(get=None, post=WRITERS, answer_post=302, pk=Message),
+    # Public: the people in the directory unsubscribe without an account; a token that names no one is a 400.
+    "unsubscribe": Page(get=EVERYONE, post=EVERYONE, missing=400, public=True),
+    "healthz": Page(get=EVERYONE, post=EVERYONE, public=True),
+    "set_language": Page(get=EVERYONE, post=EVERYONE, answer_get=302, answer_post=302, public=True),
+    # Logged-in members are sent on from the login page.
+    "login": Page(
+        get=EVERYONE,
+        post=EVERYONE,
+        answer_get={ANONYMOUS: 200, **dict.fromkeys(MEMBERS, 302)},
+        answer_post={ANONYMOUS: 200, **dict.fromkeys(MEMBERS, 302)},
+        public=True,
+    ),
+    "logout": Page(get=None, post=MEMBERS, answer_post=302),
+}
+
+
+# --- The admin -------------------------------------------------------------------------------------------------
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ALL = frozenset({VIEW, ADD, CHANGE, DELETE})
+NONE = frozenset()
+
+# What each role may do, per app ("crm") or per model ("crm.importjob"), in model permissions: the admin's
+# answers are derived from this, and the groups must hold exactly it
+# (test_the_roles_hold_the_rights_the_walk_expects). Only managers are staff.
+ADMIN_RIGHTS: dict[str, dict[str, frozenset]] = {
+    MANAGER: {
+        "crm": ALL,
+        "campaigns": ALL,
+        "messaging": ALL,
+        "health": frozenset({VIEW}),
+        "django_celery_beat": frozenset({VIEW}),
+        "reports": frozenset({VIEW}),  # reports.view_reports
+        "auth": NONE,  # groups and permissions: superusers only
+        "auth.user": frozenset({VIEW}),  # the team's accounts, read only: the admin's owner boxes complete them
+        "axes": NONE,  # login lockouts: superusers only
+    },
+    MARKETER: {
+        "crm": ALL - {DELETE},
+        "crm.importjob": NONE,  # an import writes the whole directory at once: managers only
+        "campaigns": ALL - {DELETE},
+        "messaging": ALL - {DELETE},
+    },
+    VIEWER: {
+        "crm": frozenset({VIEW}),
+        "crm.importjob": NONE,
+        "campaigns": frozenset({VIEW}),
+        "messaging": frozenset({VIEW}),
+    },
+}
+
+
+def rights_of(role: str, model) -> frozenset:
+    rights = ADMIN_RIGHTS.get(MARKETER if role == STAFF_MARKETER else role, {})
+    meta = model._meta
+    return rights.get(meta.label_lower, rights.get(meta.app_label, NONE))
+
+
+# What an admin offers at all, whatever the permissions: what the product writes is read (and deleted) only.
+ADMIN_OFFERS: dict[type, frozenset] = {
+    Message: frozenset({VIEW, CHANGE, DELETE}),  # queued by the product, never typed in
+    StageChange: frozenset({VIEW, DELETE}),
+    GuardrailEvent: frozenset({VIEW, DELETE}),
+    Report: frozenset({VIEW}),
+    ImportJob: frozenset({VIEW, ADD, DELETE}),  # uploaded, then written by its worker
+}
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    """A page of a model's admin: the rights that open it (any one of them), per method; None: not allowed (405).
+
+    answer_get / answer_post: what a staff member with the right gets (for POST: an empty form).
+    missing: what they get for an id that names nothing; Django's own pages go back to the index (302).
+    """
+
+    get: frozenset | None
+    post: frozenset | None
+    answer_get: int = 200
+    answer_post: int = 200
+    missing: int = 302
+    on: str = ""  # the model whose rights open the page ("crm.importjob"), when it is not the admin's own
+
+
+READ = frozenset({VIEW, CHANGE})  # Django's admin shows a page to whoever may view or change
+ADD_JOB = frozenset({ADD})
+
+MODEL_PAGES: dict[str, ModelPage] = {
+    "changelist": ModelPage(get=READ, post=READ),
+    "add": ModelPage(get=frozenset({ADD}), post=frozenset({ADD})),
+    "change": ModelPage(get=READ, post=frozenset({CHANGE})),
+    # An empty POST is not a confirmation: the page again.
+    "delete": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE})),
+    # Django's history page looks the row up before the rights (see expected()); django-simple-history's
+    # answers 404.
+    "history": ModelPage(get=READ, post=READ),
+    "redirect": ModelPage(get=NONE, post=NONE, answer_get=302, answer_post=302, missing=302),  # {id}/ → change
+    # django-simple-history's "this version" page.
+    "simple_history": ModelPage(get=READ, post=frozenset({CHANGE}), missing=404),
+    # A team member's password, on the user's admin.
+    "password_change": ModelPage(get=frozenset({CHANGE}), post=frozenset({CHANGE}), missing=404),
+    # The directory's import button leads to the import job's upload page; exporting reads the directory.
+    "import": ModelPage(get=ADD_JOB, post=ADD_JOB, answer_get=302, answer_post=302, on="crm.importjob"),
+    "process_import": ModelPage(get=ADD_JOB, post=ADD_JOB, answer_get=302, answer_post=302, on="crm.importjob"),
+    "export": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW})),
+    # A person's privacy (crm/admin/privacy.py): seeing all we hold, the consent, erasure. The right to delete
+    # people, i.e. managers.
+    "privacy": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),
+    "privacy_json": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),
+    "consent": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),
+    "erase": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),
+    # An import job's progress, polled by its page.
+    "progress": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),
+    # The reports (reports/admin.py): an unknown report is a 404.
+    "detail": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),
+    "csv": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),
+    "xlsx": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),
+    "figures": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),  # a card of the overview
+}
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """One of the admin's own pages (not a model's): what a staff member gets; the others are sent to log in."""
+
+    get: int | None  # None: the method is not allowed (405)
+    post: int | None
+    answers_anyone: bool = False  # the login page answers whoever asks
+    others_to: str = ADMIN_LOGIN  # where the others are sent
+
+
+SITE_PAGES: dict[str, SitePage] = {
+    "admin:index": SitePage(get=200, post=200),
+    "admin:login": SitePage(get=302, post=200, answers_anyone=True),  # staff are sent on to the index
+    "admin:logout": SitePage(get=None, post=302, others_to="/admin/"),  # Django sends them to the index, which…
+    "admin:password_change": SitePage(get=200, post=200),
+    "admin:password_change_done": SitePage(get=200, post=None),
+    # Without the field to complete, the autocomplete refuses (test_a_manager_can_pick_an_owner_in_the_admin).
+    "admin:autocomplete": SitePage(get=403, post=None),
+    "admin:jsi18n": SitePage(get=200, post=None),
+    # No model of the project has a page on the site to show.
+    "admin:view_on_site": SitePage(get=404, post=404),
+    "admin:app_list": SitePage(get=200, post=200),
+    "/admin/{url}": SitePage(get=404, post=404),
+}
+
+
+# --- The world the walk runs in --------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, object]
+    rows: dict[type, object] = field(default_factory=dict)  # one row of each model a URL can name
+    history: dict[type, int] = field(default_factory=dict)  # a history record of each tracked row
+    token: str = ""
+    sessions: dict[str, str] = field(default_factory=dict)  # each role's session cookie
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One of everything, shared by the whole walk; each test runs in a savepoint that is rolled back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        users = {role: _member(name, role) for role, name in PEOPLE.items()}
+        bob = users[MARKETER]
+        now = timezone.now()
+        topic = TopicFactory(name="lifestyle")
+        lea = InfluencerFactory(name="Léa Martin", owner=bob, topics=[topic])
+        channel = ChannelFactory(influencer=lea)
+        campaign = CampaignFactory(owner=bob, topics=[topic])
+        relationship = RelationshipFactory(influencer=lea, campaign=campaign, owner=bob)
+        rows = {
+            row._meta.model: row
+            for row in (
+                topic,
+                lea,
+                channel,
+                AudienceSnapshotFactory(channel=channel),
+                ContactFactory(influencer=lea, logged_by=bob),
+                ExchangeFactory(influencer=lea),
+                campaign.brand,
+                campaign,
+                relationship,
+                StageChange.objects.create(
+                    relationship=relationship, to_stage="shortlisted", changed_at=now, changed_by=bob
+                ),
+                GuardrailEvent.objects.create(
+                    relationship=relationship, rule="off_topic", result="overridden", occurred_at=now, by=bob
+                ),
+                MessageFactory(influencer=lea, relationship=relationship, created_by=bob),
+                MessageTemplateFactory(),
+                Profile.objects.create(user=bob),
+                Heartbeat.objects.create(name="walk", beat_at=now),
+                users[MANAGER],
+                Group.objects.get(name=roles.VIEWER),
+                *_schedules(),
+                *_lockouts(now),
+                ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=bob),
+            )
+        }
+        history = {model: row.history.latest().history_id for model, row in rows.items() if hasattr(row, "history")}
+        # One login per role for the whole walk: each test only picks its role's cookie.
+        sessions = {}
+        for role, user in users.items():
+            login = Client()
+            login.force_login(user)
+            sessions[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
+        yield World(users=users, rows=rows, history=history, token=make_token(lea), sessions=sessions)
+        transaction.set_rollback(True)
+
+
+def _member(username: str, role: str):
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@team.example", is_staff=role in STAFF
+    )
+    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    return user
+
+
+def _lockouts(now) -> list:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    seen = {"user_agent": "walk", "ip_address": "192.0.2.1", "username": "someone", "http_accept": "*/*"}
+    return [
+        AccessAttempt.objects.create(**seen, path_info="/login/", get_data="", post_data="", failures_since_start=1),
+        AccessLog.objects.create(**seen, path_info="/login/"),
+        AccessFailureLog.objects.create(**seen, path_info="/login/"),
+    ]
+
+
+def _schedules() -> list:
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+
+    interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
+    return [
+        interval,
+        PeriodicTask.objects.create(name="walk", task="health.tasks.beat", interval=interval),
+        CrontabSchedule.objects.create(minute="0", hour="7"),
+        SolarSchedule.objects.create(event="sunrise", latitude=48.85, longitude=2.35),
+        ClockedSchedule.objects.create(clocked_time=timezone.now()),
+    ]
+
+
+# --- The expectations ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    role: str
+    method: str
+    variant: str  # "" (no id), "existing" or "missing"
+
+    @property
+    def id(self) -> str:
+        return "-".join(filter(None, [self.route.name, self.role, self.method, self.variant]))
+
+
+def _model_page(route: Route) -> str | None:
+    """ "change" for admin:crm_channel_change, "redirect" for /admin/crm/channel/{object_id}/, else None."""
+    if route.model is None:
+        return None
+    meta = route.model._meta
+    prefix = f"admin:{meta.app_label}_{meta.model_name}_"
+    if route.name.startswith(prefix):
+        return route.name.removeprefix(prefix)
+    if route.name == f"/admin/{meta.app_label}/{meta.model_name}/{{object_id}}/":
+        return "redirect"
+    return None
+
+
+def expected(case: Case) -> int:
+    """The status the rules above give for this request."""
+    if case.route.is_admin:
+        return _expected_in_admin(case)
+    page, role = PAGES[case.route.name], case.role
+    if role == ANONYMOUS and not page.public:
+        return 302
+    allowed = page.get if case.method == "GET" else page.post
+    if allowed is None:
+        return 405
+    if role not in allowed:
+        return 403
+    if case.variant == "missing":
+        return page.missing
+    answer = page.answer_get if case.method == "GET" else page.answer_post
+    return answer[role] if isinstance(answer, dict) else answer
+
+
+def _expected_in_admin(case: Case) -> int:
+    route, role, method = case.route, case.role, case.method
+    staff = role in STAFF
+    if route.name in SITE_PAGES:
+        site_page = SITE_PAGES[route.name]
+        if not staff:
+            return 200 if site_page.answers_anyone else 302
+        answer = site_page.get if method == "GET" else site_page.post
+        return 405 if answer is None else answer
+
+    model, kind = route.model, _model_page(route)
+    page = MODEL_PAGES[kind]
+    rights = rights_of(role, apps.get_model(page.on) if page.on else model) & ADMIN_OFFERS.get(model, ALL)
+    if model is Report and role != ANONYMOUS:
+        # The reports' gate asks for the permission before the admin's own checks: a member without it gets 403.
+        staff = True
+    if not staff:
+        return 302
+    needs = page.get if method == "GET" else page.post
+    if needs is None:
+        return 405
+    if needs and not needs & rights:
+        if kind == "history" and case.variant == "missing" and not _tracked(model):
+            return 302  # Django's history page looks the row up before it checks the rights
+        return 403
+    if case.variant == "missing":
+        return 404 if kind == "history" and _tracked(model) else page.missing
+    return page.answer_get if method == "GET" else page.answer_post
+
+
+def _tracked(model) -> bool:
+    """Whether django-simple-history keeps the model's versions (its admin then has their history page)."""
+    return hasattr(model, "history")
+
+
+# --- The walk --------------------------------------------------------------------------------------------------
+
+
+def _cases() -> list[Case]:
+    cases = []
+    for route in all_routes():
+        variants = ["existing", "missing"] if _has_ids(route) else [""]
+        for role in (ANONYMOUS, VIEWER, MARKETER, MANAGER):
+            for method in ("GET", "POST"):
+                cases.extend(Case(route, role, method, variant) for variant in variants)
+        if route.is_admin:
+            cases.append(Case(route, STAFF_MARKETER, "GET", variants[0]))
+    return cases
+
+
+def _has_ids(route: Route) -> bool:
+    page = PAGES.get(route.name)
+    return bool(set(route.params) - {"app_label", "url"}) or bool(page and page.query)
+
+
+def _path(case: Case, world: World) -> str:
+    route = case.route
+    missing = case.variant == "missing"
+    values = {}
+    for name in route.params:
+        if route.name == "admin:view_on_site":  # a content type and an id of its model
+            values[name] = MISSING_ID if missing else world.rows[Influencer].pk
+            if name == "content_type_id":
+                values[name] = ContentType.objects.get_for_model(Influencer).pk
+        elif name in ("pk", "id", "object_id", "arg1"):
+            model = route.model or PAGES[route.name].pk
+            assert model in world.rows, f"{route.name}: the walk's world has no {model.__name__}, add one"
+            values[name] = MISSING_ID if missing else world.rows[model].pk
+        elif name == "arg2":
+            values[name] = MISSING_ID if missing else world.history[route.model]
+        elif name == "slug":
+            values[name] = "nothing" if missing else next(iter(REPORTS))
+        elif name == "token":
+            values[name] = "not-a-token" if missing else world.token
+        elif name == "app_label":
+            values[name] = "crm"
+        elif name == "url":
+            values[name] = "nowhere/"
+        else:
+            raise AssertionError(f"{route.name}: no value for {{{name}}}")
+    path = route.fill(**values)
+    page = PAGES.get(route.name)
+    if page and page.query:
+        path += "?" + page.query.format(influencer=MISSING_ID if missing else world.rows[Influencer].pk)
+    return path
+
+
+CASES = _cases()
+
+
+def rows_written() -> int:
+    """How many rows this connection has inserted, updated or deleted so far: equal before and after a request
+    when it wrote nothing, to any table (cheaper than reading every table twice, and it sees updates too)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_all_tables")
+        else:
+            cursor.execute("SELECT total_changes()")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def walker() -> Client:
+    """One client for the whole walk: a new one loads the middleware again, and WhiteNoise's scan of the static
+    files is most of the time of a small request."""
+    return Client()
+
+
+@pytest.fixture
+def client_as(walker, world, db):
+    def as_role(role: str) -> Client:
+        walker.cookies.clear()
+        if role != ANONYMOUS:
+            walker.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+        return walker
+
+    return as_role
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_each_role_gets_exactly_what_the_rules_say(case, world, client_as):
+    client = client_as(case.role)
+    path = _path(case, world)
+    want = expected(case)
+    refused = want in (403, 405) or (want == 302 and _sent_to_log_in(case))
+    before = rows_written()
+
+    response = client.generic(case.method, path)
+
+    assert response.status_code == want, f"{case.method} {path} as {case.role}: {response.status_code}, want {want}"
+    if want == 302 and refused:
+        assert response["Location"].startswith(_login_page(case)), response["Location"]
+    if refused:
+        assert rows_written() == before, f"{case.method} {path} as {case.role} wrote to the database"
+
+
+def _login_page(case: Case) -> str:
+    """The admin sends members who are not staff to its own login page, and visitors too from its own pages
+    (which name it as their login_url); elsewhere the login-required middleware sends visitors to the app's."""
+    if case.route.name in SITE_PAGES:
+        return SITE_PAGES[case.route.name].others_to
+    if case.route.is_admin and case.role != ANONYMOUS:
+        return ADMIN_LOGIN
+    return LOGIN
+
+
+def _sent_to_log_in(case: Case) -> bool:
+    if case.route.is_admin:
+        # The admin keeps out whoever is not staff; the reports' gate answers 403 first.
+        return case.role not in STAFF and (case.route.model is not Report or case.role == ANONYMOUS)
+    return case.role == ANONYMOUS and not PAGES[case.route.name].public
+
+
+def test_every_url_has_an_expectation():
+    assert [route.name for route in all_routes() if not _covered(route)] == []
+
+
+def _covered(route: Route) -> bool:
+    if not route.is_admin:
+        return route.name in PAGES
+    if route.name in SITE_PAGES:
+        return True
+    if route.model is None or route.model._meta.app_label not in ADMIN_RIGHTS[MANAGER]:
+        return False
+    return _model_page(route) in MODEL_PAGES
+
+
+def test_the_roles_hold_the_rights_the_walk_expects(db):
+    """The groups hold, on each model of the apps the walk names, exactly the rights ADMIN_RIGHTS gives them."""
+    for role in ADMIN_RIGHTS:
+        group = Group.objects.get(name=ROLE_GROUPS[role])
+        held = set(group.permissions.values_list("content_type__app_label", "codename"))
+        labels = {key.split(".")[0] for key in ADMIN_RIGHTS[role]}
+        for model in [m for label in labels for m in apps.get_app_config(label).get_models()]:
+            if hasattr(model, "instance_type"):  # a history model: read only, for every role (tests/crm/test_roles)
+                continue
+            label = model._meta.app_label
+            on_model = {(label, _codename(model, action)) for action in ALL}
+            want = {(label, _codename(model, action)) for action in rights_of(role, model)}
+            assert held & on_model == want, (role, model)
+
+
+def _codename(model, action: str) -> str:
+    # The reports carry one permission of their own instead of Django's four.
+    return "view_reports" if model is Report else f"{action}_{model._meta.model_name}"
+
+
+def test_the_walk_covers_the_ui_the_admin_and_ids_that_belong_to_nothing():
+    names = {case.route.name for case in CASES}
+    assert {"home", "crm:influencer_edit", "admin:index", "admin:crm_influencer_change", "unsubscribe"} <= names
+    assert {case.variant for case in CASES} == {"", "existing", "missing"}
+    assert {case.role for case in CASES} == {ANONYMOUS, VIEWER, MARKETER, MANAGER, STAFF_MARKETER}
+
+
+@pytest.mark.parametrize(
+    "model,field",
+    [("crm.influencer", "owner"), ("campaigns.campaign", "owner"), ("campaigns.relationship", "influencer")],
+)
+def test_a_manager_can_pick_in_the_admins_autocomplete_boxes(world, client_as, model, field):
+    app_label, model_name = model.split(".")
+    query = f"app_label={app_label}&model_name={model_name}&field_name={field}&term="
+
+    response = client_as(MANAGER).get(f"/admin/autocomplete/?{query}")
+
+    assert response.status_code == 200
+    assert response.json()["results"]
