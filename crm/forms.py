@@ -55,15 +55,18 @@ def one_line_text(value: str) -> None:
         raise ValidationError(_("Keep this on one line: no tabs or line breaks."), code="line_breaks")
 
 
-def guard_fields(form: forms.BaseForm) -> None:
-    """Give every text and date field of a form the validators above: text areas may hold several lines."""
+def guard_fields(form: forms.BaseForm, *, dates: bool = True) -> None:
+    """Give every text and date field of a form the validators above: text areas may hold several lines.
+
+    dates=False for a form that bounds its dates more tightly itself.
+    """
     for field in form.fields.values():
         if field.widget.is_hidden:
             continue  # an error on a field nobody sees would only block the form; the view checks those
         if isinstance(field, forms.CharField):
             multi_line = isinstance(field.widget, forms.Textarea)
             field.validators.append(multi_line_text if multi_line else one_line_text)
-        elif isinstance(field, forms.DateField | forms.DateTimeField):
+        elif dates and isinstance(field, forms.DateField | forms.DateTimeField):
             field.validators.append(plausible_date)
 
 

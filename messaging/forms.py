@@ -16,7 +16,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
-from crm.forms import CLOCK_SKEW, DATETIME_INPUT
+from crm.forms import CLOCK_SKEW, DATETIME_INPUT, guard_fields
 from crm.models import Influencer
 from messaging.models import MessageTemplate, Profile
 
@@ -102,6 +102,9 @@ class FollowUpForm(forms.Form):
         self.fields["template"].queryset = templates_for(influencer)
         self.fields["template"].label_from_instance = lambda t: t.name
         self.fields["send_at"].help_text = _("Your time (%(zone)s).") % {"zone": timezone.get_current_timezone_name()}
+        # A line break in the subject would end up in an e-mail header: refused with the other control characters.
+        # The send time has its own bounds (_clean_send_at: from now to a year ahead).
+        guard_fields(self, dates=False)
 
     def clean_send_at(self):
         return _clean_send_at(self.cleaned_data["send_at"])
@@ -126,6 +129,9 @@ class MessageEditForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["send_at"].help_text = _("Your time (%(zone)s).") % {"zone": timezone.get_current_timezone_name()}
+        # A line break in the subject would end up in an e-mail header: refused with the other control characters.
+        # The send time has its own bounds (_clean_send_at: from now to a year ahead).
+        guard_fields(self, dates=False)
 
     def clean_send_at(self):
         return _clean_send_at(self.cleaned_data["send_at"])
@@ -138,6 +144,10 @@ class MessageCancelForm(forms.Form):
         required=False,
         help_text=_("Shown on the person's timeline."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self)
 
 
 class ProfileForm(forms.ModelForm):
@@ -160,6 +170,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [(name, name) for name in time_zone_names()]
+        guard_fields(self)
 
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"]
