@@ -189,12 +189,16 @@ def _text_fields(model) -> list[models.Field]:
 def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
     """Rewrite every mention of the needles, in every text column of the product's tables, as `label`.
 
-    One query per table (every text column, every needle, case-insensitively: one scan however many columns)
+    One query per table (every text column, all needles, case-insensitively: one scan however many columns)
     finds the few rows that mention them; each is rewritten in Python (whole words only, any case) and saved
     with update(), so no save() hook or history row repeats the text.
     """
     if not needles:
         return {}
+    # One case-insensitive regular expression per column: on PostgreSQL a single pass over each value, some
+    # twice as fast as one UPPER(...) LIKE per needle. re.escape only escapes non-alphanumeric characters,
+    # which PostgreSQL's regular expressions read as themselves too.
+    any_needle = "|".join(re.escape(n) for n in needles)
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles), re.IGNORECASE)
     rewritten: dict[str, int] = {}
     for model in apps.get_models():
@@ -210,8 +214,7 @@ def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
             if isinstance(f, models.JSONField):
                 lookup = f"_text_{f.attname}"
                 rows = rows.annotate(**{lookup: Cast(f.attname, models.TextField())})
-            for needle in needles:
-                matches |= Q(**{f"{lookup}__icontains": needle})
+            matches |= Q(**{f"{lookup}__iregex": any_needle})
         counts: dict[models.Field, int] = {}
         for pk, *values in rows.filter(matches).values_list("pk", *(f.attname for f in fields)).order_by():
             changes = {}
