@@ -623,3 +623,11 @@ def test_a_manager_can_pick_in_the_admins_autocomplete_boxes(world, client_as, m
 
     assert response.status_code == 200
     assert response.json()["results"]
+
+
+def test_the_language_switcher_works_without_a_login(world, client_as):
+    response = client_as(ANONYMOUS).post("/i18n/setlang/", {"language": "fr", "next": "/login/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert response.cookies["django_language"].value == "fr"
