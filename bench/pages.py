@@ -57,6 +57,8 @@ class Measured:
     times_ms: list[float]
     floor_ms: float
     skipped_statements: int
+    # The slowest statements of the floor, for the "why" of a slow page: (median ms, SQL).
+    slowest: list[tuple[float, str]] = field(default_factory=list)
     full_counts: list[str] = field(default_factory=list)
     deep_offsets: list[int] = field(default_factory=list)
     counts_by_size: tuple[int, int] | None = None
@@ -203,7 +205,7 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
         times.append((time.perf_counter() - t) * 1000)
         if n + 1 >= MIN_REQUESTS and time.monotonic() - spent > PAGE_BUDGET_SECONDS:
             break
-    floor, skipped = _floor(statements, runs=max(MIN_REQUESTS, min(len(times), 20)))
+    floor, skipped, slowest = _floor(statements, runs=max(MIN_REQUESTS, min(len(times), 20)))
     counts_by_size = None
     if page.sizes:
         counts = []
@@ -219,26 +221,37 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
         times_ms=times,
         floor_ms=floor,
         skipped_statements=skipped,
+        slowest=slowest,
         full_counts=_full_counts(statements, big_tables),
         deep_offsets=_deep_offsets(statements),
         counts_by_size=counts_by_size,
     )
 
 
-def _floor(statements: list[str], *, runs: int) -> tuple[float, int]:
-    """Median time, over `runs`, of running the page's read statements bare (cursor, fetch all rows)."""
+def _floor(statements: list[str], *, runs: int) -> tuple[float, int, list[tuple[float, str]]]:
+    """Median time, over `runs`, of running the page's read statements bare (cursor, fetch all rows).
+
+    Also the three slowest statements with their median time, to say where a slow page's database time goes.
+    """
     reads = [s for s in statements if s and s.lstrip().upper().startswith(("SELECT", "WITH"))]
     skipped = len(statements) - len(reads)
     totals = []
+    each: list[list[float]] = [[] for _ in reads]
     with connection.cursor() as cursor:
         for run in range(runs + 1):
-            t = time.perf_counter()
-            for sql in reads:
+            total = 0.0
+            for n, sql in enumerate(reads):
+                t = time.perf_counter()
                 cursor.execute(sql)
                 cursor.fetchall()
+                spent = (time.perf_counter() - t) * 1000
+                total += spent
+                if run:
+                    each[n].append(spent)
             if run:  # the first run warms the caches, as the page's warm-up request did
-                totals.append((time.perf_counter() - t) * 1000)
-    return statistics.median(totals), skipped
+                totals.append(total)
+    slowest = sorted(((statistics.median(t), sql) for t, sql in zip(each, reads, strict=True) if t), reverse=True)
+    return statistics.median(totals), skipped, [(round(ms, 1), sql[:1500]) for ms, sql in slowest[:3]]
 
 
 def _full_counts(statements: list[str], big_tables: set[str]) -> list[str]:
@@ -314,6 +327,7 @@ def _results(m: Measured) -> list[Result]:
                 "median_ms": round(m.median_ms, 2),
                 "floor_ms": round(m.floor_ms, 2),
                 "non_select_statements": m.skipped_statements,
+                "slowest_sql": m.slowest,
             },
         ),
     ]
