@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[1]
-# Variables of ours that the developer's shell may have set: the check must see only what the case gives it.
+# Variables the developer's shell or the test session may have set: the check sees only what the case gives.
 CLEARED = (
     "DEBUG",
     "SECRET_KEY",
@@ -24,6 +24,8 @@ CLEARED = (
     "SECURE_HSTS_PRELOAD",
     "TRUST_X_FORWARDED_PROTO",
     "TRUSTED_PROXY_COUNT",
+    # Set by tests/browser/conftest.py for Playwright in this process; never in production (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
