@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Least, Lower
@@ -23,6 +22,7 @@ from crm.forms import (
     add_service_errors,
     channel_formset_class,
 )
+from crm.keyset import keyset_page
 from crm.models import Channel, Influencer
 from crm.selectors import influencer_profile, is_overdue
 from crm.services import influencer_create, influencer_update
@@ -48,9 +48,14 @@ def influencer_list(request: HttpRequest) -> HttpResponse:
     )
     if filters.is_bound:
         people = filters.filter(people, today=today)
-    ordering = filters.ordering if filters.is_bound else ["name_lower", "pk"]
-    people = people.order_by(*[_nulls_last(field) for field in ordering])
-    page = Paginator(people, filters.page_size if filters.is_bound else 25).get_page(request.GET.get("page"))
+    # Pages follow the sort's key (cursor pagination): the 4,000th page costs what the first does.
+    page = keyset_page(
+        people,
+        filters.ordering if filters.is_bound else ["name_lower", "pk"],
+        size=filters.page_size if filters.is_bound else 25,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
     return render(request, "crm/influencers/list.html", {"filters": filters, "page": page, "today": today})
 
 
@@ -73,14 +78,6 @@ def _with_next_due(people):
     )
 
 
-def _nulls_last(field: str):
-    """People never contacted, or with no due date, come after the others whichever way the list is sorted."""
-    if field.startswith("-"):
-        return F(field[1:]).desc(nulls_last=True)
-    return F(field).asc(nulls_last=True)
-
-
-@require_GET
 @permission_required("crm.view_influencer", raise_exception=True)
 def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
