@@ -193,3 +193,10 @@ def test_a_very_long_username_is_counted_cut_to_the_length_axes_stores(client, b
 
     assert statuses == [200, 200, 200, 200, 429]
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["b" * 255]
+
+
+def test_a_new_browser_signature_per_try_does_not_reset_the_count(client, bob):
+    statuses = [log_in(client, "bob", "wrong guess", HTTP_USER_AGENT=f"Guesser/{n}").status_code for n in range(5)]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert log_in(client, "bob", "pw-bob", HTTP_USER_AGENT="Firefox").status_code == 429
