@@ -10,7 +10,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import PHASE_STAGES, Brand, Campaign, GuardrailEvent, Outcome, Phase, Relationship, StageChange
 from campaigns.services import (
@@ -23,6 +22,7 @@ from campaigns.services import (
     relationship_shortlist,
 )
 from crm.admin.filters import OverdueFilter
+from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
 
@@ -55,7 +55,7 @@ class RelationshipInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(HistoryAdmin):
     list_display = ("name", "brand", "status", "sponsored", "starts_on", "ends_on", "brief_complete", "owner")
     list_filter = ("brand", "status", "sponsored")
     search_fields = ("name", "brand__name", "objective")
@@ -156,7 +156,7 @@ def _close_action(outcome: str, description):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(SimpleHistoryAdmin):
+class RelationshipAdmin(HistoryAdmin):
     list_display = ("influencer", "campaign", "stage", "phase", "outcome", "owner", "next_contact_due")
     list_filter = ("stage", PhaseFilter, "outcome", "owner", OverdueFilter)
     search_fields = ("influencer__name", "campaign__name", "campaign__brand__name")

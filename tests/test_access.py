@@ -62,6 +62,9 @@ ROLE_GROUPS = {VIEWER: roles.VIEWER, MARKETER: roles.MARKETER, MANAGER: roles.MA
 STAFF = {MANAGER, STAFF_MARKETER}
 
 MISSING_ID = 987654  # an id that belongs to nothing
+NAMES_NOTHING = ("missing", "malformed")
+# The admin's URLs take any text as an id (its views receive it as typed): walked with text too, by a manager.
+TEXT_IDS = {"object_id", "id", "arg1", "arg2"}
 LOGIN = "/login/"
 ADMIN_LOGIN = "/admin/login/"
 
@@ -379,7 +382,7 @@ class Case:
     route: Route
     role: str
     method: str
-    variant: str  # "" (no id), "existing" or "missing"
+    variant: str  # "" (no id), "existing", "missing" (an id of nothing) or "malformed" (not an id at all)
 
     @property
     def id(self) -> str:
@@ -439,10 +442,10 @@ def _expected_in_admin(case: Case) -> int:
     if needs is None:
         return 405
     if needs and not needs & rights:
-        if kind == "history" and case.variant == "missing" and not _tracked(model):
+        if kind == "history" and case.variant in NAMES_NOTHING and not _tracked(model):
             return 302  # Django's history page looks the row up before it checks the rights
         return 403
-    if case.variant == "missing":
+    if case.variant in NAMES_NOTHING:
         return 404 if kind == "history" and _tracked(model) else page.missing
     return page.answer_get if method == "GET" else page.answer_post
 
@@ -464,6 +467,8 @@ def _cases() -> list[Case]:
                 cases.extend(Case(route, role, method, variant) for variant in variants)
         if route.is_admin:
             cases.append(Case(route, STAFF_MARKETER, "GET", variants[0]))
+        if TEXT_IDS & set(route.params):
+            cases.extend(Case(route, MANAGER, method, "malformed") for method in ("GET", "POST"))
     return cases
 
 
@@ -474,7 +479,7 @@ def _has_ids(route: Route) -> bool:
 
 def _path(case: Case, world: World) -> str:
     route = case.route
-    missing = case.variant == "missing"
+    missing = case.variant in NAMES_NOTHING
     values = {}
     for name in route.params:
         if route.name == "admin:view_on_site":  # a content type and an id of its model
@@ -497,6 +502,8 @@ def _path(case: Case, world: World) -> str:
             values[name] = "nowhere/"
         else:
             raise AssertionError(f"{route.name}: no value for {{{name}}}")
+    if case.variant == "malformed":
+        values.update(dict.fromkeys(TEXT_IDS & set(values), "not-an-id"))
     path = route.fill(**values)
     page = PAGES.get(route.name)
     if page and page.query:
@@ -607,7 +614,7 @@ def _codename(model, action: str) -> str:
 def test_the_walk_covers_the_ui_the_admin_and_ids_that_belong_to_nothing():
     names = {case.route.name for case in CASES}
     assert {"home", "crm:influencer_edit", "admin:index", "admin:crm_influencer_change", "unsubscribe"} <= names
-    assert {case.variant for case in CASES} == {"", "existing", "missing"}
+    assert {case.variant for case in CASES} == {"", "existing", "missing", "malformed"}
     assert {case.role for case in CASES} == {ANONYMOUS, VIEWER, MARKETER, MANAGER, STAFF_MARKETER}
 
 

@@ -11,10 +11,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Relationship
 from crm.admin.filters import OverdueFilter, TierFilter
+from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
 from crm.admin.privacy import PrivacyAdminMixin
@@ -99,7 +99,7 @@ class RelationshipInline(ReadOnlyInline):
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [InfluencerResource]
     export_formats = EXPORT_FORMATS
 
