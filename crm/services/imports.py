@@ -95,6 +95,7 @@ def influencers_import(
     topic_links: set[tuple[int, str]] = set()
     new_channels: list[tuple[int, str, str]] = []
     ambiguous: list[tuple[int, list[tuple[int, list[str]]]]] = []
+    new_names: dict[int, str] = {}  # of the people the file adds, for the error naming them
 
     for number, row in rows:
         outcome.rows = number
@@ -110,7 +111,8 @@ def influencers_import(
             continue
         errors = checked.errors
         person = matches[0][0] if matches else -number
-        if person < 0 and person not in new_people and "name" not in checked.values and "name" not in errors:
+        # Matching someone (in the directory, or added by an earlier row) completes them; no match adds a person.
+        if not matches and "name" not in checked.values and "name" not in errors:
             errors["name"] = name_required_error()
         if errors:
             outcome.invalid += 1
@@ -118,6 +120,8 @@ def influencers_import(
                 outcome.errors.append({"row": number, "errors": errors})
             continue
         added_channels = matcher.remember(person, checked)
+        if not matches:
+            new_names[person] = checked.values["name"]
         if outcome.invalid:
             continue  # nothing will be written: only keep checking the rows
         if person < 0:
@@ -132,7 +136,7 @@ def influencers_import(
         new_channels.extend((person, platform, handle) for platform, handle in added_channels)
 
     if ambiguous:
-        _add_ambiguous_errors(outcome, ambiguous, new_people)
+        _add_ambiguous_errors(outcome, ambiguous, new_names)
     if outcome.invalid:
         return outcome
 
@@ -152,14 +156,14 @@ def influencers_import(
     return outcome
 
 
-def _add_ambiguous_errors(outcome, ambiguous, new_people) -> None:
+def _add_ambiguous_errors(outcome, ambiguous, new_names: dict[int, str]) -> None:
     """Name the people a row confuses, in one query for those already in the directory."""
     known = {p for _number, matches in ambiguous for p, _what in matches if p > 0}
     names = dict(Influencer.objects.filter(pk__in=known).values_list("pk", "name")) if known else {}
     for number, matches in ambiguous:
         if len(outcome.errors) >= MAX_LISTED_ERRORS:
             break
-        described = [(names.get(p) if p > 0 else new_people.get(p, {}).get("name"), what) for p, what in matches]
+        described = [(names.get(p) if p > 0 else new_names[p], what) for p, what in matches]
         outcome.errors.append({"row": number, "errors": {NON_FIELD_ERRORS: several_people_error(described).messages}})
     outcome.errors.sort(key=lambda entry: entry["row"])
 

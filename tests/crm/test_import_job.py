@@ -264,6 +264,33 @@ def test_a_row_naming_two_different_people_is_refused_with_their_names(alice):
     ]
 
 
+def test_after_a_bad_row_the_next_rows_are_still_matched_to_the_people_the_file_adds(alice):
+    content = (
+        "name,email,instagram\n"
+        "Bad,not-an-email,\n"
+        "Ana,ana@example.org,ana\n"
+        ",ana@example.org,\n"  # completes Ana: no name needed
+        "Ben,ben@example.org,ben\n"
+        "Zed,ana@example.org,ben\n"  # Ana by e-mail, Ben by handle
+    )
+
+    job = run(job_for(alice, content.encode()))
+
+    assert job.errors == [
+        {"row": 1, "errors": {"email": ["Enter a valid email address."]}},
+        {
+            "row": 5,
+            "errors": {
+                "__all__": [
+                    "This row matches several people: Ana (by e-mail ana@example.org); Ben (by instagram ben). "
+                    "Fix the row, or merge those people first."
+                ]
+            },
+        },
+    ]
+    assert not Influencer.objects.exists()
+
+
 def test_the_fast_path_and_the_import_export_resource_report_the_same_errors(alice):
     """One set of rules (crm.imports): the resource and the background job cannot disagree on a row."""
     result = InfluencerResource().import_data(SniffingCSV().create_dataset(BAD.encode()), user=alice)
