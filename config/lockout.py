@@ -1,11 +1,10 @@
-"""The login lockout's two hooks into django-axes: who is knocking, and what they see once locked out.
+"""The login lockout's hooks into django-axes: who is knocking (client_ip, client_username), and what they see once
+locked out (lockout_response).
 
-client_ip (AXES_CLIENT_IP_CALLABLE) is the address a request comes from.
-
-Without a proxy in front of the app, REMOTE_ADDR is the client and X-Forwarded-For is whatever the client chose
-to write: it is ignored. With TRUSTED_PROXY_COUNT = N, the N proxies in front of the app each append the address
-they received the request from to X-Forwarded-For, so the N-th entry from the right is the one written by the
-outermost proxy we trust: the client. Entries further left were written by the client and are never read.
+client_ip: without a proxy in front of the app, REMOTE_ADDR is the client and X-Forwarded-For is whatever the
+client chose to write: it is ignored. With TRUSTED_PROXY_COUNT = N, the N proxies in front of the app each append
+the address they received the request from to X-Forwarded-For, so the N-th entry from the right is the one written
+by the outermost proxy we trust: the client. Entries further left were written by the client and are never read.
 """
 
 import ipaddress
@@ -23,6 +22,7 @@ def _address(value: str) -> str | None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address the lockout counts failures for."""
     remote_addr = request.META.get("REMOTE_ADDR")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
