@@ -78,6 +78,7 @@ def _with_next_due(people):
     )
 
 
+@require_GET
 @permission_required("crm.view_influencer", raise_exception=True)
 def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
