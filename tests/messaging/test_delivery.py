@@ -573,3 +573,15 @@ def test_a_broker_going_down_midway_puts_back_only_what_was_not_handed_out(
     [(handed_out, token, _queue)] = broker.published
     assert sorted(Message.objects.filter(status="sending", claim=token).values_list("pk", flat=True)) == handed_out
     assert Message.objects.filter(status="scheduled", claim="", attempts=0).count() == 3
+
+
+def test_a_message_deleted_after_its_claim_is_skipped_by_the_one_message_task(
+    now, due_thank_you, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.dispatch()
+    [(pk, token)] = enqueued
+    Message.objects.filter(pk=pk).delete()  # e.g. the person was erased in between
+
+    assert delivery.deliver(pk, token) == "skipped"
+    assert mail.outbox == []
