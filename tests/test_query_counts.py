@@ -1,0 +1,354 @@
+"""Issue 7: every page costs a fixed number of SQL queries, at most 10, whatever the size of the data behind it.
+
+One community holds two worlds side by side, "small" (3 of everything) and "big" (30 of everything): a person
+with 3 or 30 contacts, exchanges, messages and channels, a campaign with 3 or 30 people on it, a marketer with 3
+or 30 people to call. Each page is read for each world, after one warm-up read (the first read of a process pays
+one-off caches), and must cost exactly the number in the table in both. Lists are read at 25 and 100 a page too.
+
+The tables must name every page: a new URL of the web UI, a new admin list or a new report that is missing here
+fails test_every_page_is_in_the_table, so no page escapes its budget.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from campaigns.models import Stage, StageChange
+from crm import roles
+from messaging.models import Message
+from messaging.unsubscribe import make_token
+from reports.registry import REPORTS
+from tests.factories import (
+    AudienceSnapshotFactory,
+    BrandFactory,
+    CampaignFactory,
+    ChannelFactory,
+    ContactFactory,
+    ExchangeFactory,
+    InfluencerFactory,
+    RelationshipFactory,
+    TopicFactory,
+)
+from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+
+BUDGET = 10
+SIZES = {"small": 3, "big": 30}
+
+
+@dataclass
+class World:
+    """The ids of one world's rows, for the paths of the table."""
+
+    tag: str
+    owner: str  # the username of the marketer who owns the world
+    person: int = 0
+    channel: int = 0
+    campaign: int = 0
+    brand: int = 0
+    message: int = 0
+    template: int = 0
+    token: str = ""
+    shortlisted: int = 0
+    pitched: int = 0
+    active: int = 0
+    delivered: int = 0
+    contact: int = 0
+    exchange: int = 0
+    relationship: int = 0
+
+
+def _member(username: str, role: str, **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw", **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _world(tag: str, size: int, food) -> World:
+    owner = _member(f"{tag}marketer", roles.MARKETER, first_name=tag.capitalize())
+    now = timezone.now()
+    brand = BrandFactory(name=f"Brand {tag}")
+    person = InfluencerFactory(name=f"Person {tag}", owner=owner, topics=[food], cadence_days=30)
+    channels = [ChannelFactory(influencer=person, handle=f"{tag}handle{n}") for n in range(size)]
+    for channel in channels:
+        AudienceSnapshotFactory(channel=channel, taken_on=timezone.localdate() - datetime.timedelta(days=2))
+        AudienceSnapshotFactory(channel=channel, taken_on=timezone.localdate() - datetime.timedelta(days=1))
+    # The campaign's board: `size` people on it, all overdue for the owner (Today lists them all).
+    campaign = CampaignFactory(brand=brand, name=f"Operation {tag}", topics=[food])
+    on_board = []
+    for n in range(size):
+        someone = InfluencerFactory(name=f"{tag} someone {n}", owner=owner, topics=[food])
+        ChannelFactory(influencer=someone, handle=f"{tag}other{n}")
+        relationship = RelationshipFactory(
+            influencer=someone,
+            campaign=campaign,
+            owner=owner,
+            stage=Stage.ACTIVE,
+            next_contact_due=timezone.localdate() - datetime.timedelta(days=n + 1),
+        )
+        StageChange.objects.create(relationship=relationship, to_stage=Stage.ACTIVE, changed_at=now, changed_by=owner)
+        on_board.append(relationship)
+    # The person at every stage, on campaigns of their own, and `size` more campaigns that fit them.
+    at = {}
+    for stage in (Stage.SHORTLISTED, Stage.PITCHED, Stage.ACTIVE, Stage.DELIVERED):
+        at[stage] = RelationshipFactory(
+            influencer=person,
+            campaign=CampaignFactory(brand=brand, name=f"Operation {tag} {stage}", topics=[food]),
+            owner=owner,
+            stage=stage,
+        )
+        StageChange.objects.create(relationship=at[stage], to_stage=stage, changed_at=now, changed_by=owner)
+    for n in range(size):
+        CampaignFactory(brand=brand, name=f"Operation {tag} fits {n}", topics=[food])
+    contacts = [
+        ContactFactory(influencer=person, relationship=at[Stage.ACTIVE], logged_by=owner, summary=f"{tag} call {n}")
+        for n in range(size)
+    ]
+    exchanges = [
+        ExchangeFactory(influencer=person, relationship=at[Stage.ACTIVE], recorded_by=owner, value=10)
+        for _ in range(size)
+    ]
+    messages = [
+        MessageFactory(influencer=person, relationship=at[Stage.ACTIVE], created_by=owner, subject=f"{tag} news {n}")
+        for n in range(size)
+    ]
+    for n in range(size):
+        MessageFactory(influencer=person, created_by=owner, status=Message.Status.FAILED, subject=f"{tag} failed {n}")
+    templates = [MessageTemplateFactory(name=f"{tag} template {n}", language=person.language) for n in range(size)]
+    return World(
+        tag=tag,
+        owner=owner.username,
+        person=person.pk,
+        channel=channels[0].pk,
+        campaign=campaign.pk,
+        brand=brand.pk,
+        message=messages[0].pk,
+        template=templates[0].pk,
+        token=make_token(person),
+        shortlisted=at[Stage.SHORTLISTED].pk,
+        pitched=at[Stage.PITCHED].pk,
+        active=at[Stage.ACTIVE].pk,
+        delivered=at[Stage.DELIVERED].pk,
+        contact=contacts[0].pk,
+        exchange=exchanges[0].pk,
+        relationship=on_board[0].pk,
+    )
+
+
+@pytest.fixture(scope="module")
+def worlds(django_db_setup, django_db_blocker) -> dict[str, World]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        _member("boss", roles.MANAGER, is_staff=True)
+        get_user_model().objects.create_superuser(username="root", password="pw")
+        food = TopicFactory(name="food")
+        built = {tag: _world(tag, size, food) for tag, size in SIZES.items()}
+        # Django probes SQLite's JSON support once per connection (3 queries) the first time a page reads JSON.
+        assert connection.features.supports_json_field
+        yield built
+        transaction.set_rollback(True)
+
+
+# --- The tables -------------------------------------------------------------------------------------------------
+# (path template, who reads it, exact queries). "{owner}" is the world's marketer, "boss" a manager, "root" a
+# superuser, None nobody (a public page). Paths are formatted with the world's ids.
+
+UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
+    "home": [("/", "{owner}", 9)],
+    "crm:influencer_list": [
+        ("/influencers/?q={tag}&per_page=25", "{owner}", 9),
+        ("/influencers/?q={tag}&per_page=100", "{owner}", 9),
+        ("/influencers/?q={tag}&sort=due&overdue=on&per_page=100", "{owner}", 9),
+        ("/influencers/?sort=audience&per_page=25", "{owner}", 9),
+    ],
+    "crm:influencer_add": [("/influencers/add/", "{owner}", 5)],
+    "crm:influencer_detail": [("/influencers/{person}/?timeline=100", "{owner}", 10)],
+    "crm:influencer_edit": [("/influencers/{person}/edit/", "{owner}", 8)],
+    "crm:exchange_record": [("/influencers/{person}/exchanges/new/?relationship={active}", "{owner}", 6)],
+    "crm:snapshot_record": [("/channels/{channel}/snapshots/new/", "{owner}", 4)],
+    "crm:contact_log": [("/contacts/log/?influencer={person}", "{owner}", 5)],
+    "campaigns:campaign_list": [("/campaigns/?brand={brand}", "{owner}", 7)],
+    "campaigns:campaign_add": [("/campaigns/add/", "{owner}", 5)],
+    "campaigns:campaign_board": [("/campaigns/{campaign}/", "{owner}", 6)],
+    "campaigns:campaign_edit": [("/campaigns/{campaign}/edit/", "{owner}", 7)],
+    "campaigns:influencer_search": [("/campaigns/{campaign}/people/?q={tag}", "{owner}", 5)],
+    "campaigns:relationship_pitch": [("/campaigns/relationships/{shortlisted}/pitch/", "{owner}", 8)],
+    "campaigns:relationship_accept": [("/campaigns/relationships/{pitched}/accept/", "{owner}", 4)],
+    "campaigns:relationship_deliver": [("/campaigns/relationships/{active}/deliver/", "{owner}", 5)],
+    "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 7)],
+    "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 8)],
+    "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
+    "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
+    "my_settings": [("/settings/", "{owner}", 3)],
+    "unsubscribe": [("/unsubscribe/{token}/", None, 1)],
+    "login": [("/login/", None, 0)],
+}
+
+# URLs that are not pages anyone reads: form posts, a fragment the browser posts to, the health check.
+NOT_PAGES = {
+    "campaigns:campaign_brief_check": "POST only: the brief checklist refreshed while typing",
+    "campaigns:relationship_shortlist": "POST only: adds someone to the board",
+    "message_cancel": "POST only",
+    "logout": "POST only",
+    "set_language": "POST only",
+    "healthz": "the health check (tests/health), not a page",
+}
+
+# Every registered model's admin list (with its search when it has one), as the manager (the superuser for auth).
+ADMIN_LISTS: dict[str, tuple[str, int]] = {
+    "auth.group": ("root", 5),
+    "auth.user": ("root", 6),
+    "axes.accessattempt": ("root", 8),
+    "axes.accessfailurelog": ("root", 8),
+    "axes.accesslog": ("root", 8),
+    "django_celery_beat.periodictask": ("boss", 9),
+    "django_celery_beat.clockedschedule": ("boss", 6),
+    "django_celery_beat.crontabschedule": ("boss", 6),
+    "django_celery_beat.solarschedule": ("boss", 6),
+    "django_celery_beat.intervalschedule": ("boss", 6),
+    "health.heartbeat": ("boss", 6),
+    "crm.topic": ("boss", 6),
+    "crm.channel": ("boss", 5),
+    "crm.audiencesnapshot": ("boss", 5),
+    "crm.contact": ("boss", 6),
+    "crm.exchange": ("boss", 5),
+    "crm.influencer": ("boss", 9),
+    "crm.importjob": ("boss", 5),
+    "campaigns.brand": ("boss", 6),
+    "campaigns.campaign": ("boss", 9),
+    "campaigns.relationship": ("boss", 6),
+    "campaigns.stagechange": ("boss", 6),
+    "campaigns.guardrailevent": ("boss", 8),
+    "messaging.message": ("boss", 5),
+    "messaging.messagetemplate": ("boss", 6),
+    "messaging.profile": ("boss", 6),
+}
+
+# The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
+ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
+    # Four inlines (channels, campaigns, latest contacts, latest exchanges), the topics box, the owner box and the
+    # latest audience figures: 12, over the budget; see ADMIN_OVER_BUDGET.
+    ("/admin/crm/influencer/{person}/change/", "boss", 12),
+    ("/admin/crm/channel/{channel}/change/", "boss", 6),
+    ("/admin/crm/contact/{contact}/change/", "boss", 4),
+    ("/admin/crm/exchange/{exchange}/change/", "boss", 7),
+    ("/admin/campaigns/campaign/{campaign}/change/", "boss", 9),
+    ("/admin/campaigns/relationship/{relationship}/change/", "boss", 8),
+    ("/admin/messaging/message/{message}/change/", "boss", 4),
+]
+ADMIN_OVER_BUDGET = {"/admin/crm/influencer/{person}/change/"}
+
+# The reports, filtered on the world's brand: the overview, each report and each overview card (its figures).
+REPORT_PAGES: list[tuple[str, str, int]] = [("/admin/reports/report/?brand={brand}", "boss", 5)] + [
+    (f"/admin/reports/report/{slug}/{part}?brand={{brand}}", "boss", queries)
+    for slug, own in {
+        "pipeline": 2,
+        "followups": 5,
+        "responsiveness": 5,
+        "endings": 3,
+        "guardrails": 3,
+        "spread": 4,
+        "reciprocity": 2,
+        "audience": 1,
+    }.items()
+    # Session, user, permissions, the campaigns (the brand filter is checked against them): 4; the page shows the
+    # form, whose owners are one more.
+    for part, queries in (("", own + 5), ("figures/", own + 4))
+]
+
+
+# --- The tests --------------------------------------------------------------------------------------------------
+
+
+def _clients() -> dict[str | None, Client]:
+    return {None: Client()}
+
+
+def _read(clients: dict, world: World, path: str, who: str | None) -> tuple[int, int]:
+    """(status, queries) of one read of `path` by `who`, after a warm-up read."""
+    username = who.format(owner=world.owner) if who else None
+    if username not in clients:
+        clients[username] = Client()
+        clients[username].force_login(get_user_model().objects.get(username=username))
+    client = clients[username]
+    url = path.format(**vars(world))
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response.status_code, len(queries.captured_queries)
+
+
+def _check(worlds, rows, *, budget=BUDGET, over_budget=frozenset()):
+    clients = _clients()
+    measured = {}
+    for path, who, _expected in rows:
+        for tag, world in worlds.items():
+            status, queries = _read(clients, world, path, who)
+            measured[(path, tag)] = (status, queries)
+    wrong = {key: value for key, value in measured.items() if value[0] != 200}
+    assert not wrong, f"pages that did not answer 200: {wrong}"
+    mismatches = {}
+    for path, _who, expected in rows:
+        got = {tag: measured[(path, tag)][1] for tag in worlds}
+        if got != dict.fromkeys(worlds, expected):
+            mismatches[path] = (got, expected)
+        if path not in over_budget:
+            assert expected <= budget, path
+    assert not mismatches, f"queries at each size, and the table's number: {mismatches}"
+
+
+@pytest.mark.parametrize("name", list(UI_PAGES))
+def test_each_page_of_the_web_ui_costs_the_same_at_3_and_30_rows_within_budget(worlds, db, name):
+    _check(worlds, UI_PAGES[name])
+
+
+def test_each_admin_list_costs_the_same_at_3_and_30_rows_within_budget(worlds, db):
+    rows = []
+    for label, (who, expected) in ADMIN_LISTS.items():
+        model = _registered()[label]
+        search = "?q={tag}" if admin.site._registry[model].search_fields else ""
+        rows.append((f"/admin/{model._meta.app_label}/{model._meta.model_name}/{search}", who, expected))
+    _check(worlds, rows)
+
+
+def test_each_admin_page_of_one_row_costs_the_same_at_3_and_30_rows(worlds, db):
+    _check(worlds, ADMIN_CHANGE_PAGES, over_budget=ADMIN_OVER_BUDGET)
+
+
+def test_each_report_and_overview_card_costs_the_same_at_3_and_30_rows_within_budget(worlds, db):
+    _check(worlds, REPORT_PAGES)
+
+
+def _registered() -> dict[str, type]:
+    return {model._meta.label_lower: model for model in admin.site._registry}
+
+
+def _ui_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}{pattern.name}" if pattern.name else str(pattern.pattern))
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_page_is_in_the_table():
+    assert _ui_names() == set(UI_PAGES) | set(NOT_PAGES)
+    # The reports' admin list is the overview, in REPORT_PAGES.
+    assert set(_registered()) == set(ADMIN_LISTS) | {"reports.report"}
+    report_slugs = {path.split("/")[4] for path, _who, _n in REPORT_PAGES if path.count("/") > 5}
+    assert report_slugs == set(REPORTS)
