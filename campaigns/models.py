@@ -206,6 +206,8 @@ class Relationship(models.Model):
             models.Index(fields=["stage", "next_contact_due"], name="campaigns_rel_due_idx"),
             models.Index(fields=["campaign", "stage"], name="campaigns_rel_pipeline_idx"),
             models.Index(fields=["influencer", "pitched_at"], name="campaigns_rel_pitched_idx"),
+            # The admin's list, newest change first (its order, id breaking ties): read from the index, not sorted.
+            models.Index(fields=["updated_at", "id"], name="campaigns_rel_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -241,7 +243,11 @@ class StageChange(models.Model):
         ordering = ["-changed_at"]
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
-        indexes = [models.Index(fields=["relationship", "changed_at"], name="campaigns_stagechange_rel_idx")]
+        indexes = [
+            models.Index(fields=["relationship", "changed_at"], name="campaigns_stagechange_rel_idx"),
+            # The admin's list, newest first (its order, id breaking ties).
+            models.Index(fields=["changed_at", "id"], name="campaigns_stagechange_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.relationship}: {self.from_stage or '∅'} → {self.to_stage}"

@@ -66,13 +66,14 @@ def _values(cursor: str | None, ordering: list[str]) -> list | None:
     return values if len(values) == len(ordering) else None
 
 
-def _beyond(field: str, descending: bool, value, backwards: bool) -> Q:
+def _beyond(field: str, descending: bool, value, backwards: bool, nullable: bool) -> Q:
     """Rows past `value` on one key, in the list's order (NULLs last) or, `backwards`, against it."""
     nothing = Q(pk__in=[])
     if not backwards:
         if value is None:
             return nothing  # NULLs come last: nothing is past them on this key
-        return Q(**{f"{field}__{'lt' if descending else 'gt'}": value}) | Q(**{f"{field}__isnull": True})
+        past = Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
+        return past | Q(**{f"{field}__isnull": True}) if nullable else past
     if value is None:
         return Q(**{f"{field}__isnull": False})
     return Q(**{f"{field}__{'gt' if descending else 'lt'}": value})
@@ -82,12 +83,18 @@ def _equal(field: str, value) -> Q:
     return Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
 
 
-def _past(keys: list[tuple[str, bool]], values: list, backwards: bool) -> Q:
+def _past(keys: list[tuple[str, bool]], values: list, backwards: bool, nullable: frozenset[str]) -> Q:
     """(k1 past v1) or (k1 = v1 and k2 past v2) or …: the rows after (before) the cursor's row."""
     condition, same = Q(pk__in=[]), Q()
     for (field, descending), value in zip(keys, values, strict=True):
-        condition |= same & _beyond(field, descending, value, backwards)
+        condition |= same & _beyond(field, descending, value, backwards, field in nullable)
         same &= _equal(field, value)
+    # The same rows, bounded on the first key alone as well: a range the database starts its index scan from,
+    # where the ORs above would only filter an index read from its beginning. (Not when NULLs, which come last,
+    # may follow the cursor's row: "≥ v or NULL" is no range.)
+    field, descending = keys[0]
+    if values[0] is not None and (backwards or field not in nullable):
+        condition &= Q(**{f"{field}__{'gte' if descending == backwards else 'lte'}": values[0]})
     return condition
 
 
@@ -101,9 +108,17 @@ def _order(keys: list[tuple[str, bool]], backwards: bool) -> list:
 
 
 def keyset_page(
-    queryset: QuerySet, ordering: list[str], *, size: int, after: str | None = None, before: str | None = None
+    queryset: QuerySet,
+    ordering: list[str],
+    *,
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
+    nullable: frozenset[str] = frozenset(),
 ) -> KeysetPage:
     """The page of `queryset`, sorted by `ordering` (NULLs last, the primary key last), after or before a cursor.
+
+    `nullable`: the sort keys that may be NULL (the others are read as never NULL).
 
     Three queries at most whatever the page: the capped count, the page's rows (one more tells whether another page
     follows), and whatever the queryset prefetches.
@@ -114,9 +129,9 @@ def keyset_page(
     backwards = before_values is not None and after_values is None
     rows = queryset
     if after_values is not None:
-        rows = rows.filter(_past(keys, after_values, backwards=False))
+        rows = rows.filter(_past(keys, after_values, backwards=False, nullable=nullable))
     elif backwards:
-        rows = rows.filter(_past(keys, before_values, backwards=True))
+        rows = rows.filter(_past(keys, before_values, backwards=True, nullable=nullable))
     rows = list(rows.order_by(*_order(keys, backwards))[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

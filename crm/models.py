@@ -136,7 +136,10 @@ class Influencer(models.Model):
             models.Index(fields=["next_contact_due"], name="crm_infl_due_idx"),
             models.Index(fields=["audience"], name="crm_infl_audience_idx"),
             models.Index(fields=["region"], name="crm_infl_region_idx"),
-            models.Index(Lower("name"), name="crm_infl_name_lower_idx"),
+            # The directory's pages follow their sort's key (crm.keyset): by name, ties broken by id. The admin's
+            # list is by name too. (By last contact, NULLs last: crm_infl_last_key_idx, on PostgreSQL only, made by
+            # migration 0005: SQLite cannot index NULLS LAST.)
+            models.Index(Lower("name"), "id", name="crm_infl_name_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -268,6 +271,8 @@ class Contact(models.Model):
             models.Index(fields=["influencer", "-occurred_at"], name="crm_contact_timeline_idx"),
             models.Index(fields=["relationship", "-occurred_at"], name="crm_contact_rel_idx"),
             models.Index(fields=["logged_by", "-occurred_at"], name="crm_contact_by_idx"),
+            # The admin's list, latest first (its order, id breaking ties).
+            models.Index(fields=["occurred_at", "id"], name="crm_contact_at_idx"),
         ]
 
     def __str__(self) -> str:

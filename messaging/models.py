@@ -93,6 +93,10 @@ class Message(models.Model):
             models.Index(fields=["influencer", "-send_at"], name="messaging_timeline_idx"),
             models.Index(fields=["to_user", "status"], name="messaging_user_idx"),
             models.Index(fields=["relationship", "kind"], name="messaging_rel_idx"),
+            # The reminder sweep's "already reminded for this due day?" about a person between campaigns.
+            models.Index(fields=["influencer", "kind", "due_on"], name="messaging_reminded_idx"),
+            # The admin's list, latest send time first (its order, id breaking ties).
+            models.Index(fields=["send_at", "id"], name="messaging_send_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(

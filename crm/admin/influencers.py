@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -120,6 +121,7 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     # A COUNT(*) over the whole directory on every page is what gets slow first.
     show_full_result_count = False
     paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
+    ordering = (Lower("name"),)  # as the directory sorts, read from its index (crm_infl_name_key_idx)
     list_per_page = 50
     autocomplete_fields = ("owner",)
     filter_horizontal = ("topics",)

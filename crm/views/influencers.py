@@ -55,6 +55,7 @@ def influencer_list(request: HttpRequest) -> HttpResponse:
         size=filters.page_size if filters.is_bound else 25,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
+        nullable=frozenset({"last_contact_at", "next_due"}),
     )
     return render(request, "crm/influencers/list.html", {"filters": filters, "page": page, "today": today})
 
