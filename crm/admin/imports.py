@@ -28,7 +28,6 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("created_by",)
     show_full_result_count = False
-    date_hierarchy = None
     fields = (
         "file_name",
         "format",
@@ -105,9 +104,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     def progress_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(ImportJob.objects.defer("content"), pk=object_id) if object_id.isdigit() else None
-        if job is None:
+        if not object_id.isdigit():
             return HttpResponse(status=404)
+        job = get_object_or_404(ImportJob.objects.defer("content"), pk=object_id)
         return TemplateResponse(
             request, "admin/crm/importjob/progress.html", {"job": job, "progress_url": self._progress_url(job)}
         )
