@@ -244,6 +244,25 @@ def test_a_file_with_bad_rows_writes_nothing_and_the_job_lists_each_row_and_why(
     ]
 
 
+def test_cells_follow_the_forms_one_line_rules_so_no_nul_reaches_the_database(alice):
+    content = 'name,city,topics,instagram\nA\x00na,Lyon,vélo,ana\nBen,"Ly\non",sp\x01ort,ben\tx\n'
+
+    job = run(job_for(alice, content.encode()))
+
+    assert not Influencer.objects.exists()
+    assert job.errors == [
+        {"row": 1, "errors": {"name": ["Null characters are not allowed."]}},
+        {
+            "row": 2,
+            "errors": {
+                "city": ["Keep this on one line: no tabs or line breaks."],
+                "topics": ["Remove the invisible control characters from this text."],
+                "instagram": ["Keep this on one line: no tabs or line breaks."],
+            },
+        },
+    ]
+
+
 def test_a_row_naming_two_different_people_is_refused_with_their_names(alice):
     person("Ana", email="ana@example.org")
     person("Ben", channels=[("instagram", "ben")])
