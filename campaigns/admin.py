@@ -25,10 +25,12 @@ from crm.admin.filters import OverdueFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
+from crm.forms import GuardedModelForm
 
 
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
+    form = GuardedModelForm
     list_display = ("name",)
     search_fields = ("name",)
 
@@ -56,6 +58,7 @@ class RelationshipInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(HistoryAdmin):
+    form = GuardedModelForm
     list_display = ("name", "brand", "status", "sponsored", "starts_on", "ends_on", "brief_complete", "owner")
     list_filter = ("brand", "status", "sponsored")
     search_fields = ("name", "brand__name", "objective")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Outcome
-from crm.forms import ModelIdsField, guard_fields
+from crm.forms import guard_fields
 from crm.models import Contact, Influencer, Topic
 
 
@@ -50,7 +50,6 @@ class CampaignForm(forms.ModelForm):
             "starts_on",
             "ends_on",
         ]
-        field_classes = {"topics": ModelIdsField}
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
             "objective": forms.Textarea(attrs={"rows": 2}),

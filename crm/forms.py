@@ -66,25 +66,16 @@ def guard_fields(form: forms.BaseForm, *, dates: bool = True) -> None:
         if isinstance(field, forms.CharField):
             multi_line = isinstance(field.widget, forms.Textarea)
             field.validators.append(multi_line_text if multi_line else one_line_text)
-        elif dates and isinstance(field, forms.DateField | forms.DateTimeField):
+        elif dates and isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
             field.validators.append(plausible_date)
 
 
-class ModelIdsField(forms.ModelMultipleChoiceField):
-    """Several rows picked by id. An id beyond a 64-bit integer is "not a valid value", not a crash: on SQLite the
-    `id IN (…)` query Django runs for it raises OverflowError."""
+class GuardedModelForm(forms.ModelForm):
+    """A model form with guard_fields(): for the admin, whose forms Django builds from the models."""
 
-    def _check_values(self, value):
-        for pk in value or ():
-            try:
-                number = int(str(pk))
-            except ValueError:
-                continue  # not a number at all: the parent says so
-            if not -(2**63) <= number < 2**63:
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self)
 
 
 def team_members():
@@ -173,7 +164,7 @@ class ContactLogForm(forms.Form):
 
 class InfluencerForm(forms.ModelForm):
     owner = TeamMemberChoiceField(label=_("Owner"), queryset=team_members(), required=False)
-    topics = ModelIdsField(
+    topics = forms.ModelMultipleChoiceField(
         label=_("Topics"),
         queryset=Topic.objects.all(),
         required=False,

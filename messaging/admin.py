@@ -3,12 +3,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.paging import CappedCountPaginator
+from crm.forms import GuardedModelForm
 from messaging.models import Message, MessageTemplate, Profile
 from messaging.services import message_cancel
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
+    form = GuardedModelForm  # a line break in a subject would reach an e-mail header
     list_display = ("send_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind", "send_at")
     search_fields = ("recipient", "subject", "key")
@@ -60,6 +62,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
+    form = GuardedModelForm
     list_display = ("name", "language", "subject")
     list_filter = ("language",)
     search_fields = ("name", "subject", "body")

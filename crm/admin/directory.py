@@ -4,7 +4,6 @@ New contacts, exchanges and snapshots go through the crm services, so that the c
 figures they keep stay right whichever screen a row was typed in.
 """
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Relationship
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
+from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
 from crm.services import audience_snapshot_record, contact_log, exchange_record
 
@@ -24,7 +24,7 @@ def _adopt(obj, created) -> None:
     obj._state.adding = False
 
 
-class ServiceAddForm(forms.ModelForm):
+class ServiceAddForm(GuardedModelForm):
     """An add form whose validation is the service itself.
 
     The service runs once the form and the model checks pass, inside the admin's transaction, so its
@@ -103,14 +103,26 @@ class ServiceAddAdmin(admin.ModelAdmin):
             _adopt(obj, form.created)
 
 
+class SnapshotForm(GuardedModelForm):
+    """The service refuses a figure dated in the future; saying it on the field keeps that from being a crash."""
+
+    def clean_taken_on(self):
+        taken_on = self.cleaned_data["taken_on"]
+        if taken_on > timezone.localdate():
+            raise ValidationError(_("An audience figure cannot be dated in the future."))
+        return taken_on
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = GuardedModelForm
     list_display = ("name",)
     search_fields = ("name",)
 
 
 class SnapshotInline(admin.TabularInline):
     model = AudienceSnapshot
+    form = SnapshotForm
     formset = ParentRowsFormSet
     extra = 1
     fields = ("taken_on", "followers", "engagement_rate")
@@ -119,6 +131,7 @@ class SnapshotInline(admin.TabularInline):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
+    form = GuardedModelForm
     list_display = ("handle", "platform", "influencer", "followers", "url")
     list_filter = ("platform",)
     search_fields = ("handle", "influencer__name", "url")
@@ -157,6 +170,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 @admin.register(AudienceSnapshot)
 class AudienceSnapshotAdmin(admin.ModelAdmin):
+    form = SnapshotForm
     list_display = ("channel", "taken_on", "followers", "engagement_rate")
     list_filter = ("channel__platform", ("taken_on", admin.DateFieldListFilter))
     search_fields = ("channel__handle", "channel__influencer__name")

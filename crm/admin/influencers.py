@@ -19,6 +19,7 @@ from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
 from crm.admin.privacy import PrivacyAdminMixin
+from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
@@ -55,6 +56,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ChannelInline(admin.TabularInline):
     model = Channel
+    form = GuardedModelForm
     formset = ParentRowsFormSet
     extra = 0
     fields = ("platform", "handle", "url", "followers")
@@ -101,6 +103,7 @@ class RelationshipInline(ReadOnlyInline):
 
 @admin.register(Influencer)
 class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
+    form = GuardedModelForm
     resource_classes = [InfluencerResource]
     export_formats = EXPORT_FORMATS
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crm.models import Contact, Influencer
+from crm.models import Contact, Influencer, Topic
 from tests.factories import ChannelFactory, InfluencerFactory, RelationshipFactory, TopicFactory
 from tests.hostile.strategies import (
     CONTROL,
@@ -347,3 +347,12 @@ def test_markup_typed_in_every_field_of_a_person_is_shown_as_text_everywhere(as_
             assert_no_live_markup(page.content)
         detail = as_bob.get(pages[0]).content.decode()
         assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in detail
+
+
+def test_an_id_no_column_can_hold_matches_nothing_in_a_list_of_ids(db):
+    cuisine = TopicFactory(name="cuisine")
+
+    found = Topic.objects.filter(pk__in=[10**30, -(10**30), cuisine.pk])
+
+    assert list(found) == [cuisine]
+    assert not Topic.objects.filter(pk__in=[10**30]).exists()
