@@ -56,7 +56,7 @@ MARKETER_PAGES = [
     ("/channels/{channel}/snapshots/new/", 4),
     ("/influencers/{person}/follow-ups/new/", 8),
     ("/messages/{message}/edit/", 5),
-    ("/campaigns/", 6),
+    ("/campaigns/", 7),
     ("/campaigns/add/", 5),
     ("/campaigns/{campaign}/", 8),
     ("/campaigns/{campaign}/edit/", 7),

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.forms import CampaignFilterForm, CampaignForm
-from campaigns.models import Campaign, Stage
+from campaigns.models import Campaign, Relationship, Stage
 
 # Campaign.brief_missing() decides what is missing; these are the items the checklist lists, in order.
 BRIEF_FIELDS = ["objective", "ask", "deliverables", "offer", "starts_on", "ends_on"]
@@ -37,17 +37,24 @@ def brief_checklist(campaign: Campaign) -> dict:
 @permission_required("campaigns.view_campaign", raise_exception=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     filters = CampaignFilterForm(request.GET or None)
-    campaigns = Campaign.objects.select_related("brand").annotate(
-        **{f"n_{stage}": Count("relationships", filter=Q(relationships__stage=stage)) for stage in Stage.values}
-    )
+    campaigns = Campaign.objects.select_related("brand")
     if filters.is_valid():
         if filters.cleaned_data["brand"]:
             campaigns = campaigns.filter(brand=filters.cleaned_data["brand"])
         if filters.cleaned_data["status"]:
             campaigns = campaigns.filter(status=filters.cleaned_data["status"])
     page = Paginator(campaigns.order_by("-starts_on", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted for the page's campaigns only, in one grouped query: counting per stage in the page's own query
+    # made the database count every campaign's relationships before the LIMIT (1.8 s for 500 campaigns).
+    counts: dict[tuple[int, str], int] = {
+        (row["campaign_id"], row["stage"]): row["n"]
+        for row in Relationship.objects.filter(campaign_id__in=[campaign.pk for campaign in page])
+        .order_by()
+        .values("campaign_id", "stage")
+        .annotate(n=Count("pk"))
+    }
     for campaign in page:
-        campaign.stage_counts = [(stage, getattr(campaign, f"n_{stage}")) for stage in Stage]
+        campaign.stage_counts = [(stage, counts.get((campaign.pk, stage.value), 0)) for stage in Stage]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -13,8 +13,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 LIST = reverse("campaigns:campaign_list")
 ADD = reverse("campaigns:campaign_add")
 CHECK = reverse("campaigns:campaign_brief_check")
-# session, user, the user's permissions (own and groups'), the brands of the filter, the page's count, the page.
-LIST_QUERIES = 6
+# session, user, the user's permissions (own and groups'), the brands of the filter, the page's count, the page,
+# the people per stage of the page's campaigns (one grouped query).
+LIST_QUERIES = 7
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +79,19 @@ def test_the_list_counts_people_per_stage_and_says_whether_the_brief_is_complete
     html = response.content.decode()
     assert "Brief incomplete" in html and "Missing: ad disclosure" in html
     assert "sponsored" in html
+
+
+def test_the_second_page_counts_the_people_of_its_own_campaigns(client, bob):
+    for n in range(30):
+        campaign = CampaignFactory(name=f"Campaign {n:02}", starts_on=datetime.date(2026, 3, 1))
+        for _ in range(n % 3):
+            RelationshipFactory(campaign=campaign, stage=Stage.PITCHED)
+    client.force_login(bob)
+
+    response = client.get(LIST, {"page": 2})
+
+    rows = {c.name: c.stage_counts[1] for c in response.context["page"]}
+    assert rows == {f"Campaign {n:02}": (Stage.PITCHED, n % 3) for n in range(25, 30)}
 
 
 def test_the_list_filters_by_brand_and_status(client, bob):
