@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_PATH_ROWS = 5_000
+DEFAULT_PATH_ROWS = 2_000
 TARGET_ROWS_PER_SECOND = 10_000
 TARGET_PEAK_MB = 500
 KINDS = ["blogger", "ambassador", "micro_influencer", "journalist", "podcaster", "Brand ambassador"]

@@ -162,6 +162,9 @@ class RowChecker:
                     values[name] = value
         for column, accepted in self.choices.items():
             if value := cell(row, column):
+                if wrong := self.line_errors(value):  # before the message below repeats the value
+                    errors[column] = wrong
+                    continue
                 key = accepted.get(value.lower())
                 if key is None:
                     errors[column] = [

@@ -12,6 +12,7 @@ everything in one transaction with a few bulk statements per BATCH_SIZE rows.
 
 import csv
 import logging
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -327,7 +328,8 @@ def _link_topics(links: set[tuple[int, str]], names: dict[str, str], ids: dict[i
 
 def import_job_create(*, by, upload) -> ImportJob:
     """Store an uploaded file (`name`, `size`, `read()`) as a queued job; a worker imports it. Nothing is read here."""
-    file_name = upload.name or ""
+    # The name is shown and stored as text: no NUL (PostgreSQL refuses it) or other control character.
+    file_name = re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")
     suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if suffix not in EXTENSIONS:
         raise ValidationError(_("Upload a .csv or .xlsx file."), code="format")

@@ -263,6 +263,13 @@ def test_cells_follow_the_forms_one_line_rules_so_no_nul_reaches_the_database(al
     ]
 
 
+def test_a_nul_in_a_choice_is_refused_without_being_repeated_in_the_stored_errors(alice):
+    job = run(job_for(alice, b"name,kind\nAna,blog\x00ger\n", "peo\x00ple\n.csv"))
+
+    assert job.file_name == "people.csv"
+    assert job.errors == [{"row": 1, "errors": {"kind": ["Null characters are not allowed."]}}]
+
+
 def test_a_row_naming_two_different_people_is_refused_with_their_names(alice):
     person("Ana", email="ana@example.org")
     person("Ben", channels=[("instagram", "ben")])
