@@ -54,6 +54,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         results: list[Result] = []
         meta: dict = {"sections": sections, "scale": scale, "sizes": sizes.__dict__}
+
+        def checkpoint(more: list[Result]) -> None:
+            # A long run that is stopped keeps what it measured: the --json file is rewritten as it goes.
+            if o["json"]:
+                report.write_json(results + more, meta=meta | {"partial": True}, path=Path(o["json"]))
+
         with bench_database(name=o["bench_db"], keep=o["keep"], fingerprint=fingerprint) as db:
             self.stdout.write(f"Bench database: {db.label} {db.name}")
             built = self._dataset(db, sizes, fingerprint)
@@ -61,7 +67,8 @@ class Command(BaseCommand):
             for section in sections:
                 self.stdout.write(self.style.MIGRATE_HEADING(f"\n{section}"))
                 t = time.monotonic()
-                results += getattr(self, f"_{section}")(o=o, built=built, db=db, scale=scale)
+                results += getattr(self, f"_{section}")(o=o, built=built, db=db, scale=scale, checkpoint=checkpoint)
+                checkpoint([])
                 self.stdout.write(f"  ({time.monotonic() - t:.0f} s)")
         meta["seconds"] = round(time.monotonic() - started, 1)
         title = f"\nBenchmark on {meta['database']} ({meta['database_version']}), {_sizes_line(sizes)}"
@@ -88,10 +95,12 @@ class Command(BaseCommand):
 
     # --- sections ------------------------------------------------------------------------------------------------
 
-    def _pages(self, *, o, built, **_) -> list[Result]:
+    def _pages(self, *, o, built, checkpoint, **_) -> list[Result]:
         from bench.pages import measure_pages
 
-        return measure_pages(built=built, requests=o["requests"], only=o["page"], log=self.stdout.write)
+        return measure_pages(
+            built=built, requests=o["requests"], only=o["page"], log=self.stdout.write, checkpoint=checkpoint
+        )
 
     def _sweep(self, *, o, built, scale, **_) -> list[Result]:
         from bench.sweep import TARGET_RELATIONSHIPS, measure_sweep
