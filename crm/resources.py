@@ -22,6 +22,7 @@ from django.utils import timezone
 from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import RowResult
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm.imports import (
@@ -51,9 +52,15 @@ BATCH_SIZE = 500
 
 
 def neutralise(value):
-    """Make a cell inert for spreadsheets: a quote before a formula-like start (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Make a cell inert for spreadsheets: a quote before a formula-like start (OWASP's advice).
+
+    Control characters a workbook cannot hold (openpyxl refuses them: the XLSX export failed) become U+FFFD
+    first, so that dropping one cannot uncover a formula behind it.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -5,6 +5,7 @@ import io
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from reports.selectors.base import ReportResult, number
 
@@ -13,13 +14,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Numbers as numbers; text that could start a formula gets a leading apostrophe."""
+    """Numbers as numbers; text that could start a formula gets a leading apostrophe.
+
+    Control characters a workbook cannot hold (openpyxl raises on them: the XLSX download failed on a name
+    typed with one) become U+FFFD first, so that dropping one cannot uncover a formula behind it.
+    """
     value = number(value)
     if value is None:
         return ""
     if isinstance(value, bool | int | float):
         return value
-    text = str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
