@@ -6,7 +6,8 @@ Computed in SQL: each returns a queryset (or a handful of them) whose query coun
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Campaign, Relationship, Stage
@@ -80,14 +81,43 @@ def campaigns_that_fit(*, influencer: Influencer, exclude=None, outreach: bool =
     return campaigns.select_related("brand").distinct().order_by("ends_on", "name")
 
 
-def pipeline(*, campaign: Campaign) -> dict[str, list[Relationship]]:
-    """The campaign's board: every stage, in lifecycle order, with its relationships (one query)."""
+def pipeline(*, campaign: Campaign, per_stage: int | None = None) -> dict[str, list[Relationship]]:
+    """The campaign's board: every stage, in lifecycle order, with its relationships by name (one query).
+
+    With `per_stage`, each column holds its first `per_stage` cards only (ROW_NUMBER() over the stage, filtered in
+    SQL: a column of 5,000 is not fetched to show 50). Every card carries `stage_total`, its column's full count,
+    counted in the same query before the cut.
+    """
     board: dict[str, list[Relationship]] = {stage: [] for stage in Stage.values}
-    relationships = (
-        campaign.relationships.select_related("influencer", "owner")
-        .annotate(is_overdue=is_overdue(timezone.localdate()))
-        .order_by("influencer__name", "pk")
-    )
+    relationships = _cards(campaign).order_by("influencer__name", "pk")
+    if per_stage is not None:
+        in_stage = {"partition_by": [F("stage")]}
+        relationships = relationships.annotate(
+            position=Window(RowNumber(), order_by=[F("influencer__name"), F("pk")], **in_stage),
+            stage_total=Window(Count("pk"), **in_stage),
+        ).filter(position__lte=per_stage)
     for relationship in relationships:
         board[relationship.stage].append(relationship)
     return board
+
+
+def pipeline_after(*, campaign: Campaign, stage: str, after: int, limit: int) -> list[Relationship]:
+    """The cards of one column that come after the card `after` (its relationship id), in the board's order.
+
+    Keyset on (name, id): the next page of a long column costs what the first did. A card that is gone (or not on
+    this campaign) gives nothing to follow, hence no cards.
+    """
+    name = Subquery(Relationship.objects.filter(pk=after, campaign_id=campaign.pk).values("influencer__name")[:1])
+    return list(
+        _cards(campaign)
+        .filter(stage=stage)
+        .filter(Q(influencer__name__gt=name) | Q(influencer__name=name, pk__gt=after))
+        .order_by("influencer__name", "pk")[:limit]
+    )
+
+
+def _cards(campaign: Campaign) -> QuerySet[Relationship]:
+    """What a card shows: the person, the owner, and whether the next contact is overdue."""
+    return campaign.relationships.select_related("influencer", "owner").annotate(
+        is_overdue=is_overdue(timezone.localdate())
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", campaigns.campaign_add, name="campaign_add"),
     path("brief-check/", campaigns.campaign_brief_check, name="campaign_brief_check"),
     path("<int:pk>/", board.campaign_board, name="campaign_board"),
+    path("<int:pk>/more/", board.board_more, name="board_more"),
     path("<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("<int:pk>/people/", board.influencer_search, name="influencer_search"),
     path("<int:pk>/shortlist/", board.shortlist, name="relationship_shortlist"),

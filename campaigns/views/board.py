@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,12 +13,14 @@ from django_htmx.http import trigger_client_event
 
 from campaigns.forms import InfluencerSearchForm, ShortlistForm
 from campaigns.models import Campaign, Relationship, Stage
-from campaigns.selectors import pipeline
+from campaigns.selectors import pipeline, pipeline_after
 from campaigns.services import relationship_shortlist
 from campaigns.views.flags import board_pitch_flags
 from crm.models import Influencer
 
 SEARCH_LIMIT = 10
+# Cards per column on the board and per "Show more": a column of 5,000 rendered whole took 25 s.
+COLUMN_CARDS = 50
 
 # The move each open stage leads to, with its dialog (URL name) and button label. Closing is offered on every
 # open card besides. The services decide whether a move is allowed; this only chooses which button to show.
@@ -29,26 +31,42 @@ NEXT_MOVE = {
 }
 
 
+def _cards(campaign: Campaign, stage: str, relationships: list[Relationship], flags: dict) -> list[dict]:
+    move = NEXT_MOVE.get(stage)
+    return [
+        {
+            "relationship": relationship,
+            "flags": flags.get(relationship.pk, []),
+            "move_url": move[0] if move else "",
+            "move": move[1] if move else "",
+        }
+        for relationship in relationships
+    ]
+
+
+def _more_url(campaign: Campaign, stage: str, last: Relationship) -> str:
+    return f"{reverse('campaigns:board_more', args=[campaign.pk])}?stage={stage}&after={last.pk}"
+
+
 def _board_context(campaign: Campaign) -> dict:
-    board = pipeline(campaign=campaign)
+    board = pipeline(campaign=campaign, per_stage=COLUMN_CARDS)
     topics = list(campaign.topics.all())
     flags = board_pitch_flags(
         campaign=campaign, relationships=board[Stage.SHORTLISTED], topic_ids=[topic.pk for topic in topics]
     )
     columns = []
     for stage in Stage:
-        cards = []
-        for relationship in board[stage]:
-            move = NEXT_MOVE.get(stage)
-            cards.append(
-                {
-                    "relationship": relationship,
-                    "flags": flags.get(relationship.pk, []),
-                    "move_url": move[0] if move else "",
-                    "move": move[1] if move else "",
-                }
-            )
-        columns.append({"stage": stage, "cards": cards})
+        shown = board[stage]
+        total = shown[0].stage_total if shown else 0
+        columns.append(
+            {
+                "stage": stage,
+                "cards": _cards(campaign, stage, shown, flags),
+                "total": total,
+                "more_url": _more_url(campaign, stage, shown[-1]) if total > len(shown) else "",
+                "more": total - len(shown),
+            }
+        )
     return {"campaign": campaign, "columns": columns, "brief_missing": campaign.brief_missing(), "topics": topics}
 
 
@@ -67,6 +85,34 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
         results=_search(campaign, search) if request.GET.get("q") else None,
     )
     return render(request, "campaigns/campaign_board.html", context)
+
+
+@require_GET
+@permission_required(["campaigns.view_campaign", "campaigns.view_relationship"], raise_exception=True)
+def board_more(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Show more" at the bottom of a long column: the cards of `?stage=` after `?after=<relationship id>` (htmx)."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    stage = request.GET.get("stage", "")
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        after = None
+    if stage not in Stage.values or after is None or not -(2**63) <= after < 2**63:
+        return HttpResponseBadRequest(_("Which column, and which card the next ones follow, is missing."))
+    # One more than shown: whether another "Show more" is needed, without counting the column again.
+    following = pipeline_after(campaign=campaign, stage=stage, after=after, limit=COLUMN_CARDS + 1)
+    shown = following[:COLUMN_CARDS]
+    flags = board_pitch_flags(campaign=campaign, relationships=shown) if stage == Stage.SHORTLISTED else {}
+    return render(
+        request,
+        "campaigns/_board_more.html",
+        {
+            "campaign": campaign,
+            "stage": Stage(stage),
+            "cards": _cards(campaign, stage, shown, flags),
+            "more_url": _more_url(campaign, stage, shown[-1]) if len(following) > COLUMN_CARDS else "",
+        },
+    )
 
 
 def _search_form(campaign: Campaign, data=None) -> InfluencerSearchForm:

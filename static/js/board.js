@@ -85,3 +85,21 @@
   });
   syncSkipReason(document);
 })();
+
+// "Show more" at the bottom of a long column: the button is replaced by the next cards, so the focus would be
+// lost; it goes to the first of the new cards' links instead, where reading goes on.
+(function () {
+  "use strict";
+  var before = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var more = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".board-more");
+    if (more) before = more.previousElementSibling;
+  });
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (!before || !event.detail.elt || !event.detail.elt.closest || !event.detail.elt.closest(".board-more")) return;
+    var first = before.nextElementSibling;
+    before = null;
+    var link = first && first.querySelector("a, button");
+    if (link) link.focus();
+  });
+})();

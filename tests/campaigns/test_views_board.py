@@ -2,12 +2,15 @@
 
 import datetime
 import json
+import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from campaigns.models import Relationship, Stage
 from campaigns.services import pitch_checks
+from campaigns.views.board import COLUMN_CARDS
 from campaigns.views.flags import board_pitch_flags
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory, paris
 
@@ -157,6 +160,122 @@ def test_an_htmx_refresh_of_the_board_returns_the_columns_only(client, bob, spri
 
     assert html.lstrip().startswith('<div id="board"')
     assert "Shortlist someone" not in html
+
+
+# --- Long columns --------------------------------------------------------------------------------------------
+
+
+def _column(campaign, stage, count: int) -> list[Relationship]:
+    """`count` people in one column, named so that their order on the board is their order here."""
+    return [
+        RelationshipFactory(campaign=campaign, stage=stage, influencer__name=f"Person {n:03}") for n in range(count)
+    ]
+
+
+def _card_ids(html: str) -> list[int]:
+    return [int(card) for card in re.findall(r'<li class="card shadow-sm" id="card-(\d+)"', html)]
+
+
+def test_a_long_column_shows_its_first_cards_its_full_count_and_a_show_more(client, bob, spring):
+    pitched = _column(spring, Stage.PITCHED, COLUMN_CARDS + 3)
+    RelationshipFactory(campaign=spring, stage=Stage.ACTIVE, influencer__name="Alone")
+    client.force_login(bob)
+
+    response = client.get(_board(spring))
+
+    columns = {column["stage"]: column for column in response.context["columns"]}
+    assert [card["relationship"] for card in columns[Stage.PITCHED]["cards"]] == pitched[:COLUMN_CARDS]
+    assert columns[Stage.PITCHED]["total"] == COLUMN_CARDS + 3
+    more = reverse("campaigns:board_more", args=[spring.pk]) + f"?stage=pitched&after={pitched[COLUMN_CARDS - 1].pk}"
+    assert columns[Stage.PITCHED]["more_url"] == more
+    assert columns[Stage.ACTIVE]["total"] == 1 and columns[Stage.ACTIVE]["more_url"] == ""
+    html = response.content.decode()
+    assert f'<span class="badge text-bg-secondary rounded-pill">{COLUMN_CARDS + 3}</span>' in html
+    assert html.count('hx-get="' + more.replace("&", "&amp;") + '"') == 1
+    assert html.count("Show more") == 1
+    assert len(_card_ids(html)) == COLUMN_CARDS + 1
+
+
+def test_show_more_returns_exactly_the_remaining_cards_in_order_and_no_further_button(client, bob, spring):
+    pitched = _column(spring, Stage.PITCHED, COLUMN_CARDS + 3)
+    RelationshipFactory(campaign=spring, stage=Stage.ACTIVE, influencer__name="Person 999")  # another column
+    client.force_login(bob)
+    more = reverse("campaigns:board_more", args=[spring.pk])
+
+    response = client.get(more, {"stage": "pitched", "after": pitched[COLUMN_CARDS - 1].pk}, **HTMX)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _card_ids(html) == [r.pk for r in pitched[COLUMN_CARDS:]]
+    assert "Show more" not in html
+
+
+def test_show_more_on_a_very_long_column_gives_the_next_cards_and_the_next_button(
+    client, bob, spring, django_assert_num_queries
+):
+    shortlisted = _column(spring, Stage.SHORTLISTED, 2 * COLUMN_CARDS + 1)
+    client.force_login(bob)
+    more = reverse("campaigns:board_more", args=[spring.pk])
+
+    # session, user, permissions (own and groups'), campaign, the cards, the flags' three queries.
+    with django_assert_num_queries(8):
+        response = client.get(more, {"stage": "shortlisted", "after": shortlisted[COLUMN_CARDS - 1].pk}, **HTMX)
+
+    html = response.content.decode()
+    assert _card_ids(html) == [r.pk for r in shortlisted[COLUMN_CARDS : 2 * COLUMN_CARDS]]
+    assert f'?stage=shortlisted&amp;after={shortlisted[2 * COLUMN_CARDS - 1].pk}"' in html
+    assert html.count("Show more") == 1
+    assert "off-topic" in html  # the pitch flags are on these cards too
+
+
+def test_two_people_with_the_same_name_are_both_shown_across_show_more(client, bob, spring):
+    same = [
+        RelationshipFactory(
+            campaign=spring, stage=Stage.ACTIVE, influencer__name="Sam", influencer__email=f"sam{n}@x.org"
+        )
+        for n in range(2)
+    ]
+    client.force_login(bob)
+
+    more = reverse("campaigns:board_more", args=[spring.pk])
+
+    html = client.get(more, {"stage": "active", "after": same[0].pk}).content
+
+    assert _card_ids(html.decode()) == [same[1].pk]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"stage": "pitched", "after": "x"}, {"stage": "pitched"}, {"stage": "pitched", "after": str(2**70)}]
+    + [{"stage": "nowhere", "after": "1"}, {"after": "1"}],
+)
+def test_show_more_with_bad_input_is_a_400_not_a_500(client, bob, spring, query):
+    client.force_login(bob)
+
+    response = client.get(reverse("campaigns:board_more", args=[spring.pk]), query)
+
+    assert response.status_code == 400
+
+
+def test_show_more_after_a_card_of_another_campaign_gives_nothing(client, bob, spring):
+    _column(spring, Stage.PITCHED, 2)
+    elsewhere = RelationshipFactory(stage=Stage.PITCHED, influencer__name="A")
+    client.force_login(bob)
+
+    more = reverse("campaigns:board_more", args=[spring.pk])
+
+    html = client.get(more, {"stage": "pitched", "after": elsewhere.pk}).content
+
+    assert _card_ids(html.decode()) == []
+
+
+def test_a_viewer_without_access_to_relationships_gets_403_on_show_more(client, db, spring):
+    nobody = get_user_model().objects.create_user("nobody")
+    client.force_login(nobody)
+
+    response = client.get(reverse("campaigns:board_more", args=[spring.pk]), {"stage": "pitched", "after": 1})
+
+    assert response.status_code == 403
 
 
 # --- Shortlisting ---------------------------------------------------------------------------------------------
