@@ -19,6 +19,7 @@ For the requests a role may not make, nothing may change in the database.
 from dataclasses import dataclass, field
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
 from crm import roles
@@ -323,7 +325,7 @@ def world(django_db_setup, django_db_blocker):
                 users[MANAGER],
                 Group.objects.get(name=roles.VIEWER),
                 *_schedules(),
-                *_lockouts(now),
+                *_lockouts(),
                 ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=bob),
             )
         }
@@ -350,9 +352,7 @@ def _member(username: str, role: str):
     return user
 
 
-def _lockouts(now) -> list:
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
+def _lockouts() -> list:
     seen = {"user_agent": "walk", "ip_address": "192.0.2.1", "username": "someone", "http_accept": "*/*"}
     return [
         AccessAttempt.objects.create(**seen, path_info="/login/", get_data="", post_data="", failures_since_start=1),
@@ -362,14 +362,6 @@ def _lockouts(now) -> list:
 
 
 def _schedules() -> list:
-    from django_celery_beat.models import (
-        ClockedSchedule,
-        CrontabSchedule,
-        IntervalSchedule,
-        PeriodicTask,
-        SolarSchedule,
-    )
-
     interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
     return [
         interval,
