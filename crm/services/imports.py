@@ -368,6 +368,7 @@ def import_jobs_enqueue(*, now=None) -> int:
         running.filter(pk__in=stale).update(
             status=Status.FAILED,
             finished_at=now,
+            content=b"",
             failure=_(
                 "The import stopped before the end (its worker stopped). Nothing was written: upload the file again."
             ),
@@ -437,18 +438,24 @@ def import_job_run(*, job_id: int) -> None:
             jobs.filter(status=Status.RUNNING).update(
                 status=Status.FAILED,
                 finished_at=timezone.now(),
+                content=b"",
                 failure=_("The import stopped on an unexpected error. Nothing was written."),
             )
 
 
 def _run(job: ImportJob, jobs) -> None:
+    # A finished job keeps its figures and errors, not the uploaded file: people's data should not outlive its
+    # use, and an erasure cannot reach inside a stored workbook.
     def fail(**fields) -> None:
-        jobs.filter(status=Status.RUNNING).update(status=Status.FAILED, finished_at=timezone.now(), **fields)
+        jobs.filter(status=Status.RUNNING).update(
+            status=Status.FAILED, finished_at=timezone.now(), content=b"", **fields
+        )
 
     def finish(outcome: ImportOutcome) -> None:
         done = jobs.filter(status=Status.RUNNING).update(
             status=Status.DONE,
             finished_at=timezone.now(),
+            content=b"",
             total=outcome.rows,
             processed=outcome.rows,
             created=outcome.created,

@@ -155,6 +155,7 @@ def test_with_a_worker_the_sweep_imports_every_row_of_the_file(alice, eager, dja
     assert Influencer.topics.through.objects.count() == 240
     assert sorted(Topic.objects.values_list("name", flat=True)) == ["mode", "t0", "t1", "t2", "t3", "t4", "t5", "t6"]
     assert job.started_at <= job.finished_at
+    assert bytes(ImportJob.objects.values_list("content", flat=True).get(pk=job.pk)) == b""
 
 
 def test_a_job_matches_people_in_the_file_and_in_the_directory_and_gives_the_defaults_of_adding_by_hand(alice):
@@ -242,6 +243,8 @@ def test_a_file_with_bad_rows_writes_nothing_and_the_job_lists_each_row_and_why(
         },
         {"row": 5, "errors": {"name": ["A new person needs a name."]}},
     ]
+    # The uploaded file is not kept once the job is over, whatever its end.
+    assert bytes(ImportJob.objects.values_list("content", flat=True).get(pk=job.pk)) == b""
 
 
 def test_cells_follow_the_forms_one_line_rules_so_no_nul_reaches_the_database(alice):
