@@ -5,6 +5,12 @@ import pytest
 from django.test import Client
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The team's fixtures hash a password each; PBKDF2 would cost more than the examples of a test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
