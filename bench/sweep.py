@@ -53,7 +53,8 @@ def _measure_once(*, log) -> list[Result]:
             t = time.perf_counter()
             requeued = reminders_queue()
             again_ms = (time.perf_counter() - t) * 1000
-        scans = [q["sql"] for q in again.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+        scans = [_bare_select(q["sql"]) for q in again.captured_queries]
+        scans = [sql for sql in scans if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
         scan_ms = _bare(scans)
         plans = [_explain(sql) for sql in scans]
         transaction.set_rollback(True)
@@ -105,6 +106,14 @@ def _measure_once(*, log) -> list[Result]:
             {"relationships": relationships, "queued": queued, "queries": len(first.captured_queries)},
         ),
     ]
+
+
+DECLARE_CURSOR = re.compile(r"^\s*DECLARE\s+\S+\s+.*?\bCURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.I | re.S)
+
+
+def _bare_select(sql: str | None) -> str:
+    """The SELECT inside a server-side cursor's DECLARE (PostgreSQL runs .iterator() through one)."""
+    return DECLARE_CURSOR.sub("", sql or "", count=1)
 
 
 def _bare(statements: list[str], runs: int = 5) -> float:
