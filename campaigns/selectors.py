@@ -38,13 +38,31 @@ class NewsToGive:
     people: QuerySet[Influencer]
 
 
-def who_needs_news(*, owner=None, today: date | None = None, soon_days: int = 7) -> NewsToGive:
-    """The one "who needs news" that the UI, the admin and the reminders read: two queries, whatever the size."""
+def who_needs_news(
+    *, owner=None, today: date | None = None, soon_days: int = 7, limit: int | None = None
+) -> NewsToGive:
+    """The one "who needs news" that the UI, the admin and the reminders read: two queries, whatever the size.
+
+    With `limit`, each of the two holds at most `limit` overdue rows and `limit` rows due soon (the first ones, in
+    their order), and every row carries `section_total`: how many of its source are in its section (overdue or
+    not), counted in the same query before the cut. Today shows 25 of a marketer's 28,000 that way.
+    """
     today = today or timezone.localdate()
-    return NewsToGive(
-        relationships=relationships_needing_news(owner=owner, today=today, soon_days=soon_days),
-        people=people_needing_news(owner=owner, today=today, soon_days=soon_days),
-    )
+    relationships = relationships_needing_news(owner=owner, today=today, soon_days=soon_days)
+    people = people_needing_news(owner=owner, today=today, soon_days=soon_days)
+    if limit is not None:
+        relationships = _first_of_each_section(relationships, ["next_contact_due", "influencer__name", "pk"], limit)
+        people = _first_of_each_section(people, ["next_contact_due", "name", "pk"], limit)
+    return NewsToGive(relationships=relationships, people=people)
+
+
+def _first_of_each_section(rows: QuerySet, order: list[str], limit: int) -> QuerySet:
+    """The first `limit` overdue rows and the first `limit` others, each with its section's full count."""
+    section = {"partition_by": [F("is_overdue")]}
+    return rows.annotate(
+        position=Window(RowNumber(), order_by=[F(name) for name in order], **section),
+        section_total=Window(Count("pk"), **section),
+    ).filter(position__lte=limit)
 
 
 def brief_complete() -> Q:

@@ -359,6 +359,7 @@ class InfluencerFilterForm(forms.Form):
     )
     owner = TeamMemberChoiceField(label=_("Owner"), required=False, queryset=team_members(), empty_label=_("Anyone"))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due_this_week = forms.BooleanField(label=_("Due this week only"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[(key, label) for key, (label, _order) in SORTS.items()]
     )
@@ -387,6 +388,7 @@ class InfluencerFilterForm(forms.Form):
                 Column("sort", css_class="col-6 col-md-3"),
                 Column("per_page", css_class="col-6 col-md-2"),
                 Column(Field("overdue"), css_class="col-6 col-md-2 pt-md-4"),
+                Column(Field("due_this_week"), css_class="col-6 col-md-2 pt-md-4"),
             ),
         )
 
@@ -418,6 +420,9 @@ class InfluencerFilterForm(forms.Form):
         if data.get("overdue"):
             # `next_due` (annotated by the view): the soonest of the person's and their relationships' clocks.
             people = people.filter(next_due__lt=today)
+        if data.get("due_this_week"):
+            # As Today's "Due this week": due from today to a week ahead (the overdue have their own filter).
+            people = people.filter(next_due__gte=today, next_due__lte=today + timedelta(days=7))
         return people
 
     @property

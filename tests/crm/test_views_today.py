@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Campaign, Stage
+from crm.views.today import NEWS_ROWS
 from tests.factories import CampaignFactory, ContactFactory, InfluencerFactory, RelationshipFactory, paris
 from tests.messaging.factories import MessageFactory
 
@@ -147,3 +148,73 @@ def test_today_costs_the_same_number_of_queries_at_3_and_30_rows(client, bob, dj
     assert response.content.decode().count("Log contact<span") >= min(rows * 2, 20)
     assert len(response.context["scheduled_messages"]) == min(rows, 10)
     assert len(response.context["failed_messages"]) == min(rows, 10)
+
+
+# --- Long sections --------------------------------------------------------------------------------------------
+
+
+def test_today_shows_the_first_overdue_rows_says_how_many_more_and_links_to_the_directory(client, bob, db):
+    campaign = CampaignFactory()
+    late = [
+        RelationshipFactory(
+            influencer=InfluencerFactory(name=f"Person {n:03}"),
+            campaign=campaign,
+            owner=bob,
+            stage=Stage.ACTIVE,
+            next_contact_due=_due(-2),
+        )
+        for n in range(NEWS_ROWS + 3)
+    ]
+    for n in range(2):  # people between campaigns, overdue since yesterday: after every relationship due before
+        InfluencerFactory(name=f"Ambassador {n}", owner=bob, cadence_days=30, next_contact_due=_due(-1))
+    client.force_login(bob)
+
+    response = client.get(reverse("home"))
+
+    shown = response.context["overdue"]
+    assert [row.relationship for row in shown] == late[:NEWS_ROWS]
+    assert response.context["overdue_total"] == NEWS_ROWS + 5
+    html = response.content.decode()
+    overdue = _section(html, "overdue-title")
+    assert f'<span class="badge text-bg-danger">{NEWS_ROWS + 5}</span>' in overdue
+    assert "and 5 more" in overdue
+    directory = f"{reverse('crm:influencer_list')}?owner={bob.pk}&amp;sort=due&amp;per_page=100&amp;overdue=on"
+    assert f'<a href="{directory}">See them in the directory</a>' in overdue
+    assert "Person 025" not in html and "Ambassador 0" not in html
+    assert "more" not in _section(html, "week-title")
+
+
+def test_due_this_week_is_capped_on_its_own_and_links_to_the_directory_filtered_to_this_week(client, bob, db):
+    campaign = CampaignFactory()
+    for n in range(NEWS_ROWS + 1):
+        RelationshipFactory(
+            influencer=InfluencerFactory(name=f"Soon {n:03}"),
+            campaign=campaign,
+            owner=bob,
+            stage=Stage.PITCHED,
+            next_contact_due=_due(n % 7),
+        )
+    RelationshipFactory(campaign=campaign, owner=bob, stage=Stage.ACTIVE, next_contact_due=_due(-1))
+    client.force_login(bob)
+
+    response = client.get(reverse("home"))
+
+    assert len(response.context["this_week"]) == NEWS_ROWS
+    assert [row.due for row in response.context["this_week"]] == sorted(
+        row.due for row in response.context["this_week"]
+    )
+    assert response.context["this_week_total"] == NEWS_ROWS + 1
+    assert response.context["overdue_total"] == 1
+    week = _section(response.content.decode(), "week-title")
+    assert "and 1 more" in week
+    assert "due_this_week=on" in week
+
+
+def test_the_directory_filter_due_this_week_keeps_today_to_a_week_ahead(client, bob, db):
+    for name, days in [("Yesterday", -1), ("Today", 0), ("In a week", 7), ("In eight days", 8)]:
+        InfluencerFactory(name=name, owner=bob, cadence_days=30, next_contact_due=_due(days))
+    client.force_login(bob)
+
+    response = client.get(reverse("crm:influencer_list"), {"due_this_week": "on", "owner": bob.pk})
+
+    assert [person.name for person in response.context["page"].object_list] == ["In a week", "Today"]
