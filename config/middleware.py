@@ -8,6 +8,7 @@ filters (`?region=%00`) raised a ValueError in psycopg. Nobody types a NUL into 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 
 def refuse_nul_in_url(get_response: Callable[[HttpRequest], HttpResponse]):
@@ -15,7 +16,8 @@ def refuse_nul_in_url(get_response: Callable[[HttpRequest], HttpResponse]):
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest("NUL characters are not allowed in a URL.", content_type="text/plain")
+            refusal = _("This address holds a NUL character: it cannot be read.")
+            return HttpResponseBadRequest(refusal, content_type="text/plain; charset=utf-8")
         return get_response(request)
 
     return middleware
