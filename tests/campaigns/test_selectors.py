@@ -121,3 +121,47 @@ def test_the_board_lists_every_stage_in_order_in_one_query(django_assert_num_que
     assert board[Stage.SHORTLISTED] == [shortlisted]
     assert board[Stage.ACTIVE] == [active[1], active[0]]
     assert names[Stage.ACTIVE] == ["Bea", "Zoé"]
+
+
+def test_with_a_limit_who_needs_news_keeps_the_first_of_each_section_and_counts_all_in_two_queries(
+    django_assert_num_queries, bob
+):
+    campaign = CampaignFactory()
+    late = [
+        RelationshipFactory(
+            campaign=campaign, influencer__name=f"Late {n}", stage=Stage.ACTIVE, owner=bob, next_contact_due=_due(-n)
+        )
+        for n in range(1, 6)
+    ]
+    soon = [
+        RelationshipFactory(
+            campaign=campaign, influencer__name=f"Soon {n}", stage=Stage.ACTIVE, owner=bob, next_contact_due=_due(n)
+        )
+        for n in range(4)
+    ]
+    InfluencerFactory(name="Ambassador", cadence_days=30, next_contact_due=_due(-1), owner=bob)
+
+    with django_assert_num_queries(2):
+        news = who_needs_news(owner=bob, today=TODAY, limit=2)
+        rows = [(r.pk, r.is_overdue, r.section_total) for r in news.relationships]
+        people = [(p.name, p.is_overdue, p.section_total) for p in news.people]
+
+    assert rows == [(late[4].pk, True, 5), (late[3].pk, True, 5), (soon[0].pk, False, 4), (soon[1].pk, False, 4)]
+    assert people == [("Ambassador", True, 1)]
+
+
+def test_with_a_cap_per_stage_the_board_keeps_the_first_cards_of_each_column_and_their_full_count(
+    django_assert_num_queries, db
+):
+    campaign = CampaignFactory()
+    pitched = [RelationshipFactory(campaign=campaign, influencer__name=name, stage=Stage.PITCHED) for name in "DCBA"]
+    closed = RelationshipFactory(campaign=campaign, influencer__name="Zed", stage=Stage.CLOSED)
+
+    with django_assert_num_queries(1):
+        board = pipeline(campaign=campaign, per_stage=3)
+
+    assert board[Stage.PITCHED] == [pitched[3], pitched[2], pitched[1]]
+    assert [r.stage_total for r in board[Stage.PITCHED]] == [4, 4, 4]
+    assert board[Stage.CLOSED] == [closed] and closed.pk == board[Stage.CLOSED][0].pk
+    assert board[Stage.CLOSED][0].stage_total == 1
+    assert board[Stage.ACTIVE] == []
