@@ -21,6 +21,7 @@ from tests.factories import (
 )
 from tests.hostile.strategies import (
     CONTROL,
+    EXAMPLES,
     HOSTILE,
     HUGE,
     LONG,
@@ -41,7 +42,7 @@ from tests.messaging.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
-ADMIN = settings(HOSTILE, max_examples=15)
+ADMIN = settings(HOSTILE, max_examples=max(5, EXAMPLES // 2))
 
 
 @dataclass
