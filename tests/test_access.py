@@ -233,7 +233,8 @@ MODEL_PAGES: dict[str, ModelPage] = {
     # The directory's import button leads to the import job's upload page; exporting reads the directory.
     "import": ModelPage(get=ADD_JOB, post=ADD_JOB, answer_get=302, answer_post=302, on="crm.importjob"),
     "process_import": ModelPage(get=ADD_JOB, post=ADD_JOB, answer_get=302, answer_post=302, on="crm.importjob"),
-    "export": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW})),
+    # The whole directory's personal data: the right to delete people, i.e. managers (as for one person's).
+    "export": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE})),
     # A person's privacy (crm/admin/privacy.py): seeing all we hold, the consent, erasure. The right to delete
     # people, i.e. managers.
     "privacy": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),

@@ -18,7 +18,7 @@ from crm.admin.filters import OverdueFilter, TierFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
-from crm.admin.privacy import PrivacyAdminMixin
+from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
 from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
@@ -106,6 +106,11 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     form = GuardedModelForm
     resource_classes = [InfluencerResource]
     export_formats = EXPORT_FORMATS
+
+    def has_export_permission(self, request):
+        # The whole directory's personal data in one file: managers, like one person's privacy export
+        # (import-export's default lets any staff member export).
+        return may_handle_privacy(request.user)
 
     list_display = (
         "name",

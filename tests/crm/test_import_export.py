@@ -221,3 +221,18 @@ def test_the_admin_export_neutralises_cells(client, alice):
 
     assert response.status_code == 200
     assert "'=2+5" in response.content.decode()
+
+
+def test_only_a_manager_may_export_the_whole_directory(client, alice, bob):
+    # bob is a marketer given staff status: he reaches the admin, but the directory's personal data in one file is
+    # the managers' (as one person's privacy export is).
+    bob.is_staff = True
+    bob.save(update_fields=["is_staff"])
+    person("Evil", city="Lyon")
+    client.force_login(bob)
+
+    assert client.get(reverse("admin:crm_influencer_export")).status_code == 403
+    assert client.get(reverse("admin:crm_influencer_changelist")).status_code == 200
+
+    client.force_login(alice)
+    assert client.get(reverse("admin:crm_influencer_export")).status_code == 200
