@@ -95,8 +95,10 @@
     var more = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".board-more");
     if (more) before = more.previousElementSibling;
   });
-  document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (!before || !event.detail.elt || !event.detail.elt.closest || !event.detail.elt.closest(".board-more")) return;
+  document.body.addEventListener("htmx:responseError", function () { before = null; });
+  // An outerHTML swap settles on the new elements (the button is gone): the card kept before it says where.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (!before || !before.isConnected) return;
     var first = before.nextElementSibling;
     before = null;
     var link = first && first.querySelector("a, button");

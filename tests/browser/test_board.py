@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import Relationship, Stage
+from campaigns.views.board import COLUMN_CARDS
 from tests.browser.steps import column, follow, log_in
 from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, RelationshipFactory
 
@@ -104,3 +105,19 @@ def test_record_the_content_from_the_deliver_dialog_is_on_that_campaign(board):
 
     assert page.url.endswith(f"/campaigns/{spring.pk}/")  # back on the board, the content on that campaign
     assert relationship.exchanges.filter(direction="get", kind="post").count() == 1
+
+
+def test_show_more_adds_the_rest_of_a_long_column_and_the_focus_goes_to_the_first_new_card(board):
+    spring = CampaignFactory(name="Spring range")
+    for n in range(COLUMN_CARDS + 2):
+        RelationshipFactory(campaign=spring, stage=Stage.PITCHED, influencer__name=f"Person {n:03}")
+    page = board(spring)
+    pitched = column(page, "pitched")
+    expect(pitched.locator("li.card")).to_have_count(COLUMN_CARDS)
+
+    pitched.get_by_role("button", name="Show more").focus()
+    page.keyboard.press("Enter")
+
+    expect(pitched.locator("li.card")).to_have_count(COLUMN_CARDS + 2)
+    expect(pitched.get_by_role("button", name="Show more")).to_have_count(0)
+    expect(pitched.get_by_role("link", name=f"Person {COLUMN_CARDS:03}", exact=True)).to_be_focused()
