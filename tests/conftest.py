@@ -6,8 +6,17 @@ marketers, carol is a viewer.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import override_settings
 
 from crm import roles
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """PBKDF2 on purpose costs ~0.1 s a password: every named person of every test paid it. Tests check who may
+    log in, not the hash's strength (the password validators have their own tests)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def _member(django_user_model, username: str, role: str, *, staff: bool = False):
