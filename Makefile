@@ -37,15 +37,11 @@ DB ?= postgres
 BENCH_DATABASE_URL ?= $(if $(filter sqlite,$(DB)),sqlite:///$(CURDIR)/var/db.sqlite3,postgres://postgres@127.0.0.1:5432/bench)
 BENCH_ARGS ?=
 
-bench: $(VENV)/.installed-bench assets messages
+bench: $(VENV)/.installed-test assets messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench $(BENCH_ARGS)
 
-load: $(VENV)/.installed-bench assets messages
+load: $(VENV)/.installed-test assets messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --keep --sections load $(BENCH_ARGS)
-
-$(VENV)/.installed-bench: $(VENV)/.installed-test requirements-bench.txt
-	$(BIN)/pip install --quiet -r requirements-bench.txt
-	touch $@
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
