@@ -180,12 +180,14 @@ def reminders_queue(*, today: date | None = None) -> int:
         news.relationships.filter(owner__isnull=False)
         .exclude(owner__email="")
         .exclude(Exists(reminded.filter(relationship=OuterRef("pk"))))
+        # The owner's language and signature: read with the row, not once per reminder.
+        .select_related("owner__profile")
     )
     people = (
         news.people.filter(owner__isnull=False)
         .exclude(owner__email="")
         .exclude(Exists(reminded.filter(influencer=OuterRef("pk"), relationship__isnull=True)))
-        .select_related("owner")
+        .select_related("owner__profile")
     )
     now = timezone.now()
     rows = []

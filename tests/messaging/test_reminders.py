@@ -8,7 +8,7 @@ from django.core import mail
 from campaigns.models import Stage
 from crm.services import contact_log
 from messaging import delivery
-from messaging.models import Message
+from messaging.models import Message, Profile
 from messaging.services import reminders_queue
 from tests.factories import InfluencerFactory, RelationshipFactory
 
@@ -78,3 +78,23 @@ def test_a_reminder_never_fires_for_a_relationship_touched_since_it_was_due(
     assert [delivery.deliver(pk, token) for pk, token in sent] == ["cancelled"]
     assert mail.outbox == []
     assert Message.objects.get().last_error == "Contacted or closed since it was due."
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_the_sweep_costs_the_same_queries_for_two_reminders_or_eight(
+    now, spring, bob, dave, size, django_assert_num_queries
+):
+    # The owners' language comes with the rows (a Profile each): no query per reminder.
+    for owner in (bob, dave):
+        Profile.objects.create(user=owner, language="fr")
+    for i in range(size):
+        RelationshipFactory(
+            campaign=spring,
+            owner=(bob, dave)[i % 2],
+            stage=Stage.ACTIVE,
+            next_contact_due=TODAY - datetime.timedelta(days=1),
+        )
+        InfluencerFactory(owner=(bob, dave)[i % 2], cadence_days=30, next_contact_due=TODAY)
+
+    with django_assert_num_queries(3):
+        assert reminders_queue() == 2 * size
