@@ -357,3 +357,4 @@ def test_an_id_no_column_can_hold_matches_nothing_in_a_list_of_ids(db):
 
     assert list(found) == [cuisine]
     assert not Topic.objects.filter(pk__in=[10**30]).exists()
+    assert list(Topic.objects.filter(pk__in=["1.0", ":", str(cuisine.pk)])) == [cuisine]
