@@ -458,10 +458,10 @@ def test_the_merge_action_never_fails_on_tampered_ids(as_alice, survivor, select
 
 
 @ADMIN
-@example(query={"date_from": YEAR_ONE, "date_to": YEAR_9999})
-@example(query={"date_from": "1000-01-01", "date_to": "1000-01-02"})
-@example(query={"date_from": YEAR_9999, "date_to": YEAR_9999})
-@example(query={"brand": HUGE, "campaign": HUGE, "owner": HUGE})
+@example(query={"date_from": YEAR_ONE, "date_to": YEAR_9999}, report="followups")
+@example(query={"date_from": "1000-01-01", "date_to": "1000-01-02"}, report="followups")
+@example(query={"date_from": YEAR_9999, "date_to": YEAR_9999}, report="followups")
+@example(query={"brand": HUGE, "campaign": HUGE, "owner": HUGE}, report="followups")
 @given(
     query=st.fixed_dictionaries(
         {}, optional={"date_from": bad_date(), "date_to": bad_date(), "brand": bad_id(), "campaign": bad_id()}
