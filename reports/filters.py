@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from crm.forms import plausible_date
 
 DEFAULT_DAYS = 365
 
@@ -77,8 +78,13 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 
 
 class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # plausible_date: a year 1 or 9999 range overflowed converting its midnights to UTC (a 500).
+    date_from = forms.DateField(
+        label=_("from"), required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("to"), required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
     # Brands and campaigns are offered from one read of the campaigns (a brand without a campaign has nothing to
     # report): every report page stays within its query budget.
     brand = forms.TypedChoiceField(label=_("brand"), coerce=int, required=False, empty_value=None)

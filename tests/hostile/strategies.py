@@ -47,6 +47,8 @@ PAYLOADS = [
     "👩‍👩‍👧‍👦🏳️‍🌈",
     "ＳＣＲＩＰＴ＜＞",
 ]
+# The payloads a person could type in a one-line field (no tab or line break), for the "shown as text" tests.
+TYPED_PAYLOADS = [p for p in PAYLOADS if not any(c in p for c in "\t\r\n")]
 ESCAPED = {SCRIPT: "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;", IMG: "&quot;&gt;&lt;img src=x"}
 
 # Anything a browser (or curl) can send: every code point but lone surrogates, which UTF-8 cannot encode.
