@@ -20,11 +20,13 @@ test: $(VENV)/.installed-test assets messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	# Three runs, so no state one kind of test leaves in the process (settings, clocks, threads) can reach the
-	# next: unit tests, then a real browser, then real worker processes.
-	PATH="$(BIN):$$PATH" $(BIN)/pytest -m "not integration and not browser"
+	# Separate runs, so no state one kind of test leaves in the process (settings, connections, threads) can reach
+	# the next: unit tests, a real browser, real worker processes, the benchmark.
+	PATH="$(BIN):$$PATH" $(BIN)/pytest -m "not integration and not browser" --ignore tests/bench
 	PATH="$(BIN):$$PATH" $(BIN)/pytest -m browser
-	PATH="$(BIN):$$PATH" $(BIN)/pytest -m integration
+	PATH="$(BIN):$$PATH" $(BIN)/pytest -m integration --ignore tests/bench
+	# The benchmark repoints Django's connection at a database of its own: alone, so no worker test follows it.
+	PATH="$(BIN):$$PATH" $(BIN)/pytest tests/bench
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
