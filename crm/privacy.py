@@ -8,7 +8,8 @@ from django.db.models import Prefetch
 
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer
 
-PERSON_FIELDS = (
+# The person's own fields, as they gave or we wrote them.
+OWN_FIELDS = (
     "name",
     "email",
     "kind",
@@ -19,6 +20,9 @@ PERSON_FIELDS = (
     "country",
     "notes",
     "cadence_days",
+)
+PERSON_FIELDS = (
+    *OWN_FIELDS,
     "last_contact_at",
     "next_contact_due",
     "audience",
@@ -27,22 +31,7 @@ PERSON_FIELDS = (
     "erased_at",
 )
 # What a history row shows: the person's own fields, not the clocks the product keeps.
-HISTORY_FIELDS = (
-    "name",
-    "email",
-    "kind",
-    "language",
-    "timezone",
-    "city",
-    "region",
-    "country",
-    "notes",
-    "cadence_days",
-    "consent",
-    "consent_at",
-    "consent_source",
-    "owner_id",
-)
+HISTORY_FIELDS = (*OWN_FIELDS, "consent", "consent_at", "consent_source", "owner_id")
 
 
 def _user(user) -> str:
