@@ -22,7 +22,9 @@ test: $(VENV)/.installed-test assets messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	# Separate runs, so no state one kind of test leaves in the process (settings, connections, threads) can reach
 	# the next: unit tests, a real browser, real worker processes, the benchmark.
-	PATH="$(BIN):$$PATH" $(BIN)/pytest -m "not integration and not browser" --ignore tests/bench
+	# The unit tests share nothing but their database, so pytest-xdist spreads them over every core (one test
+	# database each); the other three runs start processes or servers of their own and stay serial.
+	PATH="$(BIN):$$PATH" $(BIN)/pytest -m "not integration and not browser" --ignore tests/bench -n auto
 	PATH="$(BIN):$$PATH" $(BIN)/pytest -m browser
 	PATH="$(BIN):$$PATH" $(BIN)/pytest -m integration --ignore tests/bench
 	# The benchmark repoints Django's connection at a database of its own: alone, so no worker test follows it.
