@@ -9,6 +9,7 @@ by the outermost proxy we trust: the client. Entries further left were written b
 
 import ipaddress
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -59,3 +60,16 @@ def lockout_response(
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return TemplateResponse(request, "registration/locked_out.html", context, status=429).render()
+
+
+def login_logs_purge() -> int:
+    """Forget the logins older than LOGIN_LOG_RETENTION_DAYS (0: keep them all); returns how many.
+
+    Axes writes a row for every successful login (who, from which address, with which browser): the team's own
+    personal data, useful for a while to answer "was that me?", then only a liability. Through Axes' own
+    handler, so whatever backend Axes is given, the same rows go.
+    """
+    days = settings.LOGIN_LOG_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    return AxesProxyHandler.reset_logs(age_days=days)

@@ -339,6 +339,9 @@ CELERY_BEAT_SCHEDULE["messaging-retention"] = {
     "task": "messaging.tasks.purge_old_message_bodies",
     "schedule": timedelta(days=1),
 }
+# The team's successful logins (address, browser) recorded by django-axes are kept this many days; 0 keeps them.
+LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["login-log-retention"] = {"task": "crm.tasks.purge_old_login_logs", "schedule": timedelta(days=1)}
 # --- end of Privacy ---
 
 # --- Logging --------------------------------------------------------------

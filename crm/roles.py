@@ -27,6 +27,9 @@ REPORTS_PERMISSION = ("reports", "view_reports")
 # Managers see the team's accounts (read only): the admin's "owner" boxes complete against them, and Django's
 # autocomplete answers only those who may view the related model.
 TEAM_PERMISSION = ("auth", "view_user")
+# Managers unlock a teammate locked out by the login lockout: they see django-axes' attempts and delete one (the
+# lock is the attempt). The access log (every login's address) and the failure log stay with superusers.
+LOCKOUT_PERMISSIONS = {("axes", "view_accessattempt"), ("axes", "delete_accessattempt")}
 
 ALL_ACTIONS = ("view", "add", "change", "delete")
 
@@ -40,7 +43,7 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     """(app_label, codename) pairs each role should hold.
 
     Manager: everything on crm, campaigns and messaging; view on their history, on health and on the beat schedules;
-    the reports; view on the team's accounts.
+    the reports; view on the team's accounts; view and delete on login lockouts (to unlock a teammate).
     Marketer: view, add and change on crm, campaigns and messaging (no delete); view on their history.
     Viewer: view only, history included.
     Neither marketers nor viewers get anything on MANAGER_ONLY_MODELS.
@@ -69,6 +72,8 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     if apps.is_installed(REPORTS_PERMISSION[0]):
         roles[MANAGER].add(REPORTS_PERMISSION)
     roles[MANAGER].add(TEAM_PERMISSION)
+    if apps.is_installed("axes"):
+        roles[MANAGER].update(LOCKOUT_PERMISSIONS)
     return roles
 
 
@@ -79,7 +84,7 @@ def grant_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
 
     # post_migrate runs app by app; make sure every permission we hand out exists already,
     # whatever the order in which the apps' own post_migrate handlers run.
-    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0], TEAM_PERMISSION[0])
+    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0], TEAM_PERMISSION[0], "axes")
     for label in labels:
         try:
             config = global_apps.get_app_config(label)

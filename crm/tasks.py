@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from config.lockout import login_logs_purge
 from crm.services import imports
 
 
@@ -14,3 +15,9 @@ def enqueue_imports() -> int:
 @shared_task(acks_late=True)
 def run_import(job_id: int) -> None:
     imports.import_job_run(job_id=job_id)
+
+
+@shared_task
+def purge_old_login_logs() -> int:
+    """Beat, daily: the team's login records are kept LOGIN_LOG_RETENTION_DAYS."""
+    return login_logs_purge()

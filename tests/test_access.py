@@ -164,7 +164,8 @@ ADMIN_RIGHTS: dict[str, dict[str, frozenset]] = {
         "reports": frozenset({VIEW}),  # reports.view_reports
         "auth": NONE,  # groups and permissions: superusers only
         "auth.user": frozenset({VIEW}),  # the team's accounts, read only: the admin's owner boxes complete them
-        "axes": NONE,  # login lockouts: superusers only
+        "axes": NONE,  # every login's address, the failure log: superusers only
+        "axes.accessattempt": frozenset({VIEW, DELETE}),  # a lockout: seen, and deleted to unlock a teammate
     },
     MARKETER: {
         "crm": ALL - {DELETE},
@@ -194,6 +195,10 @@ ADMIN_OFFERS: dict[type, frozenset] = {
     GuardrailEvent: frozenset({VIEW, DELETE}),
     Report: frozenset({VIEW}),
     ImportJob: frozenset({VIEW, ADD, DELETE}),  # uploaded, then written by its worker
+    # Recorded by the login pages; django-axes' admin never adds one.
+    AccessAttempt: frozenset({VIEW, CHANGE, DELETE}),
+    AccessLog: frozenset({VIEW, CHANGE, DELETE}),
+    AccessFailureLog: frozenset({VIEW, CHANGE, DELETE}),
 }
 
 

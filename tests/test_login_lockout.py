@@ -7,13 +7,14 @@ bob himself from the office at 198.51.100.7 still log in.
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import SESSION_KEY
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
 from config.lockout import client_ip
+from crm import tasks
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 HOME = "203.0.113.5"
@@ -200,3 +201,60 @@ def test_a_new_browser_signature_per_try_does_not_reset_the_count(client, bob):
 
     assert statuses == [200, 200, 200, 200, 429]
     assert log_in(client, "bob", "pw-bob", HTTP_USER_AGENT="Firefox").status_code == 429
+
+
+def test_a_manager_unlocks_a_locked_out_teammate_from_the_admin(client, alice, bob):
+    fail(client, "bob", 5)
+    assert log_in(client, "bob", "pw-bob").status_code == 429
+    attempt = AccessAttempt.objects.get(username="bob", ip_address=HOME)
+
+    client.force_login(alice)
+    listed = client.get(reverse("admin:axes_accessattempt_changelist"))
+    unlocked = client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}, REMOTE_ADDR=OFFICE
+    )
+
+    assert listed.status_code == 200 and "bob" in listed.text
+    assert unlocked.status_code == 302
+    assert not AccessAttempt.objects.filter(username="bob").exists()
+    assert log_in(client, "bob", "pw-bob").status_code == 302
+    assert logged_in_as(client) == str(bob.pk)
+
+
+def test_a_marketer_cannot_unlock_anyone(client, bob, dave):
+    fail(client, "dave", 5)
+    attempt = AccessAttempt.objects.get(username="dave")
+    client.force_login(bob)
+
+    refused = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+
+    assert refused.status_code == 302 and refused.url.startswith(reverse("admin:login"))
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_logins_are_forgotten_after_the_retention_and_younger_ones_stay(client, bob, frozen, settings):
+    settings.LOGIN_LOG_RETENTION_DAYS = 90
+    log_in(client, "bob", "pw-bob")
+    frozen.move_to(NOW + timedelta(days=60), tick=False)
+    log_in(client, "bob", "pw-bob", address=OFFICE)
+    frozen.move_to(NOW + timedelta(days=91), tick=False)
+
+    assert tasks.purge_old_login_logs.apply().get() == 1
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == [OFFICE]
+    assert tasks.purge_old_login_logs.apply().get() == 0
+
+
+def test_a_retention_of_zero_keeps_every_login(client, bob, frozen, settings):
+    settings.LOGIN_LOG_RETENTION_DAYS = 0
+    log_in(client, "bob", "pw-bob")
+    frozen.move_to(NOW + timedelta(days=5000), tick=False)
+
+    assert tasks.purge_old_login_logs.apply().get() == 0
+    assert AccessLog.objects.count() == 1
+
+
+def test_the_login_log_purge_runs_daily():
+    from django.conf import settings as django_settings
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["login-log-retention"]
+    assert (entry["task"], entry["schedule"]) == ("crm.tasks.purge_old_login_logs", timedelta(days=1))

@@ -32,13 +32,14 @@ def test_the_influencer_and_campaign_models_are_all_covered():
     assert {"historicalinfluencer", "historicalrelationship"} <= {m._meta.model_name for m in HISTORY_MODELS}
 
 
-def test_a_manager_may_do_everything_on_the_work_look_at_history_health_schedules_and_the_team_and_read_the_reports():
+def test_a_manager_may_do_all_the_work_see_history_health_schedules_and_the_team_read_reports_and_unlock():
     observed = [m for label in ("health", "django_celery_beat") for m in apps.get_app_config(label).get_models()]
     assert codes(roles.MANAGER) == (
         expected(WORK_MODELS, ("view", "add", "change", "delete"))
         | expected(HISTORY_MODELS, ("view",))
         | expected(observed, ("view",))
         | {"reports.view_reports", "auth.view_user"}
+        | {"axes.view_accessattempt", "axes.delete_accessattempt"}
     )
 
 
