@@ -24,6 +24,7 @@ class Recorder:
         self.message_ids: list[str] = []
         self.peers: set[tuple] = set()  # one (address, port) per SMTP session that delivered something
         self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
+        self.contents: list[bytes] | None = None  # every message as received, when a test asks (a list)
         self._headers = BytesHeaderParser()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -39,6 +40,8 @@ class Recorder:
         with self.lock:
             self.message_ids.append(message_id)
             self.peers.add(session.peer)
+            if self.contents is not None:
+                self.contents.append(envelope.original_content)
         return "250 Message accepted for delivery"
 
     def received(self) -> list[str]:
