@@ -7,7 +7,8 @@
 - Each claim carries a token. The send task consumes it for its whole batch in one conditional update before any
   network I/O, replacing it with a lease of its own: a duplicated or redelivered task finds no row still carrying
   the token and does nothing, and every later write of the task checks the lease.
-- No network I/O inside a transaction: claim, commit, send, record the result. A batch goes over one connection.
+- No network I/O inside a transaction: claim, commit, send, record the result. A batch goes over one connection;
+  over SMTP the outbox writes the MIME itself (messaging.mime).
 - Each sent message is recorded on its own, right after the server accepted it and before the next one goes: that
   is what bounds a worker's death to at most one duplicate. Everything else (cancellations, retries, failures)
   is recorded with one update per outcome group.
@@ -15,7 +16,9 @@
   broker only carries "send these now"); permanent ones are stored as failed for a person to see.
 - A row left in "sending" by a dead worker goes back to the schedule after MESSAGE_SENDING_TIMEOUT_SECONDS.
   If the worker died after the SMTP exchange finished but before recording it, that one message goes twice:
-  the only duplicate possible, at most one per lost worker.
+  the only duplicate possible, at most one per lost worker. On PostgreSQL a "sent" record commits without
+  waiting for the disk (see _sent_sql): a worker's death loses none of them, a crash of the database server
+  itself may lose the last fraction of a second of them, and those messages go twice.
 """
 
 import functools
@@ -29,6 +32,7 @@ from time import monotonic
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
@@ -36,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Stage
 from crm.models import Contact, Influencer
+from messaging import mime, smtp
 from messaging.emails import as_email
 from messaging.models import Message
 from messaging.timezones import zone
@@ -217,10 +222,20 @@ def _sent_sql() -> str:
         f: q(Message._meta.get_field(f).column)
         for f in ("id", "status", "sent_at", "updated_at", "claim", "last_error")
     }
-    return (
+    update = (
         f"UPDATE {q(Message._meta.db_table)} SET {c['status']} = %s, {c['sent_at']} = %s, {c['updated_at']} = %s, "
-        f"{c['claim']} = '', {c['last_error']} = '' WHERE {c['id']} = %s AND {c['status']} = %s AND {c['claim']} = %s"
+        f"{c['claim']} = '', {c['last_error']} = ''"
     )
+    where = f"WHERE {c['id']} = %s AND {c['status']} = %s AND {c['claim']} = %s"
+    if connection.vendor == "postgresql":
+        # This statement is its own transaction (autocommit), and a durable commit waits for the WAL to reach the
+        # disk: 6 ms here, against 0.2 ms for the rest — a ceiling of ~170 messages a second. Turned off for this
+        # one transaction (set_config(…, true) is local to it and still in force when it commits), the commit
+        # returns at once and the WAL writer flushes it within ~0.6 s. A worker killed at any point loses
+        # nothing: the server holds the commit. Only a crash of the database server itself can lose the last
+        # fraction of a second of "sent" records; those rows come back as stuck and go twice.
+        return f"WITH _async AS (SELECT set_config('synchronous_commit', 'off', true)) {update} FROM _async {where}"
+    return f"{update} {where}"
 
 
 class _Batch:
@@ -312,7 +327,7 @@ def _send_all(messages: list[Message], batch: _Batch) -> None:
                     batch.failure(unsent, exc)
                 return
             try:
-                backend.send_messages([as_email(message)])
+                _send_one(backend, as_email(message))
             except Exception as exc:
                 batch.failure(message, exc)
                 _close(backend)  # the session may be broken: the next message starts a fresh one
@@ -320,6 +335,18 @@ def _send_all(messages: list[Message], batch: _Batch) -> None:
             batch.sent(message)
     finally:
         _close(backend)
+
+
+def _send_one(backend, email) -> None:
+    # Over SMTP the outbox writes its MIME itself (messaging.mime: a third of the CPU a message costs) and
+    # pipelines the envelope when the server allows it (messaging.smtp); other backends (an e-mail service's API
+    # through anymail) take the EmailMessage.
+    if isinstance(backend, SmtpBackend):
+        written = mime.envelope(email)
+        if written is not None:
+            smtp.sendmail(backend.connection, *written)
+            return
+    backend.send_messages([email])
 
 
 def _close(backend) -> None:

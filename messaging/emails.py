@@ -6,12 +6,13 @@ recipient's language. Subject and text body are rendered when the message is que
 edit shows in both.
 """
 
+import functools
 from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
 from campaigns.models import Relationship
@@ -115,7 +116,18 @@ def digest_content(*, user, today: date, relationships, people, scheduled, faile
 def unsubscribe_url(message) -> str:
     from messaging.unsubscribe import make_token
 
-    return settings.SITE_URL + reverse("unsubscribe", args=[make_token(message.influencer)])
+    before, after = _unsubscribe_url_around(get_script_prefix(), get_urlconf())
+    return f"{settings.SITE_URL}{before}{make_token(message.influencer)}{after}"
+
+
+@functools.lru_cache(maxsize=8)
+def _unsubscribe_url_around(_script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """The unsubscribe URL before and after its token: reverse() took three times the token's own cost.
+
+    Keyed on what reverse() reads besides its arguments; a token (signing's URL-safe alphabet) needs no quoting.
+    """
+    before, after = reverse("unsubscribe", args=["TOKEN"], urlconf=urlconf).split("TOKEN")
+    return before, after
 
 
 def as_email(message) -> EmailMultiAlternatives:

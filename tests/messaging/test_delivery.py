@@ -6,6 +6,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from crm.services.consent import influencer_opt_out
 from messaging import delivery, tasks
@@ -585,3 +586,107 @@ def test_a_message_deleted_after_its_claim_is_skipped_by_the_one_message_task(
 
     assert delivery.deliver(pk, token) == "skipped"
     assert mail.outbox == []
+
+
+# --- Over a real SMTP server: the outbox writes the MIME itself (messaging.mime) ---------------------------------
+
+
+@pytest.fixture
+def smtp_server(settings):
+    from bench.smtp_sink import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    sink.recorder.contents = []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink.recorder
+    sink.stop()
+
+
+def test_over_smtp_a_batch_arrives_as_written_once_each_over_one_session(
+    now, due_thank_you, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    import email
+    from email import policy
+
+    due_digests(now, 2)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 3}
+
+    assert sorted(smtp_server.received()) == sorted(Message.objects.values_list("message_id", flat=True))
+    assert smtp_server.sessions() == 1
+    thank_you = next(
+        email.message_from_bytes(raw, policy=policy.default)
+        for raw in smtp_server.contents
+        if b"lea@example.org" in raw
+    )
+    assert (thank_you["To"], thank_you["Subject"]) == ("lea@example.org", due_thank_you.subject)
+    assert thank_you["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text, html = (part.get_content().replace("\r\n", "\n") for part in thank_you.iter_parts())
+    assert text.startswith(due_thank_you.body.rstrip())
+    assert thank_you["List-Unsubscribe"].strip("<>") in html
+    assert set(statuses().values()) == {"sent"}
+
+
+def test_over_smtp_a_subject_with_a_newline_fails_that_message_only(
+    now, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    bad, good = due_digests(now, 2)
+    Message.objects.filter(pk=bad.pk).update(subject="Hello\nBcc: everyone@example.org")
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 1, "failed": 1}
+
+    assert smtp_server.received() == [good.message_id]
+    bad.refresh_from_db()
+    assert (bad.status, bad.last_error.split(":")[0]) == ("failed", "BadHeaderError")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+def test_recording_a_sent_message_leaves_the_connection_committing_durably(
+    transactional_db, now, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    # transactional_db: the worker's autocommit, each sent record a transaction of its own, as in production.
+    due_digests(now, 2)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2}
+
+    # The sent records commit without waiting for the disk; that must not leak to what the connection does next.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-command-at-a-time"])
+def test_over_smtp_a_refused_recipient_fails_that_message_and_the_rest_go(
+    now, broker, smtp_server, django_capture_on_commit_callbacks, pipelining
+):
+    smtp_server.pipelining = pipelining
+    first, refused, last = due_digests(now, 3)
+    smtp_server.refuse[refused.recipient] = "550 5.1.1 No such user"
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2, "failed": 1}
+
+    assert smtp_server.received() == [first.message_id, last.message_id]
+    assert smtp_server.sessions() == 2  # after any failure the rest go over a fresh session
+    refused.refresh_from_db()
+    assert (refused.status, refused.last_error) == (
+        "failed", "SMTPRecipientsRefused: {'member1@team.example': (550, b'5.1.1 No such user')}",
+    )  # fmt: skip
+
+
+def test_over_smtp_a_temporary_refusal_of_the_recipient_is_retried(
+    now, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    (message,) = due_digests(now, 1)
+    smtp_server.refuse[message.recipient] = "451 4.3.0 Try again later"
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"retry": 1}
+    assert smtp_server.received() == []
