@@ -25,13 +25,7 @@ class Recorder:
         self.peers: set[tuple] = set()  # one (address, port) per SMTP session that delivered something
         self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
         self.contents: list[bytes] | None = None  # every message as received, when a test asks (a list)
-        self.pipelining = True  # announce PIPELINING, as Postfix and Exim do
         self._headers = BytesHeaderParser()
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        # As Postfix and Exim do: the client may send MAIL, RCPT and DATA in one go (RFC 2920).
-        session.host_name = hostname
-        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         answer = self.refuse.get(address)

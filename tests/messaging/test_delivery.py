@@ -660,33 +660,3 @@ def test_recording_a_sent_message_leaves_the_connection_committing_durably(
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
-
-
-@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-command-at-a-time"])
-def test_over_smtp_a_refused_recipient_fails_that_message_and_the_rest_go(
-    now, broker, smtp_server, django_capture_on_commit_callbacks, pipelining
-):
-    smtp_server.pipelining = pipelining
-    first, refused, last = due_digests(now, 3)
-    smtp_server.refuse[refused.recipient] = "550 5.1.1 No such user"
-    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
-
-    assert delivery.deliver_batch(ids, token) == {"sent": 2, "failed": 1}
-
-    assert smtp_server.received() == [first.message_id, last.message_id]
-    assert smtp_server.sessions() == 2  # after any failure the rest go over a fresh session
-    refused.refresh_from_db()
-    assert (refused.status, refused.last_error) == (
-        "failed", "SMTPRecipientsRefused: {'member1@team.example': (550, b'5.1.1 No such user')}",
-    )  # fmt: skip
-
-
-def test_over_smtp_a_temporary_refusal_of_the_recipient_is_retried(
-    now, broker, smtp_server, django_capture_on_commit_callbacks
-):
-    (message,) = due_digests(now, 1)
-    smtp_server.refuse[message.recipient] = "451 4.3.0 Try again later"
-    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
-
-    assert delivery.deliver_batch(ids, token) == {"retry": 1}
-    assert smtp_server.received() == []
