@@ -72,7 +72,9 @@ def _measure_once(*, log) -> list[Result]:
             "queries",
             "1",
             len(scans) == 1,
-            "" if len(scans) == 1 else "one query for relationships' clocks and one for people's own cadence",
+            "relationships' clocks and people's own cadence in one UNION ALL"
+            if len(scans) == 1
+            else f"{len(scans)} SELECT statements when nothing is new",
             extra,
         ),
         Result(
