@@ -62,10 +62,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(open_relationships=Count("relationships", filter=Q(relationships__stage__in=OPEN_STAGES)))
         .order_by("ends_on", "name")[:OPEN_CAMPAIGNS]
     )
-    mine = _my_messages(request.user)
-    scheduled = mine.filter(status=Message.Status.SCHEDULED).order_by("send_at", "pk")[:SCHEDULED_MESSAGES]
-    failed = mine.filter(
-        status=Message.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=FAILED_DAYS)
+    scheduled = _my_messages(request.user, status=Message.Status.SCHEDULED).order_by("send_at", "pk")[
+        :SCHEDULED_MESSAGES
+    ]
+    failed = _my_messages(
+        request.user, status=Message.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=FAILED_DAYS)
     ).order_by("-updated_at", "-pk")[:FAILED_MESSAGES]
     return render(
         request,
@@ -88,14 +89,26 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _my_messages(user):
-    """Follow-ups and thank-yous that are mine: I wrote them, or the person or the relationship is mine.
+def _my_messages(user, **conditions):
+    """Follow-ups and thank-yous that are mine (and meet `conditions`): I wrote them, or the person or the
+    relationship is mine.
 
+    Three searches joined by UNION ALL rather than one OR across three joins, which no index could serve (0.8 s
+    of SQL for a manager at 200,000 messages): each branch reaches the messages through its own index.
     Stand-in for a messaging selector (services.digests_queue reads the same set for the morning digest).
     """
+    mine = Message.objects.filter(kind__in=Message.TO_INFLUENCERS, **conditions).order_by()
+    ids = (
+        mine.filter(created_by=user)
+        .values("pk")
+        .union(
+            mine.filter(relationship__owner=user).values("pk"),
+            mine.filter(influencer__owner=user).values("pk"),
+            all=True,
+        )
+    )
     return (
-        Message.objects.filter(Q(created_by=user) | Q(relationship__owner=user) | Q(influencer__owner=user))
-        .filter(kind__in=Message.TO_INFLUENCERS)
+        Message.objects.filter(pk__in=ids)
         .select_related("influencer", "relationship__campaign__brand")
         .defer("body", "claim", "claimed_at")
     )
