@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -59,7 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
     open_campaigns = (
         Campaign.objects.exclude(status=Campaign.Status.FINISHED)
         .select_related("brand")
-        .annotate(open_relationships=Count("relationships", filter=Q(relationships__stage__in=OPEN_STAGES)))
+        # Counted for the ten campaigns shown (a subquery runs after the LIMIT), not grouped over every open one.
+        .annotate(open_relationships=Coalesce(_open_relationships_count(), 0))
         .order_by("ends_on", "name")[:OPEN_CAMPAIGNS]
     )
     scheduled = _my_messages(request.user, ["send_at", "pk"], SCHEDULED_MESSAGES, status=Message.Status.SCHEDULED)
@@ -88,6 +90,16 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_campaigns": open_campaigns,
             "today": today,
         },
+    )
+
+
+def _open_relationships_count() -> Subquery:
+    return Subquery(
+        Relationship.objects.filter(campaign_id=OuterRef("pk"), stage__in=OPEN_STAGES)
+        .order_by()
+        .values("campaign_id")
+        .annotate(total=Count("pk"))
+        .values("total")
     )
 
 

@@ -252,3 +252,15 @@ def test_my_scheduled_messages_are_the_first_by_send_time_of_those_i_wrote_or_wh
     response = client.get(reverse("home"))
 
     assert list(response.context["scheduled_messages"]) == expected[:10]
+
+
+def test_each_open_campaign_says_how_many_people_are_in_progress_on_it(client, bob, bobs_day):
+    spring = bobs_day["late relationship"].campaign  # four open relationships
+    RelationshipFactory(campaign=spring, stage=Stage.CLOSED, outcome="completed")
+    quiet = CampaignFactory(name="Quiet operation", status=Campaign.Status.RUNNING)
+    RelationshipFactory(campaign=quiet, stage=Stage.CLOSED, outcome="declined")
+    client.force_login(bob)
+
+    campaigns = {c.name: c.open_relationships for c in client.get(reverse("home")).context["open_campaigns"]}
+
+    assert campaigns == {"Spring range": 4, "Quiet operation": 0}
