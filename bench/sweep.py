@@ -54,7 +54,8 @@ def _measure_once(*, log) -> list[Result]:
             requeued = reminders_queue()
             again_ms = (time.perf_counter() - t) * 1000
         scans = [_bare_select(q["sql"]) for q in again.captured_queries]
-        scans = [sql for sql in scans if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+        # A compound scan starts with its first part in parentheses: "(SELECT …) UNION ALL (SELECT …)".
+        scans = [sql for sql in scans if sql.lstrip(" (").upper().startswith(("SELECT", "WITH"))]
         scan_ms = _bare(scans)
         plans = [_explain(sql) for sql in scans]
         transaction.set_rollback(True)
