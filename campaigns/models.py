@@ -206,6 +206,9 @@ class Relationship(models.Model):
             models.Index(fields=["stage", "next_contact_due"], name="campaigns_rel_due_idx"),
             models.Index(fields=["campaign", "stage"], name="campaigns_rel_pipeline_idx"),
             models.Index(fields=["influencer", "pitched_at"], name="campaigns_rel_pitched_idx"),
+            # A person's clocked relationships and their soonest clock: "between campaigns?" (who needs news) and
+            # the directory's next due date, read from the index without visiting the rows.
+            models.Index(fields=["influencer", "stage", "next_contact_due"], name="campaigns_rel_person_due_idx"),
             # The admin's list, newest change first (its order, id breaking ties): read from the index, not sorted.
             models.Index(fields=["updated_at", "id"], name="campaigns_rel_updated_idx"),
         ]

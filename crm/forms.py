@@ -10,12 +10,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier, Topic, tier_bounds
+from crm.selectors import matching_people, next_due_before
 
 # Clocks of the browser and the server differ a little: "now" typed in a form must not count as the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -397,11 +397,7 @@ class InfluencerFilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         if q := (data.get("q") or "").strip():
-            people = people.filter(
-                Q(name__icontains=q)
-                | Q(email__icontains=q)
-                | Q(pk__in=Channel.objects.filter(handle__icontains=q).values("influencer_id"))
-            )
+            people = people.filter(pk__in=matching_people(q))
         if kind := data.get("kind"):
             people = people.filter(kind=kind)
         if tier := data.get("tier"):
@@ -417,12 +413,13 @@ class InfluencerFilterForm(forms.Form):
             people = people.filter(consent=consent)
         if owner := data.get("owner"):
             people = people.filter(owner=owner)
+        # On the soonest of the person's and their relationships' clocks (the view's `next_due`), said so that
+        # indexes serve it: see next_due_before.
         if data.get("overdue"):
-            # `next_due` (annotated by the view): the soonest of the person's and their relationships' clocks.
-            people = people.filter(next_due__lt=today)
+            people = people.filter(next_due_before(today))
         if data.get("due_this_week"):
             # As Today's "Due this week": due from today to a week ahead (the overdue have their own filter).
-            people = people.filter(next_due__gte=today, next_due__lte=today + timedelta(days=7))
+            people = people.exclude(next_due_before(today)).filter(next_due_before(today + timedelta(days=8)))
         return people
 
     @property

@@ -124,7 +124,9 @@ def keyset_page(
     follows), and whatever the queryset prefetches.
     """
     keys = _keys(ordering)
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
+    # The count reads ids only: the rows' annotations (a person's next due date is a subquery) are computed for
+    # the page's rows, not for the thousand counted.
+    count = queryset.order_by().prefetch_related(None).values("pk")[: COUNT_CAP + 1].count()
     after_values, before_values = _values(after, ordering), _values(before, ordering)
     backwards = before_values is not None and after_values is None
     rows = queryset

@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     JSONField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -28,6 +29,35 @@ from crm.models import AudienceSnapshot, Channel, Exchange, Influencer, Topic
 def is_overdue(today: date) -> Case:
     """Annotation on a model with next_contact_due: past the due day (due today is due, not yet overdue)."""
     return Case(When(next_contact_due__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def next_due_before(day: date) -> Q:
+    """People whose soonest clock (their own, or an open relationship's) falls before `day`.
+
+    The directory's `next_due` (the LEAST of the person's clock and their relationships') is a correlated
+    subquery per person: filtering on it computed it for the whole directory. The same set, said as "their own
+    clock is before `day`, or one of their relationships' is", reads both clocks through their indexes.
+    """
+    relationships_due = Relationship.objects.filter(stage__in=STAGES_WITH_A_CLOCK, next_contact_due__lt=day)
+    return Q(next_contact_due__lt=day) | Q(pk__in=relationships_due.values("influencer_id"))
+
+
+def matching_people(text: str) -> QuerySet:
+    """The ids of people whose name, e-mail or a channel's handle contains `text` (any case).
+
+    Three searches joined by UNION rather than one OR: each is `UPPER(column) LIKE '%TEXT%'`, which PostgreSQL
+    answers from its trigram index (migration crm 0006); an OR across the person and their channels could only
+    be checked row by row over the whole directory. SQLite has no such index and scans, as before.
+    """
+    return (
+        Influencer.objects.filter(name__icontains=text)
+        .order_by()
+        .values("pk")
+        .union(
+            Influencer.objects.filter(email__icontains=text).order_by().values("pk"),
+            Channel.objects.filter(handle__icontains=text).order_by().values("influencer_id"),
+        )
+    )
 
 
 def people_needing_news(*, owner=None, today: date | None = None, soon_days: int = 7) -> QuerySet[Influencer]:

@@ -97,6 +97,8 @@ class Message(models.Model):
             models.Index(fields=["influencer", "kind", "due_on"], name="messaging_reminded_idx"),
             # The admin's list, latest send time first (its order, id breaking ties).
             models.Index(fields=["send_at", "id"], name="messaging_send_at_idx"),
+            # Today's failed messages, latest first: read from the index down to the tenth, not sorted.
+            models.Index(fields=["status", "-updated_at", "-id"], name="messaging_status_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

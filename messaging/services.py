@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,36 +170,64 @@ def reminders_queue(*, today: date | None = None) -> int:
 
     At most one per relationship or person per due date: the key says so, and rows that already have their
     reminder are left out in SQL, so running the sweep more often than scheduled is harmless.
+
+    Scan, then read: one query finds who is due and not yet reminded (relationships' clocks and people's own
+    cadence, UNION ALL of two index scans), then only those rows are read whole, in chunks. Beat repeats the
+    sweep every ten minutes and the scan finds nothing new: one query.
     """
+    today = today or timezone.localdate()
+    due_relationships, due_people = _due_without_reminder(today)
+    scan = due_relationships.values_list("pk", Value(True, output_field=BooleanField())).union(
+        due_people.values_list("pk", Value(False, output_field=BooleanField())), all=True
+    )
+    relationship_ids, person_ids = [], []
+    for pk, is_relationship in scan:
+        (relationship_ids if is_relationship else person_ids).append(pk)
+    now = timezone.now()
+    rows = []
+    # The owner's language and signature are read with the row, not once per reminder.
+    for ids in _chunks(sorted(relationship_ids)):
+        for relationship in Relationship.objects.filter(pk__in=ids).select_related(
+            "influencer", "campaign__brand", "owner__profile"
+        ):
+            rows.append(
+                _reminder(relationship.owner, relationship.influencer, relationship, relationship.next_contact_due, now)
+            )
+    for ids in _chunks(sorted(person_ids)):
+        for person in Influencer.objects.filter(pk__in=ids).select_related("owner__profile"):
+            rows.append(_reminder(person.owner, person, None, person.next_contact_due, now))
+    # ignore_conflicts: a sweep running at the same moment may have inserted some of these keys already.
+    Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return len(rows)
+
+
+SWEEP_CHUNK = 2000
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), SWEEP_CHUNK):
+        yield ids[start : start + SWEEP_CHUNK]
+
+
+def _due_without_reminder(today: date):
+    """Relationships and people due by `today`, with an owner to remind, not yet reminded for that due date."""
     from campaigns.selectors import who_needs_news
 
-    today = today or timezone.localdate()
     news = who_needs_news(today=today, soon_days=0)
     reminded = Message.objects.filter(kind=Kind.REMINDER, due_on=OuterRef("next_contact_due"))
     relationships = (
         news.relationships.filter(owner__isnull=False)
         .exclude(owner__email="")
         .exclude(Exists(reminded.filter(relationship=OuterRef("pk"))))
-        # The owner's language and signature: read with the row, not once per reminder.
-        .select_related("owner__profile")
+        .order_by()
     )
     people = (
         news.people.filter(owner__isnull=False)
         .exclude(owner__email="")
         .exclude(Exists(reminded.filter(influencer=OuterRef("pk"), relationship__isnull=True)))
-        .select_related("owner__profile")
+        .order_by()
     )
-    now = timezone.now()
-    rows = []
-    for relationship in relationships.iterator(chunk_size=2000):
-        rows.append(
-            _reminder(relationship.owner, relationship.influencer, relationship, relationship.next_contact_due, now)
-        )
-    for person in people.iterator(chunk_size=2000):
-        rows.append(_reminder(person.owner, person, None, person.next_contact_due, now))
-    # ignore_conflicts: a sweep running at the same moment may have inserted some of these keys already.
-    Message.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    return len(rows)
+    return relationships, people
 
 
 def _reminder(owner, person: Influencer, relationship: Relationship | None, due_on: date, now: datetime) -> Message:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import DateField, F, Func, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Least, Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,11 +72,23 @@ def _with_next_due(people):
         .order_by("next_contact_due")
         .values("next_contact_due")[:1]
     )
-    # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalescing each side with the other works on both.
-    own = F("next_contact_due")
-    return people.annotate(relationship_due=soonest_relationship).annotate(
-        next_due=Least(Coalesce(own, "relationship_due"), Coalesce("relationship_due", own))
-    )
+    return people.annotate(next_due=Soonest(F("next_contact_due"), soonest_relationship))
+
+
+class Soonest(Func):
+    """The earlier of two dates, either of which may be NULL (then the other one).
+
+    PostgreSQL's LEAST ignores NULLs: the relationships' subquery is written (and run) once per row. SQLite's
+    MIN(a, b) is NULL when either is: there, each side is coalesced with the other.
+    """
+
+    function = "LEAST"
+    arity = 2
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        own, other = self.get_source_expressions()
+        return compiler.compile(Least(Coalesce(own, other), Coalesce(other, own)))
 
 
 @require_GET

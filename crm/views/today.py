@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -59,14 +60,18 @@ def home(request: HttpRequest) -> HttpResponse:
     open_campaigns = (
         Campaign.objects.exclude(status=Campaign.Status.FINISHED)
         .select_related("brand")
-        .annotate(open_relationships=Count("relationships", filter=Q(relationships__stage__in=OPEN_STAGES)))
+        # Counted for the ten campaigns shown (a subquery runs after the LIMIT), not grouped over every open one.
+        .annotate(open_relationships=Coalesce(_open_relationships_count(), 0))
         .order_by("ends_on", "name")[:OPEN_CAMPAIGNS]
     )
-    mine = _my_messages(request.user)
-    scheduled = mine.filter(status=Message.Status.SCHEDULED).order_by("send_at", "pk")[:SCHEDULED_MESSAGES]
-    failed = mine.filter(
-        status=Message.Status.FAILED, updated_at__gte=timezone.now() - timedelta(days=FAILED_DAYS)
-    ).order_by("-updated_at", "-pk")[:FAILED_MESSAGES]
+    scheduled = _my_messages(request.user, ["send_at", "pk"], SCHEDULED_MESSAGES, status=Message.Status.SCHEDULED)
+    failed = _my_messages(
+        request.user,
+        ["-updated_at", "-pk"],
+        FAILED_MESSAGES,
+        status=Message.Status.FAILED,
+        updated_at__gte=timezone.now() - timedelta(days=FAILED_DAYS),
+    )
     return render(
         request,
         "crm/home.html",
@@ -88,14 +93,34 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _my_messages(user):
-    """Follow-ups and thank-yous that are mine: I wrote them, or the person or the relationship is mine.
+def _open_relationships_count() -> Subquery:
+    return Subquery(
+        Relationship.objects.filter(campaign_id=OuterRef("pk"), stage__in=OPEN_STAGES)
+        .order_by()
+        .values("campaign_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
 
+
+def _my_messages(user, order: list[str], limit: int, **conditions):
+    """The first `limit` follow-ups and thank-yous in `order` that are mine (and meet `conditions`): I wrote them,
+    or the person or the relationship is mine.
+
+    Not one OR across three joins, which no index could serve (0.8 s of SQL for a manager at 200,000 messages):
+    each of the three is searched through its own index and cut to its own first `limit`, and the page's rows
+    are the first `limit` of those few (at most 3 × `limit` ids: the database never matches against thousands).
     Stand-in for a messaging selector (services.digests_queue reads the same set for the morning digest).
     """
+    mine = Message.objects.filter(kind__in=Message.TO_INFLUENCERS, **conditions).order_by(*order)
+    first = [
+        # Each cut wrapped in an IN of its own: SQLite refuses a LIMIT directly inside a UNION.
+        Message.objects.filter(pk__in=mine.filter(**{whose: user}).values("pk")[:limit]).order_by().values("pk")
+        for whose in ("created_by", "relationship__owner", "influencer__owner")
+    ]
     return (
-        Message.objects.filter(Q(created_by=user) | Q(relationship__owner=user) | Q(influencer__owner=user))
-        .filter(kind__in=Message.TO_INFLUENCERS)
+        Message.objects.filter(pk__in=first[0].union(*first[1:], all=True))
         .select_related("influencer", "relationship__campaign__brand")
         .defer("body", "claim", "claimed_at")
+        .order_by(*order)[:limit]
     )

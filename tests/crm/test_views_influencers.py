@@ -140,6 +140,44 @@ def test_filters_return_exactly_the_matching_people(client, bob, directory, para
     assert _names(client.get(LIST, params)) == expected
 
 
+@pytest.mark.parametrize(
+    ("own", "campaign", "stage", "overdue", "this_week"),
+    [
+        (-2, 3, Stage.ACTIVE, True, False),  # own clock overdue: overdue, whatever the campaign's says
+        (20, 3, Stage.ACTIVE, False, True),  # the campaign's clock is the soonest
+        (None, 0, Stage.PITCHED, False, True),  # due today: due, not yet overdue
+        (None, -1, Stage.DELIVERED, True, False),
+        (None, 7, Stage.ACTIVE, False, True),  # a week ahead is still this week
+        (None, 8, Stage.ACTIVE, False, False),
+        (10, -5, Stage.CLOSED, False, False),  # a closed relationship has no clock
+        (-1, -5, Stage.SHORTLISTED, True, False),
+        (None, None, None, False, False),  # no clock at all
+    ],
+)
+def test_overdue_and_due_this_week_read_the_soonest_of_the_persons_and_their_campaigns_clocks(
+    client, bob, own, campaign, stage, overdue, this_week
+):
+    person = InfluencerFactory(name="Noé Blanc", next_contact_due=None if own is None else _days(own))
+    if stage is not None:
+        RelationshipFactory(influencer=person, stage=stage, next_contact_due=_days(campaign))
+    client.force_login(bob)
+
+    assert _names(client.get(LIST, {"overdue": "on"})) == (["Noé Blanc"] if overdue else [])
+    assert _names(client.get(LIST, {"due_this_week": "on"})) == (["Noé Blanc"] if this_week else [])
+
+
+def test_a_search_matches_a_person_once_even_through_name_email_and_several_handles(client, bob, directory):
+    person = InfluencerFactory(name="Jade Martin", email="jade.martin@example.org")
+    ChannelFactory(influencer=person, platform=Channel.Platform.INSTAGRAM, handle="martinjade")
+    ChannelFactory(influencer=person, platform=Channel.Platform.TIKTOK, handle="jade_martin")
+    client.force_login(bob)
+
+    response = client.get(LIST, {"q": "MARTIN"})
+
+    assert _names(response) == ["Jade Martin", "Léa Martin"]
+    assert response.context["page"].count == 2
+
+
 def test_filter_by_topic_and_owner(client, bob, dave, directory):
     client.force_login(bob)
     food = directory["lea"].topics.get()

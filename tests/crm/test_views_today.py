@@ -218,3 +218,49 @@ def test_the_directory_filter_due_this_week_keeps_today_to_a_week_ahead(client, 
     response = client.get(reverse("crm:influencer_list"), {"due_this_week": "on", "owner": bob.pk})
 
     assert [person.name for person in response.context["page"].object_list] == ["In a week", "Today"]
+
+
+def test_my_scheduled_messages_are_the_first_by_send_time_of_those_i_wrote_or_whose_person_or_campaign_is_mine(
+    client, bob, dave
+):
+    def at(hours: int) -> datetime.datetime:
+        return NOW + datetime.timedelta(hours=hours)
+
+    mine_by_every_count = InfluencerFactory(name="Léa", owner=bob)
+    relationship = RelationshipFactory(influencer=mine_by_every_count, owner=bob)
+    daves_person = InfluencerFactory(name="Marc", owner=dave)
+    daves_relationship_with_my_person = RelationshipFactory(influencer=InfluencerFactory(owner=bob), owner=dave)
+    expected = [
+        MessageFactory(influencer=mine_by_every_count, relationship=relationship, created_by=bob, send_at=at(1)),
+        MessageFactory(influencer=daves_person, created_by=bob, send_at=at(2)),  # I wrote it
+        MessageFactory(  # my relationship with Dave's person
+            influencer=daves_person, relationship=RelationshipFactory(influencer=daves_person, owner=bob), send_at=at(3)
+        ),
+        MessageFactory(  # my person, on Dave's relationship
+            influencer=daves_relationship_with_my_person.influencer,
+            relationship=daves_relationship_with_my_person,
+            send_at=at(4),
+        ),
+    ]
+    expected += [MessageFactory(influencer=mine_by_every_count, send_at=at(10 + n)) for n in range(8)]
+    MessageFactory(influencer=mine_by_every_count, send_at=at(30))  # the eleventh: not shown
+    MessageFactory(influencer=daves_person, created_by=dave, send_at=at(0))  # Dave's
+    MessageFactory(influencer=mine_by_every_count, status="sent", send_at=at(0))  # not scheduled any more
+    MessageFactory(influencer=mine_by_every_count, kind="reminder", send_at=at(0))  # to the team, not to them
+    client.force_login(bob)
+
+    response = client.get(reverse("home"))
+
+    assert list(response.context["scheduled_messages"]) == expected[:10]
+
+
+def test_each_open_campaign_says_how_many_people_are_in_progress_on_it(client, bob, bobs_day):
+    spring = bobs_day["late relationship"].campaign  # four open relationships
+    RelationshipFactory(campaign=spring, stage=Stage.CLOSED, outcome="completed")
+    quiet = CampaignFactory(name="Quiet operation", status=Campaign.Status.RUNNING)
+    RelationshipFactory(campaign=quiet, stage=Stage.CLOSED, outcome="declined")
+    client.force_login(bob)
+
+    campaigns = {c.name: c.open_relationships for c in client.get(reverse("home")).context["open_campaigns"]}
+
+    assert campaigns == {"Spring range": 4, "Quiet operation": 0}

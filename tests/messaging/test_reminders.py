@@ -96,5 +96,18 @@ def test_the_sweep_costs_the_same_queries_for_two_reminders_or_eight(
         )
         InfluencerFactory(owner=(bob, dave)[i % 2], cadence_days=30, next_contact_due=TODAY)
 
-    with django_assert_num_queries(3):
+    # One scan, then the due relationships and the due people read whole, then one insert.
+    with django_assert_num_queries(4):
         assert reminders_queue() == 2 * size
+
+
+def test_a_sweep_that_finds_nothing_new_is_one_query(now, spring, bob, django_assert_num_queries):
+    RelationshipFactory(
+        campaign=spring, owner=bob, stage=Stage.ACTIVE, next_contact_due=TODAY - datetime.timedelta(days=1)
+    )
+    InfluencerFactory(owner=bob, cadence_days=30, next_contact_due=TODAY)
+    assert reminders_queue() == 2
+
+    # What beat repeats every ten minutes: the scan alone, relationships' and people's clocks in one query.
+    with django_assert_num_queries(1):
+        assert reminders_queue() == 0
