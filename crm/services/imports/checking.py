@@ -50,8 +50,8 @@ def influencers_import(
 ) -> ImportOutcome:
     """Import numbered rows (crm.imports.numbered_rows): all of them, or none if any row is wrong.
 
-    `progress(n)` is called every PROGRESS_EVERY rows read; `before_commit(outcome)` runs inside the writing
-    transaction, last, so that what it records commits with the people or not at all.
+    `progress(n)` is called every PROGRESS_EVERY rows read, and once all are; `before_commit(outcome)` runs inside
+    the writing transaction, last, so that what it records commits with the people or not at all.
     """
     check = RowChecker()
     matcher: Matcher[int] = Matcher()  # a person is their id, or minus the row number that adds them
@@ -115,6 +115,10 @@ def influencers_import(
         for platform, handle in added_channels:
             new_channels.append((person, platform, handle))
 
+    if progress is not None and outcome.rows % every:
+        # Every row is checked: the bar reaches 100 % and the page says the writing has begun, the longest part
+        # on PostgreSQL.
+        progress(outcome.rows)
     if ambiguous:
         _add_ambiguous_errors(outcome, ambiguous, new_names)
     if outcome.invalid:
