@@ -70,3 +70,19 @@ def test_the_pages_section_times_every_page_with_its_queries_and_its_floor(tmp_p
     assert len(sweeps) == 2
     assert "Reminder sweep at 1,000 relationships · scan time" in sweeps
     assert "targets met" in table
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_section_times_the_fast_path_with_its_foreign_key_checks_and_the_server_cpu(django_user_model):
+    from bench.imports import measure_import
+
+    django_user_model.objects.create_user("importer")
+
+    fast, memory, default = measure_import(rows=60)
+
+    assert (fast.extra["rows"], fast.unit, memory.unit, default.unit) == (60, "rows/s", "MB", "rows/s")
+    # The server's backend is on this machine in tests (127.0.0.1): its CPU time is read; SQLite has none.
+    server = fast.extra["server_cpu_seconds"]
+    assert (server is not None) == (connection.vendor == "postgresql")
+    assert ("database server's backend" in fast.note) == (connection.vendor == "postgresql")
+    assert not Influencer.objects.exists()  # rolled back, after the deferred checks ran

@@ -17,8 +17,7 @@ from config.celery import app as celery_app
 from crm.imports import csv_rows, decode_csv, numbered_rows
 from crm.models import Channel, ImportJob, Influencer, Topic
 from crm.resources import InfluencerResource, SniffingCSV
-from crm.services import imports
-from crm.services.imports import import_job_create, import_job_run, import_jobs_enqueue, influencers_import
+from crm.services.imports import checking, import_job_create, import_job_run, import_jobs_enqueue, influencers_import
 from tests.crm.admin_factories import person
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +201,7 @@ def test_an_xlsx_file_imports_too(alice):
 
 
 def test_the_job_records_its_progress_every_so_many_rows_while_checking_them(alice, monkeypatch):
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(checking, "PROGRESS_EVERY", 10)
     job = job_for(alice, many(45))
 
     with CaptureQueriesContext(connection) as queries:
@@ -211,17 +210,17 @@ def test_the_job_records_its_progress_every_so_many_rows_while_checking_them(ali
     table = connection.ops.quote_name("crm_importjob")
     column = connection.ops.quote_name("processed")
     progress = [q["sql"] for q in queries if q["sql"].startswith(f"UPDATE {table} SET {column} = ")]
-    assert [sql.split(" = ")[1].split(" ")[0] for sql in progress] == ["10", "20", "30", "40"]
+    assert [sql.split(" = ")[1].split(" ")[0] for sql in progress] == ["10", "20", "30", "40", "45"]
     assert (job.total, job.processed, job.percent) == (45, 45, 100)
 
 
-def test_the_fast_path_reports_progress_by_line_number(alice):
+def test_the_fast_path_reports_progress_by_line_number_and_once_every_row_is_checked(alice):
     seen = []
     rows = numbered_rows(csv_rows(decode_csv(many(4_500))))
 
     influencers_import(rows=rows, by=alice, progress=seen.append)
 
-    assert seen == [2_000, 4_000]
+    assert seen == [2_000, 4_000, 4_500]  # the last once every row is checked, before the writing
 
 
 # --- All or nothing ----------------------------------------------------------------------------------------------
@@ -454,3 +453,17 @@ def test_a_marketer_outside_the_admin_is_sent_to_its_login(client, alice, bob):
     response = client.get(reverse("admin:crm_importjob_change", args=[job.pk]))
 
     assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+def test_the_history_the_database_copies_holds_each_person_as_written_by_the_importer(alice):
+    known = person("H. Dupré", email="HELENE@exemple.fr", channels=[("instagram", "Helene.D")], city="")
+
+    run(job_for(alice, PEOPLE.encode()))
+
+    fields = ["name", "email", "kind", "language", "city", "region", "country", "owner_id", "cadence_days"]
+    fields += ["next_contact_due", "created_at", "updated_at"]
+    for someone in Influencer.objects.all():
+        latest = someone.history.latest()
+        assert [getattr(latest, f) for f in fields] == [getattr(someone, f) for f in fields]
+        assert (latest.history_type, latest.history_user) == ("~" if someone == known else "+", alice)
+    assert Influencer.history.count() == 1 + 3  # known's "+" by hand, then "~"; two people added
