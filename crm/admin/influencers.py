@@ -3,12 +3,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
@@ -19,6 +19,7 @@ from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
 from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
+from crm.admin.widgets import PreloadedAutocompleteSelect, preload_autocomplete
 from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
@@ -26,6 +27,14 @@ from crm.services import influencer_create
 from crm.services.merge import influencer_merge
 
 RECENT_ROWS = 10
+
+
+class PersonForm(GuardedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page read the owner with the person (InfluencerAdmin.get_queryset): its box need not read it again.
+        if self.instance.owner_id is not None and Influencer.owner.is_cached(self.instance):
+            preload_autocomplete(self, "owner", self.instance.owner)
 
 
 class RecentFirstFormSet(ParentRowsFormSet):
@@ -59,10 +68,20 @@ class ChannelInline(admin.TabularInline):
     form = GuardedModelForm
     formset = ParentRowsFormSet
     extra = 0
-    fields = ("platform", "handle", "url", "followers")
-    readonly_fields = ("followers",)
+    fields = ("platform", "handle", "url", "followers", "figure_on")
+    readonly_fields = ("followers", "figure_on")
     # The channel's own page holds its dated audience snapshots (a snapshot hangs off a channel).
     show_change_link = True
+
+    def get_queryset(self, request):
+        # The date of each channel's latest figure, read with the channels (the person's page once listed the
+        # latest snapshots in a query of their own).
+        latest = AudienceSnapshot.objects.filter(channel=OuterRef("pk")).order_by("-taken_on").values("taken_on")[:1]
+        return super().get_queryset(request).annotate(figure_on=Subquery(latest))
+
+    @admin.display(description=_("figure dated"))
+    def figure_on(self, obj: Channel):
+        return getattr(obj, "figure_on", None) or "—"
 
 
 class ContactInline(ReadOnlyInline):
@@ -93,9 +112,10 @@ class ExchangeInline(ReadOnlyInline):
 
 class RelationshipInline(ReadOnlyInline):
     model = Relationship
-    formset = ParentRowsFormSet
+    formset = RecentFirstFormSet
     fields = ("campaign", "stage", "outcome", "owner", "next_contact_due")
-    verbose_name_plural = _("campaigns (moves go through the relationship's actions)")
+    ordering = ("-updated_at", "-id")
+    verbose_name_plural = _("latest campaigns (moves go through the relationship's actions)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("campaign__brand", "owner")
@@ -103,7 +123,7 @@ class RelationshipInline(ReadOnlyInline):
 
 @admin.register(Influencer)
 class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
-    form = GuardedModelForm
+    form = PersonForm
     resource_classes = [InfluencerResource]
     export_formats = EXPORT_FORMATS
 
@@ -133,22 +153,32 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     list_per_page = 50
     autocomplete_fields = ("owner",)
     filter_horizontal = ("topics",)
-    readonly_fields = ("audience", "tier", "audience_history", "last_contact_at", "next_contact_due", "created_at")
+    readonly_fields = ("audience", "tier", "full_history", "last_contact_at", "next_contact_due", "created_at")
     fieldsets = (
         (None, {"fields": ("name", "email", "kind", "owner", "topics")}),
         (_("Where and how"), {"fields": ("language", "timezone", "city", "region", "country")}),
         (_("Consent"), {"fields": ("consent", "consent_at", "consent_source")}),
         (
             _("Staying in touch"),
-            {"fields": ("cadence_days", "last_contact_at", "next_contact_due", "notes")},
+            {"fields": ("cadence_days", "last_contact_at", "next_contact_due", "notes", "full_history")},
         ),
-        (_("Audience"), {"fields": ("audience", "tier", "audience_history")}),
+        (_("Audience"), {"fields": ("audience", "tier")}),
     )
     inlines = (ChannelInline, RelationshipInline, ContactInline, ExchangeInline)
     actions = ("merge_people",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by()))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("owner")
+            .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by()))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # Importing is a background job (crm.admin.imports): the import button leads to its upload page.
     def has_import_permission(self, request):
@@ -169,24 +199,18 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     def topic_list(self, obj: Influencer) -> str:
         return ", ".join(sorted(t.name for t in obj.topics.all()))
 
-    @admin.display(description=_("latest audience figures"))
-    def audience_history(self, obj: Influencer) -> str:
+    @admin.display(description=_("full history"))
+    def full_history(self, obj: Influencer) -> str:
+        # The inlines below show the latest rows only; each full list is the admin's own, filtered to this person.
         if obj.pk is None:
             return "—"
-        snapshots = AudienceSnapshot.objects.filter(channel__influencer=obj).select_related("channel")[:RECENT_ROWS]
-        if not snapshots:
-            return _("No figures yet: open a channel to add one.")
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a> · {} · {}</li>',
-                (
-                    (reverse("admin:crm_channel_change", args=[s.channel_id]), s.channel, s.taken_on, s.followers)
-                    for s in snapshots
-                ),
-            ),
+        lists = (
+            ("admin:crm_contact_changelist", _("every contact")),
+            ("admin:crm_exchange_changelist", _("every exchange")),
+            ("admin:campaigns_relationship_changelist", _("every campaign")),
         )
+        links = ((reverse(url), obj.pk, label) for url, label in lists)
+        return format_html_join(" · ", '<a href="{}?influencer__id__exact={}">{}</a>', links)
 
     def save_model(self, request, obj, form, change):
         if change:

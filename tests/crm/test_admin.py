@@ -101,6 +101,53 @@ def test_the_person_page_shows_channels_campaigns_contacts_and_audience(admin_cl
     assert admin_client.get(reverse("admin:crm_influencer_history", args=[lea.pk])).status_code == 200
 
 
+def test_the_person_page_shows_the_latest_ten_campaigns_and_links_to_every_row(admin_client, alice):
+    lea = person("Léa")
+    for n in range(12):
+        relationship(lea, campaign(f"Op {n:02}"))
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    page = response.content.decode()
+    campaigns = response.context["inline_admin_formsets"][1].formset
+    assert campaigns.initial_form_count() == 10
+    for changelist in ("crm/contact", "crm/exchange", "campaigns/relationship"):
+        assert f'href="/admin/{changelist}/?influencer__id__exact={lea.pk}"' in page
+
+
+def test_the_filtered_list_a_person_page_links_to_shows_only_that_person(admin_client, alice):
+    lea, tom = person("Léa"), person("Tom")
+    Contact.objects.create(influencer=lea, occurred_at=timezone.now(), summary="lea's call")
+    Contact.objects.create(influencer=tom, occurred_at=timezone.now(), summary="tom's call")
+
+    response = admin_client.get(reverse("admin:crm_contact_changelist"), {"influencer__id__exact": lea.pk})
+
+    assert [c.summary for c in response.context["cl"].result_list] == ["lea's call"]
+
+
+def test_the_person_page_dates_each_channels_latest_figure(admin_client, alice):
+    lea = person("Léa", channels=[("instagram", "lea.m", 42_000), ("blog", "lea-blog")])
+    instagram = lea.channels.get(platform="instagram")
+    AudienceSnapshot.objects.create(channel=instagram, taken_on=dt.date(2025, 3, 1), followers=40_000)
+    AudienceSnapshot.objects.create(channel=instagram, taken_on=dt.date(2025, 4, 1), followers=42_000)
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    channels = response.context["inline_admin_formsets"][0].formset
+    assert {f.instance.handle: f.instance.figure_on for f in channels.forms} == {
+        "lea.m": dt.date(2025, 4, 1),
+        "lea-blog": None,
+    }
+
+
+def test_the_owner_box_names_the_owner_the_page_read_with_the_person(admin_client, alice, bob):
+    lea = person("Léa", owner=bob)
+
+    page = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk])).content.decode()
+
+    assert f'<option value="{bob.pk}" selected>{bob.username}</option>' in page
+
+
 def test_adding_a_person_goes_through_the_service(admin_client, alice):
     response = admin_client.post(
         reverse("admin:crm_influencer_add"),
