@@ -25,11 +25,12 @@ from crm.admin.filters import OverdueFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
+from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(ModelAdmin):
     form = GuardedModelForm
     list_display = ("name",)
     search_fields = ("name",)
@@ -305,7 +306,7 @@ class RelationshipAdmin(HistoryAdmin):
         self.move_each(request, queryset, lambda rel: relationship_deliver(relationship=rel, by=request.user))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Records the services write; the admin lists them for reading."""
 
     def has_add_permission(self, request):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Relationship
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
+from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
 from crm.services import audience_snapshot_record, contact_log, exchange_record
@@ -75,7 +76,7 @@ class ExchangeAddForm(ServiceAddForm):
         )
 
 
-class ServiceAddAdmin(admin.ModelAdmin):
+class ServiceAddAdmin(ModelAdmin):
     """A contact or an exchange: added through its service, shown with its person and relationship by name."""
 
     add_form = None
@@ -114,7 +115,7 @@ class SnapshotForm(GuardedModelForm):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ModelAdmin):
     form = GuardedModelForm
     list_display = ("name",)
     search_fields = ("name",)
@@ -130,7 +131,7 @@ class SnapshotInline(admin.TabularInline):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ModelAdmin):
     form = GuardedModelForm
     list_display = ("handle", "platform", "influencer", "followers", "url")
     list_filter = ("platform",)
@@ -169,7 +170,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(AudienceSnapshot)
-class AudienceSnapshotAdmin(admin.ModelAdmin):
+class AudienceSnapshotAdmin(ModelAdmin):
     form = SnapshotForm
     list_display = ("channel", "taken_on", "followers", "engagement_rate")
     list_filter = ("channel__platform", ("taken_on", admin.DateFieldListFilter))
