@@ -226,7 +226,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "campaigns.campaign": ("boss", 9),
     "campaigns.relationship": ("boss", 6),
     "campaigns.stagechange": ("boss", 6),
-    "campaigns.guardrailevent": ("boss", 8),
+    "campaigns.guardrailevent": ("boss", 6),
     "messaging.message": ("boss", 5),
     "messaging.messagetemplate": ("boss", 6),
     "messaging.profile": ("boss", 6),

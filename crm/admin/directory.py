@@ -6,6 +6,7 @@ figures they keep stay right whichever screen a row was typed in.
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,6 +141,9 @@ class ChannelAdmin(ModelAdmin):
     autocomplete_fields = ("influencer",)
     readonly_fields = ("followers",)
     inlines = (SnapshotInline,)
+    # The unique index on (platform, lower(handle)) gives this order; "platform, handle" (the model's) sorted every
+    # channel to show a page.
+    ordering = ("platform", Lower("handle"))
     show_full_result_count = False
     paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
@@ -177,6 +181,9 @@ class AudienceSnapshotAdmin(ModelAdmin):
     search_fields = ("channel__handle", "channel__influencer__name")
     list_select_related = ("channel__influencer",)
     autocomplete_fields = ("channel",)
+    # Newest figures first, from crm_snapshot_taken_idx: the model's order (by channel, i.e. by platform and handle
+    # through a join) sorted every snapshot to show a page.
+    ordering = ("-taken_on", "-id")
     show_full_result_count = False
     paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 

@@ -1,11 +1,11 @@
 """The admin's big lists are never counted in full and never paged deep (issue 7)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-
-import re
 
 from crm.admin.paging import MAX_PAGES, CappedCountPaginator
 from crm.models import Influencer
