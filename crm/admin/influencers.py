@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
 from campaigns.models import Relationship
-from crm.admin.filters import OverdueFilter, TierFilter
+from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
 from crm.admin.paging import CappedCountPaginator
@@ -143,7 +143,7 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
         "last_contact_at",
         "next_contact_due",
     )
-    list_filter = ("kind", TierFilter, "region", "topics", "consent", "owner", OverdueFilter)
+    list_filter = ("kind", TierFilter, RegionFilter, "topics", "consent", "owner", OverdueFilter)
     search_fields = ("name", "email", "channels__handle")
     list_select_related = ("owner",)
     # A COUNT(*) over the whole directory on every page is what gets slow first.

@@ -51,3 +51,15 @@ def test_the_guardrail_events_list_filters_by_date_without_a_date_hierarchy(admi
     assert response.status_code == 200
     assert response.context["cl"].date_hierarchy is None
     assert "occurred_at" in [getattr(f, "field_path", None) for f in response.context["cl"].filter_specs]
+
+
+def test_the_region_filter_offers_each_region_once_in_order_and_filters_on_it(admin_client):
+    for region in ["Occitanie", "Bretagne", "", "Occitanie", "Normandie", "Bretagne"]:
+        InfluencerFactory(region=region)
+
+    listed = admin_client.get(reverse("admin:crm_influencer_changelist"))
+    filtered = admin_client.get(reverse("admin:crm_influencer_changelist"), {"region": "Occitanie"})
+
+    region_filter = next(f for f in listed.context["cl"].filter_specs if getattr(f, "parameter_name", "") == "region")
+    assert [value for value, _label in region_filter.lookup_choices] == ["Bretagne", "Normandie", "Occitanie"]
+    assert [p.region for p in filtered.context["cl"].result_list] == ["Occitanie", "Occitanie"]
