@@ -3,12 +3,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
@@ -174,6 +175,20 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
             .select_related("owner")
             .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by()))
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        # The directory's own search (crm.forms), so the same indexes serve both: names and e-mails, and handles
+        # through a subquery. Django's joins the channels and then needs DISTINCT, for the page and for its count,
+        # which sorts every match (1.7 s of SQL for "martin" at 100,000 people).
+        for bit in smart_split(search_term):
+            if bit[:1] in "\"'" and bit[-1:] == bit[:1] and len(bit) > 1:
+                bit = unescape_string_literal(bit)
+            queryset = queryset.filter(
+                Q(name__icontains=bit)
+                | Q(email__icontains=bit)
+                | Q(pk__in=Channel.objects.filter(handle__icontains=bit).values("influencer_id"))
+            )
+        return queryset, False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":

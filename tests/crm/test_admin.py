@@ -76,6 +76,28 @@ def test_search_finds_people_by_channel_handle(admin_client):
     assert [p.name for p in response.context["cl"].result_list] == ["Léa"]
 
 
+def test_search_lists_a_person_once_however_many_of_their_handles_match(admin_client):
+    person("Léa Martin", email="lea@martin.fr", channels=[("tiktok", "martin.dances"), ("x", "martin_x")])
+    person("Tom")
+
+    response = admin_client.get(CHANGELIST + "?q=martin")
+
+    assert [p.name for p in response.context["cl"].result_list] == ["Léa Martin"]
+    assert response.context["cl"].result_count == 1
+
+
+def test_search_needs_every_word_and_takes_a_quoted_phrase_as_one(admin_client):
+    person("Léa Martin", channels=[("tiktok", "lea.dances")])
+    person("Léa Dupont")
+    person("Martin Léa")
+
+    words = admin_client.get(CHANGELIST, {"q": "dances martin"})
+    phrase = admin_client.get(CHANGELIST, {"q": '"léa martin"'})
+
+    assert [p.name for p in words.context["cl"].result_list] == ["Léa Martin"]
+    assert [p.name for p in phrase.context["cl"].result_list] == ["Léa Martin"]
+
+
 @pytest.mark.parametrize(
     "query", ["?kind=blogger&consent=unknown", "?region=Bretagne", "?topics__id__exact=1", "?overdue=no&tier=nano"]
 )
