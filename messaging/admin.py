@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.paging import CappedCountPaginator
+from crm.admin.paging import BigTableAdmin
 from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from messaging.models import Message, MessageTemplate, Profile
@@ -10,7 +10,7 @@ from messaging.services import message_cancel
 
 
 @admin.register(Message)
-class MessageAdmin(ModelAdmin):
+class MessageAdmin(BigTableAdmin, ModelAdmin):
     form = GuardedModelForm  # a line break in a subject would reach an e-mail header
     list_display = ("send_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind", "send_at")
@@ -27,8 +27,6 @@ class MessageAdmin(ModelAdmin):
         ("created_by", "created_at", "updated_at"), "due_on",
     )  # fmt: skip
     actions = ["cancel_messages"]
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_queryset(self, request):
         # The message's page names its person, relationship (person · brand · campaign) and team members: joined.

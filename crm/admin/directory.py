@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
 from crm.admin.inlines import ParentRowsFormSet
-from crm.admin.paging import CappedCountPaginator
+from crm.admin.paging import BigTableAdmin
 from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
@@ -132,7 +132,7 @@ class SnapshotInline(admin.TabularInline):
 
 
 @admin.register(Channel)
-class ChannelAdmin(ModelAdmin):
+class ChannelAdmin(BigTableAdmin, ModelAdmin):
     form = GuardedModelForm
     list_display = ("handle", "platform", "influencer", "followers", "url")
     list_filter = ("platform",)
@@ -144,8 +144,6 @@ class ChannelAdmin(ModelAdmin):
     # The unique index on (platform, lower(handle)) gives this order; "platform, handle" (the model's) sorted every
     # channel to show a page.
     ordering = ("platform", Lower("handle"))
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AudienceSnapshot:
@@ -174,7 +172,7 @@ class ChannelAdmin(ModelAdmin):
 
 
 @admin.register(AudienceSnapshot)
-class AudienceSnapshotAdmin(ModelAdmin):
+class AudienceSnapshotAdmin(BigTableAdmin, ModelAdmin):
     form = SnapshotForm
     list_display = ("channel", "taken_on", "followers", "engagement_rate")
     list_filter = ("channel__platform", ("taken_on", admin.DateFieldListFilter))
@@ -184,8 +182,6 @@ class AudienceSnapshotAdmin(ModelAdmin):
     # Newest figures first, from crm_snapshot_taken_idx: the model's order (by channel, i.e. by platform and handle
     # through a join) sorted every snapshot to show a page.
     ordering = ("-taken_on", "-id")
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -198,7 +194,7 @@ class AudienceSnapshotAdmin(ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ServiceAddAdmin):
+class ContactAdmin(BigTableAdmin, ServiceAddAdmin):
     add_form = ContactAddForm
     list_display = ("occurred_at", "influencer", "kind", "direction", "short_summary", "relationship", "logged_by")
     list_filter = ("kind", "direction", ("occurred_at", admin.DateFieldListFilter), "logged_by")
@@ -206,8 +202,6 @@ class ContactAdmin(ServiceAddAdmin):
     list_select_related = ("influencer", "logged_by", "relationship__campaign__brand", "relationship__influencer")
     autocomplete_fields = ("influencer", "relationship")
     readonly_fields = ("logged_by", "created_at")
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_changeform_initial_data(self, request):
         return {"occurred_at": timezone.now(), **super().get_changeform_initial_data(request)}
@@ -224,7 +218,7 @@ class ContactAdmin(ServiceAddAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(ServiceAddAdmin):
+class ExchangeAdmin(BigTableAdmin, ServiceAddAdmin):
     add_form = ExchangeAddForm
     list_display = ("occurred_on", "influencer", "direction", "kind", "value", "reach", "relationship")
     list_filter = ("direction", "kind", ("occurred_on", admin.DateFieldListFilter))
@@ -232,8 +226,6 @@ class ExchangeAdmin(ServiceAddAdmin):
     list_select_related = ("influencer", "relationship__campaign__brand", "relationship__influencer")
     autocomplete_fields = ("influencer", "relationship")
     readonly_fields = ("recorded_by", "created_at")
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_changeform_initial_data(self, request):
         return {"occurred_on": timezone.localdate(), **super().get_changeform_initial_data(request)}

@@ -18,7 +18,7 @@ from campaigns.models import Relationship
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
-from crm.admin.paging import CappedCountPaginator
+from crm.admin.paging import BigTableAdmin
 from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
 from crm.admin.widgets import PreloadedAutocompleteSelect, preload_autocomplete
 from crm.forms import GuardedModelForm
@@ -123,7 +123,7 @@ class RelationshipInline(ReadOnlyInline):
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
+class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     form = PersonForm
     resource_classes = [InfluencerResource]
     export_formats = EXPORT_FORMATS
@@ -147,11 +147,7 @@ class InfluencerAdmin(PrivacyAdminMixin, ImportExportMixin, HistoryAdmin):
     list_filter = ("kind", TierFilter, RegionFilter, "topics", "consent", "owner", OverdueFilter)
     search_fields = ("name", "email", "channels__handle")
     list_select_related = ("owner",)
-    # A COUNT(*) over the whole directory on every page is what gets slow first.
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
     ordering = (Lower("name"),)  # as the directory sorts, read from its index (crm_infl_name_key_idx)
-    list_per_page = 50
     autocomplete_fields = ("owner",)
     filter_horizontal = ("topics",)
     readonly_fields = ("audience", "tier", "full_history", "last_contact_at", "next_contact_due", "created_at")

@@ -85,3 +85,30 @@ def test_a_deep_page_of_a_big_admin_list_skips_at_most_four_pages_of_rows(client
 
     offsets = [int(o) for q in queries.captured_queries for o in re.findall(r"OFFSET (\d+)", q["sql"])]
     assert (response.status_code, offsets) == (200, [4 * 2])
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["crm.influencer", "crm.channel", "crm.audiencesnapshot", "crm.contact", "crm.exchange", "campaigns.relationship",
+     "campaigns.stagechange", "campaigns.guardrailevent", "messaging.message"],
+)  # fmt: skip
+def test_every_admin_list_of_a_big_table_is_capped_and_shows_50_rows_a_page(label):
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[apps.get_model(label)]
+
+    assert (model_admin.paginator, model_admin.show_full_result_count, model_admin.list_per_page) == (
+        CappedCountPaginator,
+        False,
+        50,
+    )
+
+
+def test_a_page_of_the_contact_log_shows_50_contacts(client, alice):
+    ContactFactory.create_batch(51, influencer=InfluencerFactory())
+    client.force_login(alice)
+
+    response = client.get(reverse("admin:crm_contact_changelist"))
+
+    assert len(response.context["cl"].result_list) == 50
