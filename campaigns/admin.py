@@ -68,6 +68,7 @@ class CampaignAdmin(HistoryAdmin):
     filter_horizontal = ("topics",)
     date_hierarchy = "starts_on"
     list_per_page = 50  # each row costs about a millisecond of Python (crm.admin.paging.BigTableAdmin)
+    show_full_result_count = False  # a second COUNT of every campaign on each page, for "of N" beside a filter
     fieldsets = (
         (None, {"fields": ("brand", "name", "status", "owner", "topics")}),
         (

@@ -223,7 +223,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "crm.influencer": ("boss", 9),
     "crm.importjob": ("boss", 5),
     "campaigns.brand": ("boss", 6),
-    "campaigns.campaign": ("boss", 9),
+    "campaigns.campaign": ("boss", 8),
     "campaigns.relationship": ("boss", 6),
     "campaigns.stagechange": ("boss", 6),
     "campaigns.guardrailevent": ("boss", 6),
@@ -234,9 +234,9 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
 
 # The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
 ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
-    # Session, user, permissions, the person (with the owner its box names), their topics, four inlines (channels
-    # with their latest figure's date, the latest campaigns, contacts and exchanges) and the topics box: 10.
-    ("/admin/crm/influencer/{person}/change/", "boss", 10),
+    # Session, user, permissions, the person (with the owner its box names), the topics box (with which are the
+    # person's), four inlines (channels with their latest figure's date, the latest campaigns, contacts, exchanges): 9.
+    ("/admin/crm/influencer/{person}/change/", "boss", 9),
     ("/admin/crm/channel/{channel}/change/", "boss", 6),
     ("/admin/crm/contact/{contact}/change/", "boss", 4),
     ("/admin/crm/exchange/{exchange}/change/", "boss", 7),

@@ -1,6 +1,7 @@
-"""A widget the admins' change pages share."""
+"""Boxes of the admins' change pages that show rows the page has already read, instead of reading them again."""
 
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.forms.models import ModelChoiceIterator, ModelMultipleChoiceField
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -31,3 +32,29 @@ def preload_autocomplete(form, field_name: str, row) -> None:
     widget = getattr(widget, "widget", widget)  # the admin wraps it with its add / change links
     if isinstance(widget, PreloadedAutocompleteSelect):
         widget.preloaded = row
+
+
+class _ReadChoices(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.rows is None:
+            yield from super().__iter__()
+        else:
+            yield from (self.choice(row) for row in self.field.rows)
+
+    def __len__(self):
+        return super().__len__() if self.field.rows is None else len(self.field.rows)
+
+
+class ReadChoicesField(ModelMultipleChoiceField):
+    """A multiple choice whose choices are `rows` once the form has read them (with what the object has chosen).
+
+    Validation still goes through the queryset: only what is shown comes from `rows`.
+    """
+
+    iterator = _ReadChoices
+    rows = None
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.rows = None
+        return result

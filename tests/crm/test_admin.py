@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import AudienceSnapshot, Channel, Contact, Influencer
-from tests.crm.admin_factories import campaign, person, relationship
+from tests.crm.admin_factories import campaign, person, relationship, topic
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,38 @@ def test_the_person_page_shows_the_latest_ten_campaigns_and_links_to_every_row(a
     assert campaigns.initial_form_count() == 10
     for changelist in ("crm/contact", "crm/exchange", "campaigns/relationship"):
         assert f'href="/admin/{changelist}/?influencer__id__exact={lea.pk}"' in page
+
+
+def test_the_person_page_lists_every_topic_with_the_persons_own_selected(admin_client, alice):
+    lea = person("Léa", topics=["travel", "food"])
+    topic("sport")
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    page = response.content.decode()
+    field = response.context["adminform"].form["topics"]
+    assert [str(label) for _value, label in field.field.choices] == ["food", "sport", "travel"]
+    for name, selected in [("food", " selected"), ("sport", ""), ("travel", " selected")]:
+        assert f'<option value="{topic(name).pk}"{selected}>{name}</option>' in page
+
+
+def test_the_person_page_saves_a_new_choice_of_topics(admin_client, alice):
+    lea = person("Léa", email="lea@example.org", topics=["travel", "food"], owner=alice)
+    sport = topic("sport")
+    management = {
+        f"{prefix}-{name}": value
+        for prefix in ("channels", "relationships", "contacts", "exchanges")
+        for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
+    }
+
+    response = admin_client.post(
+        reverse("admin:crm_influencer_change", args=[lea.pk]),
+        {"name": "Léa", "email": "lea@example.org", "kind": "blogger", "owner": alice.pk, "topics": [sport.pk],
+         "language": "fr", "timezone": "Europe/Paris", "consent": "unknown", **management},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [t.name for t in Influencer.objects.get(pk=lea.pk).topics.all()] == ["sport"]
 
 
 def test_the_filtered_list_a_person_page_links_to_shows_only_that_person(admin_client, alice):
