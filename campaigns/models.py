@@ -286,7 +286,11 @@ class GuardrailEvent(models.Model):
         ordering = ["-occurred_at"]
         verbose_name = _("guardrail event")
         verbose_name_plural = _("guardrail events")
-        indexes = [models.Index(fields=["rule", "occurred_at"], name="campaigns_guardrail_rule_idx")]
+        indexes = [
+            models.Index(fields=["rule", "occurred_at"], name="campaigns_guardrail_rule_idx"),
+            # The admin's list, newest first (ordering above), read from the index's end.
+            models.Index(fields=["occurred_at", "id"], name="campaigns_guardrail_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}: {self.get_result_display()}"

@@ -217,6 +217,8 @@ class AudienceSnapshot(models.Model):
                 name="crm_snapshot_engagement_percent",
             ),
         ]
+        # The admin's list of figures, newest first (crm.admin.directory), read from the index's end.
+        indexes = [models.Index(fields=["taken_on", "id"], name="crm_snapshot_taken_idx")]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.taken_on}: {self.followers}"
@@ -339,6 +341,8 @@ class Exchange(models.Model):
         indexes = [
             models.Index(fields=["influencer", "-occurred_on"], name="crm_exchange_timeline_idx"),
             models.Index(fields=["relationship", "direction"], name="crm_exchange_rel_dir_idx"),
+            # The admin's ledger, newest first (ordering above), read from its end: no sort of every exchange.
+            models.Index(fields=["occurred_on", "id"], name="crm_exchange_on_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from crm.admin.rows import ModelAdmin
 from health.models import Heartbeat
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
+class HeartbeatAdmin(ModelAdmin):
     list_display = ("name", "beat_at")
     readonly_fields = ("name", "beat_at")

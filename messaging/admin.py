@@ -2,14 +2,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.paging import CappedCountPaginator
+from crm.admin.paging import BigTableAdmin
+from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from messaging.models import Message, MessageTemplate, Profile
 from messaging.services import message_cancel
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(BigTableAdmin, ModelAdmin):
     form = GuardedModelForm  # a line break in a subject would reach an e-mail header
     list_display = ("send_at", "kind", "recipient", "subject", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind", "send_at")
@@ -26,8 +27,6 @@ class MessageAdmin(admin.ModelAdmin):
         ("created_by", "created_at", "updated_at"), "due_on",
     )  # fmt: skip
     actions = ["cancel_messages"]
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_queryset(self, request):
         # The message's page names its person, relationship (person · brand · campaign) and team members: joined.
@@ -61,7 +60,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(ModelAdmin):
     form = GuardedModelForm
     list_display = ("name", "language", "subject")
     list_filter = ("language",)
@@ -69,7 +68,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ModelAdmin):
     list_display = ("user", "timezone", "language", "wants_digest")
     list_filter = ("language", "wants_digest")
     search_fields = ("user__username", "user__email")

@@ -6,12 +6,14 @@ figures they keep stay right whichever screen a row was typed in.
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
 from crm.admin.inlines import ParentRowsFormSet
-from crm.admin.paging import CappedCountPaginator
+from crm.admin.paging import BigTableAdmin
+from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
 from crm.services import audience_snapshot_record, contact_log, exchange_record
@@ -75,7 +77,7 @@ class ExchangeAddForm(ServiceAddForm):
         )
 
 
-class ServiceAddAdmin(admin.ModelAdmin):
+class ServiceAddAdmin(ModelAdmin):
     """A contact or an exchange: added through its service, shown with its person and relationship by name."""
 
     add_form = None
@@ -114,7 +116,7 @@ class SnapshotForm(GuardedModelForm):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ModelAdmin):
     form = GuardedModelForm
     list_display = ("name",)
     search_fields = ("name",)
@@ -130,7 +132,7 @@ class SnapshotInline(admin.TabularInline):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(BigTableAdmin, ModelAdmin):
     form = GuardedModelForm
     list_display = ("handle", "platform", "influencer", "followers", "url")
     list_filter = ("platform",)
@@ -139,8 +141,9 @@ class ChannelAdmin(admin.ModelAdmin):
     autocomplete_fields = ("influencer",)
     readonly_fields = ("followers",)
     inlines = (SnapshotInline,)
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
+    # The unique index on (platform, lower(handle)) gives this order; "platform, handle" (the model's) sorted every
+    # channel to show a page.
+    ordering = ("platform", Lower("handle"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AudienceSnapshot:
@@ -169,15 +172,16 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(AudienceSnapshot)
-class AudienceSnapshotAdmin(admin.ModelAdmin):
+class AudienceSnapshotAdmin(BigTableAdmin, ModelAdmin):
     form = SnapshotForm
     list_display = ("channel", "taken_on", "followers", "engagement_rate")
     list_filter = ("channel__platform", ("taken_on", admin.DateFieldListFilter))
     search_fields = ("channel__handle", "channel__influencer__name")
     list_select_related = ("channel__influencer",)
     autocomplete_fields = ("channel",)
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
+    # Newest figures first, from crm_snapshot_taken_idx: the model's order (by channel, i.e. by platform and handle
+    # through a join) sorted every snapshot to show a page.
+    ordering = ("-taken_on", "-id")
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -190,7 +194,7 @@ class AudienceSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ServiceAddAdmin):
+class ContactAdmin(BigTableAdmin, ServiceAddAdmin):
     add_form = ContactAddForm
     list_display = ("occurred_at", "influencer", "kind", "direction", "short_summary", "relationship", "logged_by")
     list_filter = ("kind", "direction", ("occurred_at", admin.DateFieldListFilter), "logged_by")
@@ -198,8 +202,6 @@ class ContactAdmin(ServiceAddAdmin):
     list_select_related = ("influencer", "logged_by", "relationship__campaign__brand", "relationship__influencer")
     autocomplete_fields = ("influencer", "relationship")
     readonly_fields = ("logged_by", "created_at")
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_changeform_initial_data(self, request):
         return {"occurred_at": timezone.now(), **super().get_changeform_initial_data(request)}
@@ -216,7 +218,7 @@ class ContactAdmin(ServiceAddAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(ServiceAddAdmin):
+class ExchangeAdmin(BigTableAdmin, ServiceAddAdmin):
     add_form = ExchangeAddForm
     list_display = ("occurred_on", "influencer", "direction", "kind", "value", "reach", "relationship")
     list_filter = ("direction", "kind", ("occurred_on", admin.DateFieldListFilter))
@@ -224,8 +226,6 @@ class ExchangeAdmin(ServiceAddAdmin):
     list_select_related = ("influencer", "relationship__campaign__brand", "relationship__influencer")
     autocomplete_fields = ("influencer", "relationship")
     readonly_fields = ("recorded_by", "created_at")
-    show_full_result_count = False
-    paginator = CappedCountPaginator  # no full count, no deep OFFSET (crm.admin.paging)
 
     def get_changeform_initial_data(self, request):
         return {"occurred_on": timezone.localdate(), **super().get_changeform_initial_data(request)}

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin.rows import ChangelistRowsMixin
+
 
 def _key_or_404(field, value: str) -> None:
     try:
@@ -18,7 +20,7 @@ def _key_or_404(field, value: str) -> None:
         raise Http404 from None
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(ChangelistRowsMixin, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         _key_or_404(self.model._meta.pk, object_id)
         return super().history_view(request, object_id, extra_context=extra_context)

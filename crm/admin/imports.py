@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin.rows import ModelAdmin
 from crm.models import ImportJob
 from crm.services.imports import import_job_create
 
@@ -23,7 +24,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ModelAdmin):
     list_display = ("file_name", "status", "progress", "created", "updated", "invalid", "created_by", "created_at")
     list_filter = ("status",)
     list_select_related = ("created_by",)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import AudienceSnapshot, Channel, Contact, Influencer
-from tests.crm.admin_factories import campaign, person, relationship
+from tests.crm.admin_factories import campaign, person, relationship, topic
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,28 @@ def test_search_finds_people_by_channel_handle(admin_client):
     assert [p.name for p in response.context["cl"].result_list] == ["Léa"]
 
 
+def test_search_lists_a_person_once_however_many_of_their_handles_match(admin_client):
+    person("Léa Martin", email="lea@martin.fr", channels=[("tiktok", "martin.dances"), ("x", "martin_x")])
+    person("Tom")
+
+    response = admin_client.get(CHANGELIST + "?q=martin")
+
+    assert [p.name for p in response.context["cl"].result_list] == ["Léa Martin"]
+    assert response.context["cl"].result_count == 1
+
+
+def test_search_needs_every_word_and_takes_a_quoted_phrase_as_one(admin_client):
+    person("Léa Martin", channels=[("tiktok", "lea.dances")])
+    person("Léa Dupont")
+    person("Martin Léa")
+
+    words = admin_client.get(CHANGELIST, {"q": "dances martin"})
+    phrase = admin_client.get(CHANGELIST, {"q": '"léa martin"'})
+
+    assert [p.name for p in words.context["cl"].result_list] == ["Léa Martin"]
+    assert [p.name for p in phrase.context["cl"].result_list] == ["Léa Martin"]
+
+
 @pytest.mark.parametrize(
     "query", ["?kind=blogger&consent=unknown", "?region=Bretagne", "?topics__id__exact=1", "?overdue=no&tier=nano"]
 )
@@ -99,6 +121,85 @@ def test_the_person_page_shows_channels_campaigns_contacts_and_audience(admin_cl
     assert "call 0" in page and "call 9" in page and "call 10" not in page  # latest ten, newest first
     assert response.context["inline_admin_formsets"][2].formset.initial_form_count() == 10
     assert admin_client.get(reverse("admin:crm_influencer_history", args=[lea.pk])).status_code == 200
+
+
+def test_the_person_page_shows_the_latest_ten_campaigns_and_links_to_every_row(admin_client, alice):
+    lea = person("Léa")
+    for n in range(12):
+        relationship(lea, campaign(f"Op {n:02}"))
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    page = response.content.decode()
+    campaigns = response.context["inline_admin_formsets"][1].formset
+    assert campaigns.initial_form_count() == 10
+    for changelist in ("crm/contact", "crm/exchange", "campaigns/relationship"):
+        assert f'href="/admin/{changelist}/?influencer__id__exact={lea.pk}"' in page
+
+
+def test_the_person_page_lists_every_topic_with_the_persons_own_selected(admin_client, alice):
+    lea = person("Léa", topics=["travel", "food"])
+    topic("sport")
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    page = response.content.decode()
+    field = response.context["adminform"].form["topics"]
+    assert [str(label) for _value, label in field.field.choices] == ["food", "sport", "travel"]
+    for name, selected in [("food", " selected"), ("sport", ""), ("travel", " selected")]:
+        assert f'<option value="{topic(name).pk}"{selected}>{name}</option>' in page
+
+
+def test_the_person_page_saves_a_new_choice_of_topics(admin_client, alice):
+    lea = person("Léa", email="lea@example.org", topics=["travel", "food"], owner=alice)
+    sport = topic("sport")
+    management = {
+        f"{prefix}-{name}": value
+        for prefix in ("channels", "relationships", "contacts", "exchanges")
+        for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
+    }
+
+    response = admin_client.post(
+        reverse("admin:crm_influencer_change", args=[lea.pk]),
+        {"name": "Léa", "email": "lea@example.org", "kind": "blogger", "owner": alice.pk, "topics": [sport.pk],
+         "language": "fr", "timezone": "Europe/Paris", "consent": "unknown", **management},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [t.name for t in Influencer.objects.get(pk=lea.pk).topics.all()] == ["sport"]
+
+
+def test_the_filtered_list_a_person_page_links_to_shows_only_that_person(admin_client, alice):
+    lea, tom = person("Léa"), person("Tom")
+    Contact.objects.create(influencer=lea, occurred_at=timezone.now(), summary="lea's call")
+    Contact.objects.create(influencer=tom, occurred_at=timezone.now(), summary="tom's call")
+
+    response = admin_client.get(reverse("admin:crm_contact_changelist"), {"influencer__id__exact": lea.pk})
+
+    assert [c.summary for c in response.context["cl"].result_list] == ["lea's call"]
+
+
+def test_the_person_page_dates_each_channels_latest_figure(admin_client, alice):
+    lea = person("Léa", channels=[("instagram", "lea.m", 42_000), ("blog", "lea-blog")])
+    instagram = lea.channels.get(platform="instagram")
+    AudienceSnapshot.objects.create(channel=instagram, taken_on=dt.date(2025, 3, 1), followers=40_000)
+    AudienceSnapshot.objects.create(channel=instagram, taken_on=dt.date(2025, 4, 1), followers=42_000)
+
+    response = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk]))
+
+    channels = response.context["inline_admin_formsets"][0].formset
+    assert {f.instance.handle: f.instance.figure_on for f in channels.forms} == {
+        "lea.m": dt.date(2025, 4, 1),
+        "lea-blog": None,
+    }
+
+
+def test_the_owner_box_names_the_owner_the_page_read_with_the_person(admin_client, alice, bob):
+    lea = person("Léa", owner=bob)
+
+    page = admin_client.get(reverse("admin:crm_influencer_change", args=[lea.pk])).content.decode()
+
+    assert f'<option value="{bob.pk}" selected>{bob.username}</option>' in page
 
 
 def test_adding_a_person_goes_through_the_service(admin_client, alice):

@@ -1,11 +1,13 @@
 """The admin's big lists are never counted in full and never paged deep (issue 7)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.admin.paging import CappedCountPaginator
+from crm.admin.paging import MAX_PAGES, CappedCountPaginator
 from crm.models import Influencer
 from tests.factories import ContactFactory, InfluencerFactory
 
@@ -63,9 +65,50 @@ def test_a_capped_list_says_more_than_and_asks_to_search(client, alice, monkeypa
     from crm.admin.directory import ContactAdmin
 
     monkeypatch.setattr(ContactAdmin, "list_per_page", 1)
-    ContactFactory.create_batch(21, influencer=InfluencerFactory())
+    ContactFactory.create_batch(MAX_PAGES + 1, influencer=InfluencerFactory())
     client.force_login(alice)
 
     html = client.get(reverse("admin:crm_contact_changelist")).content.decode()
 
-    assert "more than 20 contacts: search or filter to see the others" in html
+    assert f"more than {MAX_PAGES} contacts: search or filter to see the others" in html
+
+
+def test_a_deep_page_of_a_big_admin_list_skips_at_most_four_pages_of_rows(client, alice, monkeypatch):
+    from crm.admin.influencers import InfluencerAdmin
+
+    monkeypatch.setattr(InfluencerAdmin, "list_per_page", 2)
+    InfluencerFactory.create_batch(2 * 10)
+    client.force_login(alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:crm_influencer_changelist"), {"p": 1600})
+
+    offsets = [int(o) for q in queries.captured_queries for o in re.findall(r"OFFSET (\d+)", q["sql"])]
+    assert (response.status_code, offsets) == (200, [4 * 2])
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["crm.influencer", "crm.channel", "crm.audiencesnapshot", "crm.contact", "crm.exchange", "campaigns.relationship",
+     "campaigns.stagechange", "campaigns.guardrailevent", "messaging.message"],
+)  # fmt: skip
+def test_every_admin_list_of_a_big_table_is_capped_and_shows_50_rows_a_page(label):
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[apps.get_model(label)]
+
+    assert (model_admin.paginator, model_admin.show_full_result_count, model_admin.list_per_page) == (
+        CappedCountPaginator,
+        False,
+        50,
+    )
+
+
+def test_a_page_of_the_contact_log_shows_50_contacts(client, alice):
+    ContactFactory.create_batch(51, influencer=InfluencerFactory())
+    client.force_login(alice)
+
+    response = client.get(reverse("admin:crm_contact_changelist"))
+
+    assert len(response.context["cl"].result_list) == 50
