@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0004_admin_list_indexes'),
-        ('crm', '0005_pages_indexes'),
+        ('campaigns', '0005_admin_list_indexes'),
+        ('crm', '0006_directory_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

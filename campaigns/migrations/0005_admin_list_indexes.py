@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0003_pages_indexes'),
+        ('campaigns', '0004_person_due_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
