@@ -234,6 +234,10 @@ class StageChange(models.Model):
     from_stage = models.CharField(_("from"), max_length=12, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=12, choices=Stage.choices)
     changed_at = models.DateTimeField(_("when"))
+    # When the stay this change began ended: the next change's time, set by the lifecycle when it records that
+    # change (campaigns.services.stays); empty while the relationship is still in this stage. The pipeline report
+    # reads it.
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True, editable=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("by")
     )
