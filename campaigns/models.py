@@ -208,6 +208,8 @@ class Relationship(models.Model):
             models.Index(fields=["influencer", "pitched_at"], name="campaigns_rel_pitched_idx"),
             # The admin's list, newest change first (its order, id breaking ties): read from the index, not sorted.
             models.Index(fields=["updated_at", "id"], name="campaigns_rel_updated_idx"),
+            # The endings report: relationships closed in a range.
+            models.Index(fields=["closed_at"], condition=models.Q(stage=Stage.CLOSED), name="campaigns_rel_closed_idx"),
         ]
 
     def __str__(self) -> str:
