@@ -1,6 +1,7 @@
 """Audience: followers growth per channel from the snapshots: the first and the last figure in the range."""
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, RowRange, Sum, Window
+from django.db.models.functions import FirstValue, LastValue, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
@@ -11,47 +12,65 @@ from reports.selectors.base import ReportResult, Table, share
 CHART_CHANNELS = 20
 
 
-def audience_report(filters: ReportFilters) -> ReportResult:
-    in_range = AudienceSnapshot.objects.filter(
-        channel_id=OuterRef("pk"), taken_on__gte=filters.date_from, taken_on__lte=filters.date_to
-    )
-    channels = Channel.objects.filter(Exists(in_range))
+def audience_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
+    snapshots = AudienceSnapshot.objects.filter(taken_on__gte=filters.date_from, taken_on__lte=filters.date_to)
     if filters.owner_id:
-        channels = channels.filter(influencer__owner_id=filters.owner_id)
+        snapshots = snapshots.filter(channel__influencer__owner_id=filters.owner_id)
     if filters.scoped_to_campaigns:
-        channels = channels.filter(
-            Exists(Relationship.objects.filter(filters.campaign_q(), influencer_id=OuterRef("influencer_id")))
+        snapshots = snapshots.filter(
+            Exists(Relationship.objects.filter(filters.campaign_q(), influencer_id=OuterRef("channel__influencer_id")))
         )
-    first, last = in_range.order_by("taken_on"), in_range.order_by("-taken_on")
-    channels = list(
-        channels.annotate(
-            first_on=Subquery(first.values("taken_on")[:1]),
-            first=Subquery(first.values("followers")[:1]),
-            last_on=Subquery(last.values("taken_on")[:1]),
-            last=Subquery(last.values("followers")[:1]),
+    # One pass over the range's snapshots, numbered per channel by date: each channel's first row carries its first
+    # and last figures (a subquery per channel and per figure was 600,000 index probes at 150,000 channels).
+    per_channel = {
+        "partition_by": [F("channel_id")],
+        "order_by": [F("taken_on").asc()],
+        "frame": RowRange(start=None, end=None),
+    }
+    measured = snapshots.annotate(
+        _n=Window(RowNumber(), partition_by=[F("channel_id")], order_by=[F("taken_on").asc()]),
+        first_on=Window(FirstValue("taken_on"), **per_channel),
+        first=Window(FirstValue("followers"), **per_channel),
+        last_on=Window(LastValue("taken_on"), **per_channel),
+        last=Window(LastValue("followers"), **per_channel),
+    ).filter(_n=1)
+    # The figures over every channel; the table (one row per channel: a six-figure count) is cut to a page.
+    totals = measured.aggregate(channels=Count("pk"), first_total=Sum("first"), last_total=Sum("last"))
+    channels = (
+        measured.annotate(growth=F("last") - F("first"))
+        .values(
+            "channel_id",
+            "channel__influencer__name",
+            "channel__platform",
+            "channel__handle",
+            "first_on",
+            "first",
+            "last_on",
+            "last",
+            "growth",
         )
-        .annotate(growth=F("last") - F("first"))
-        .select_related("influencer")
-        .order_by(F("growth").desc(), "influencer__name", "pk")
+        .order_by(F("growth").desc(), "channel__influencer__name", "channel_id")
     )
+    channels = list(channels[:limit] if limit is not None else channels)
+    platforms = dict(Channel.Platform.choices)
     rows = [
         [
-            c.influencer.name,
-            c.get_platform_display(),
-            c.handle,
-            c.first_on,
-            c.first,
-            c.last_on,
-            c.last,
-            c.growth,
-            share(c.growth, c.first),
+            c["channel__influencer__name"],
+            platforms.get(c["channel__platform"], c["channel__platform"]),
+            c["channel__handle"],
+            c["first_on"],
+            c["first"],
+            c["last_on"],
+            c["last"],
+            c["growth"],
+            share(c["growth"], c["first"]),
         ]
         for c in channels
     ]
-    first_total, last_total = sum(c.first for c in channels), sum(c.last for c in channels)
+    first_total, last_total = totals["first_total"] or 0, totals["last_total"] or 0
     return ReportResult(
         figures=[
-            (_("channels measured"), len(channels)),
+            (_("channels measured"), totals["channels"]),
             (_("followers at the start"), first_total),
             (_("followers at the end"), last_total),
             (_("growth"), last_total - first_total),
@@ -72,6 +91,7 @@ def audience_report(filters: ReportFilters) -> ReportResult:
                     _("growth (%)"),
                 ],
                 rows,
+                total=totals["channels"],
             )
         ],
         chart={

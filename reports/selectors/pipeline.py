@@ -25,7 +25,7 @@ def stage_stays(relationships: QuerySet[Relationship]) -> QuerySet[StageChange]:
     )
 
 
-def pipeline_report(filters: ReportFilters) -> ReportResult:
+def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     relationships = relationships_in_range(filters)
     counts = {f"stage_{stage}": Count("pk", filter=Q(stage=stage)) for stage in Stage.values}
     counts |= {f"outcome_{outcome}": Count("pk", filter=Q(outcome=outcome)) for outcome in Outcome.values}

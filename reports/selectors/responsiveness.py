@@ -26,18 +26,21 @@ def outbound_contacts(filters: ReportFilters):
     return contacts.annotate(reply_hours=DaysBetween("replied_at", "occurred_at") * 24)
 
 
-def responsiveness_report(filters: ReportFilters) -> ReportResult:
+def responsiveness_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     contacts = outbound_contacts(filters)
     counted = {
         "outbound": Count("pk"),
         "answered": Count("pk", filter=Q(replied_at__lte=F("occurred_at") + REPLY_WITHIN)),
     }
-    by_owner = list(
-        contacts.order_by()
-        .values("logged_by_id", "logged_by__first_name", "logged_by__last_name", "logged_by__username")
-        .annotate(**counted)
-    )
-    by_kind = list(contacts.order_by().values("influencer__kind").annotate(**counted))
+    # Counted per owner and kind of person in one pass; each table's rows are sums over it.
+    owner = ("logged_by_id", "logged_by__first_name", "logged_by__last_name", "logged_by__username")
+    by_owner, by_kind = {}, {}
+    for r in contacts.order_by().values(*owner, "influencer__kind").annotate(**counted):
+        for groups, fields in ((by_owner, owner), (by_kind, ("influencer__kind",))):
+            group = groups.setdefault(r[fields[0]], {**{f: r[f] for f in fields}, "outbound": 0, "answered": 0})
+            group["outbound"] += r["outbound"]
+            group["answered"] += r["answered"]
+    by_owner, by_kind = list(by_owner.values()), list(by_kind.values())
     hours_by_owner = medians(contacts, F("reply_hours"), group="logged_by_id")
     hours_by_kind = medians(contacts, F("reply_hours"), group="influencer__kind")
     hours = medians(contacts, F("reply_hours")).get(None)

@@ -81,7 +81,7 @@ def _groups_by_dimension(queryset, prefix: str) -> list[dict]:
     return groups
 
 
-def spread_report(filters: ReportFilters) -> ReportResult:
+def spread_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     people = Influencer.objects.all()
     if filters.owner_id:
         people = people.filter(owner_id=filters.owner_id)
