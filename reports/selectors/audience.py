@@ -1,7 +1,20 @@
 """Audience: followers growth per channel from the snapshots: the first and the last figure in the range."""
 
-from django.db.models import Count, Exists, F, OuterRef, RowRange, Sum, Window
-from django.db.models.functions import FirstValue, LastValue, RowNumber
+import datetime
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Sum,
+)
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
@@ -10,6 +23,24 @@ from reports.filters import ReportFilters
 from reports.selectors.base import ReportResult, Table, share
 
 CHART_CHANNELS = 20
+# A snapshot's key is its day number times DAY plus its followers: followers (a PositiveIntegerField) stay below DAY.
+DAY = 2**31
+EPOCH = datetime.date(1970, 1, 1)
+NAMED = ("channel__influencer__name", "channel__platform", "channel__handle")
+
+
+class DayNumber(Func):
+    """Days since 1970-01-01 as an integer: date subtraction on PostgreSQL, julianday() on SQLite."""
+
+    output_field = IntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)")
+
+
+def _day_and_followers(key: int) -> tuple[datetime.date, int]:
+    return EPOCH + datetime.timedelta(days=key // DAY), key % DAY
 
 
 def audience_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
@@ -20,38 +51,38 @@ def audience_report(filters: ReportFilters, *, limit: int | None = None) -> Repo
         snapshots = snapshots.filter(
             Exists(Relationship.objects.filter(filters.campaign_q(), influencer_id=OuterRef("channel__influencer_id")))
         )
-    # One pass over the range's snapshots, numbered per channel by date: each channel's first row carries its first
-    # and last figures (a subquery per channel and per figure was 600,000 index probes at 150,000 channels).
-    per_channel = {
-        "partition_by": [F("channel_id")],
-        "order_by": [F("taken_on").asc()],
-        "frame": RowRange(start=None, end=None),
-    }
-    measured = snapshots.annotate(
-        _n=Window(RowNumber(), partition_by=[F("channel_id")], order_by=[F("taken_on").asc()]),
-        first_on=Window(FirstValue("taken_on"), **per_channel),
-        first=Window(FirstValue("followers"), **per_channel),
-        last_on=Window(LastValue("taken_on"), **per_channel),
-        last=Window(LastValue("followers"), **per_channel),
-    ).filter(_n=1)
+    # One GROUP BY over the range's snapshots, no sort: each snapshot is keyed (its day, then its followers) in one
+    # number, so a channel's MIN key is its first snapshot and its MAX key its last, both read back from the key.
+    # (A window per channel sorted 360,000 snapshots; a subquery per channel and figure was 600,000 index probes.)
+    key = ExpressionWrapper(DayNumber("taken_on") * DAY + F("followers"), output_field=BigIntegerField())
+    measured = snapshots.values("channel_id").annotate(first_key=Min(key), last_key=Max(key))
     # The figures over every channel; the table (one row per channel: a six-figure count) is cut to a page.
-    totals = measured.aggregate(channels=Count("pk"), first_total=Sum("first"), last_total=Sum("last"))
-    channels = (
-        measured.annotate(growth=F("last") - F("first"))
-        .values(
-            "channel_id",
-            "channel__influencer__name",
-            "channel__platform",
-            "channel__handle",
-            "first_on",
-            "first",
-            "last_on",
-            "last",
-            "growth",
-        )
-        .order_by(F("growth").desc(), "channel__influencer__name", "channel_id")
+    totals = measured.aggregate(
+        channels=Count("channel_id"), first_total=Sum(F("first_key") % DAY), last_total=Sum(F("last_key") % DAY)
     )
-    channels = list(channels[:limit] if limit is not None else channels)
+    growth = F("last_key") % DAY - F("first_key") % DAY
+    if limit is None:
+        # A download: every channel, named in the same query.
+        channels = list(
+            snapshots.values("channel_id", *NAMED)
+            .annotate(first_key=Min(key), last_key=Max(key))
+            .annotate(growth=growth)
+            .order_by(F("growth").desc(), "channel__influencer__name", "channel_id")
+        )
+    else:
+        # A page: the channels that grew most, then their names (grouping by names too sorted every channel's row).
+        # Among channels tied at the page's edge, the first ids are shown; the page's rows are in the download's order.
+        channels = list(measured.annotate(growth=growth).order_by(F("growth").desc(), "channel_id")[:limit])
+        named = Channel.objects.filter(pk__in=[c["channel_id"] for c in channels])
+        names = {pk: row for pk, *row in named.values_list("pk", "influencer__name", "platform", "handle")}
+        for c in channels:
+            c.update(zip(NAMED, names[c["channel_id"]], strict=True))
+        channels.sort(key=lambda c: (-c["growth"], c["channel__influencer__name"], c["channel_id"]))
+    for c in channels:
+        (c["first_on"], c["first"]), (c["last_on"], c["last"]) = (
+            _day_and_followers(c["first_key"]),
+            _day_and_followers(c["last_key"]),
+        )
     platforms = dict(Channel.Platform.choices)
     rows = [
         [

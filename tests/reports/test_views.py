@@ -123,8 +123,8 @@ def test_an_overview_card_costs_its_report_without_the_form(
 # campaigns (their brands with them) and owners. The rest is the report's own: pipeline 2 (per campaign, the
 # medians), follow-ups 5, responsiveness 4 (per owner and kind in one, three medians), endings 3, guardrails 3,
 # spread 4 (people and relationships: their region, tier and kind in one, their topics in another), reciprocity 3
-# (the totals, the first people, per campaign), audience 2 (the totals, the first channels). The overview builds
-# none: each card fetches its report's figures (3 + the report's own; the form is not shown there).
+# (the totals, the first people, per campaign), audience 3 (the totals, the channels that grew most, their names).
+# The overview builds none: each card fetches its report's figures (3 + the report's own; the form is not shown).
 QUERIES = {
     None: 5,
     "pipeline": 7,
@@ -134,7 +134,7 @@ QUERIES = {
     "guardrails": 8,
     "spread": 9,
     "reciprocity": 8,
-    "audience": 7,
+    "audience": 8,
 }
 
 
