@@ -10,7 +10,7 @@ Everything is drawn from one seeded generator, so two builds at the same sizes a
 import math
 import random
 import time
-from bisect import bisect
+from bisect import bisect, bisect_right
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -545,16 +545,18 @@ class _Builder:
             for rid, _person, campaign, _stage, _outcome in self.relationships:
                 steps = self.stage_times[rid]
                 previous = ""
-                for to_stage, at in steps:
+                for j, (to_stage, at) in enumerate(steps):
                     sid += 1
-                    yield (sid, rid, previous, to_stage, at, campaign.owner_id, "")
+                    # The stay ends with the next change at a later instant (campaigns.services.stays).
+                    left_at = next((later for _, later in steps[j + 1 :] if later > at), None)
+                    yield (sid, rid, previous, to_stage, at, left_at, campaign.owner_id, "")
                     previous = to_stage
                 if len(steps) >= 2 and rng.random() < 0.02:
                     events.append((rid, steps[1][1]))
 
         self.loader.load(
             StageChange,
-            ["id", "relationship_id", "from_stage", "to_stage", "changed_at", "changed_by_id", "note"],
+            ["id", "relationship_id", "from_stage", "to_stage", "changed_at", "left_at", "changed_by_id", "note"],
             rows(),
         )
         del self.stage_times
@@ -582,21 +584,30 @@ class _Builder:
                 last = self.last_contact[i]
                 rels = self.rels_of.get(i, ())
                 span = 3 * 365 * 24 * 3600
+                person = []
                 for k in range(count):
                     cid += 1
                     at = last if k == 0 else last - timedelta(seconds=rng.randint(60, span))
                     n = rng.randrange(len(pool))
-                    yield (
-                        cid,
-                        i + 1,
-                        rng.choice(rels) if rels and rng.random() < 0.6 else None,
-                        kinds[n],
-                        "inbound" if rng.random() < 0.35 else "outbound",
-                        at,
-                        pool[n][1],
-                        self.owner_of(),
-                        at,
+                    person.append(
+                        [
+                            cid,
+                            i + 1,
+                            rng.choice(rels) if rels and rng.random() < 0.6 else None,
+                            kinds[n],
+                            "inbound" if rng.random() < 0.35 else "outbound",
+                            at,
+                            pool[n][1],
+                            self.owner_of(),
+                            at,
+                        ]
                     )
+                # An outbound contact's answer: the person's first inbound contact at a later instant
+                # (crm.services.contacts keeps it as contacts are logged).
+                replies = sorted(row[5] for row in person if row[4] == "inbound")
+                for row in person:
+                    later = bisect_right(replies, row[5]) if row[4] == "outbound" else len(replies)
+                    yield (*row, replies[later] if later < len(replies) else None)
 
         self.loader.load(
             Contact,
@@ -610,6 +621,7 @@ class _Builder:
                 "summary",
                 "logged_by_id",
                 "created_at",
+                "replied_at",
             ],
             rows(),
         )

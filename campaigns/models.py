@@ -211,6 +211,8 @@ class Relationship(models.Model):
             models.Index(fields=["influencer", "stage", "next_contact_due"], name="campaigns_rel_person_due_idx"),
             # The admin's list, newest change first (its order, id breaking ties): read from the index, not sorted.
             models.Index(fields=["updated_at", "id"], name="campaigns_rel_updated_idx"),
+            # The endings report: relationships closed in a range.
+            models.Index(fields=["closed_at"], condition=models.Q(stage=Stage.CLOSED), name="campaigns_rel_closed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -237,6 +239,10 @@ class StageChange(models.Model):
     from_stage = models.CharField(_("from"), max_length=12, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=12, choices=Stage.choices)
     changed_at = models.DateTimeField(_("when"))
+    # When the stay this change began ended: the next change's time, set by the lifecycle when it records that
+    # change (campaigns.services.stays); empty while the relationship is still in this stage. The pipeline report
+    # reads it.
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True, editable=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("by")
     )

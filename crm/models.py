@@ -263,6 +263,9 @@ class Contact(models.Model):
         verbose_name=_("logged by"),
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    # On an outbound contact: when the person's first inbound contact after it happened (the reply), kept by
+    # crm.services.contacts as contacts are logged, moved or deleted; the responsiveness report reads it.
+    replied_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at"]

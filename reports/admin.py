@@ -19,6 +19,7 @@ from reports.exports import to_csv, to_xlsx
 from reports.filters import ReportFilterForm
 from reports.models import VIEW_REPORTS, Report
 from reports.registry import REPORTS
+from reports.selectors.base import PAGE_ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,18 +81,19 @@ class ReportAdmin(admin.ModelAdmin):
 
     def figures_view(self, request, slug):
         """A report's key figures alone: the overview's card for that report."""
-        kind, form, result = self._report(request, slug)
+        kind, form, result = self._report(request, slug, limit=PAGE_ROWS)
         return TemplateResponse(request, "admin/reports/_figures.html", {"figures": result.figures})
 
-    def _report(self, request, slug):
+    def _report(self, request, slug, *, limit: int | None = None):
+        """The report; a page reads the first `limit` rows of its long tables, a download (no limit) all of them."""
         kind = REPORTS.get(slug)
         if kind is None:
             raise Http404(_("No such report."))
         form = ReportFilterForm(request.GET or None)
-        return kind, form, kind.build(form.filters())
+        return kind, form, kind.build(form.filters(), limit=limit)
 
     def report_view(self, request, slug):
-        kind, form, result = self._report(request, slug)
+        kind, form, result = self._report(request, slug, limit=PAGE_ROWS)
         context = self._context(request, kind.title, form) | {"kind": kind, "result": result}
         return TemplateResponse(request, "admin/reports/report.html", context)
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reports.filters import ReportFilters
 from reports.selectors.audience import audience_report
 from reports.selectors.base import ReportResult
 from reports.selectors.endings import endings_report
@@ -23,7 +22,7 @@ class ReportKind:
     slug: str
     title: Promise
     question: Promise
-    build: Callable[[ReportFilters], ReportResult]
+    build: Callable[..., ReportResult]  # (filters, *, limit=None): `limit` rows of each long table, None for all
 
 
 REPORTS: dict[str, ReportKind] = {

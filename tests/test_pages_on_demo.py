@@ -93,12 +93,12 @@ MANAGER_PAGES = [
     ("/admin/reports/report/", 5),
     ("/admin/reports/report/pipeline/", 7),
     ("/admin/reports/report/followups/", 10),
-    ("/admin/reports/report/responsiveness/", 10),
+    ("/admin/reports/report/responsiveness/", 9),
     ("/admin/reports/report/endings/", 8),
     ("/admin/reports/report/guardrails/", 8),
     ("/admin/reports/report/spread/", 9),
-    ("/admin/reports/report/reciprocity/", 7),
-    ("/admin/reports/report/audience/", 6),
+    ("/admin/reports/report/reciprocity/", 8),
+    ("/admin/reports/report/audience/", 8),
 ]
 
 

@@ -251,12 +251,12 @@ REPORT_PAGES: list[tuple[str, str, int]] = [("/admin/reports/report/?brand={bran
     for slug, own in {
         "pipeline": 2,
         "followups": 5,
-        "responsiveness": 5,
+        "responsiveness": 4,
         "endings": 3,
         "guardrails": 3,
         "spread": 4,
-        "reciprocity": 2,
-        "audience": 1,
+        "reciprocity": 3,
+        "audience": 3,
     }.items()
     # Session, user, permissions, the campaigns (the brand filter is checked against them): 4; the page shows the
     # form, whose owners are one more.

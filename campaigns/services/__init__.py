@@ -9,6 +9,7 @@ from campaigns.services.lifecycle import (
     thank_you_skip_reason,
 )
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
+from campaigns.services.stays import stage_stays_refresh
 
 __all__ = [
     "PitchChecks",
@@ -19,5 +20,6 @@ __all__ = [
     "relationship_deliver",
     "relationship_pitch",
     "relationship_shortlist",
+    "stage_stays_refresh",
     "thank_you_skip_reason",
 ]

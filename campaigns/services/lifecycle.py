@@ -24,6 +24,7 @@ from campaigns.models import (
     ThankYou,
 )
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
+from campaigns.services.stays import stage_stay_end
 from crm.models import Contact, Exchange, Influencer
 from crm.services import contact_log
 from messaging.services import thank_you_queue
@@ -87,6 +88,7 @@ def _require_stage(relationship: Relationship, allowed: list[str], doing: str) -
 
 
 def _move(relationship: Relationship, *, to: str, by, at: datetime, note: str = "") -> None:
+    stage_stay_end(relationship=relationship, at=at)
     StageChange.objects.create(
         relationship=relationship,
         from_stage=relationship.stage,

@@ -16,7 +16,7 @@ from crm.admin.paging import BigTableAdmin
 from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
-from crm.services import audience_snapshot_record, contact_log, exchange_record
+from crm.services import audience_snapshot_record, contact_log, contacts_delete, exchange_record
 
 
 def _adopt(obj, created) -> None:
@@ -207,10 +207,18 @@ class ContactAdmin(BigTableAdmin, ServiceAddAdmin):
         return {"occurred_at": timezone.now(), **super().get_changeform_initial_data(request)}
 
     def get_readonly_fields(self, request, obj=None):
-        # A logged touch moved clocks when it was logged; its person and date stay what they were.
+        # A logged touch moved clocks when it was logged, and answered (or was answered by) the person's other
+        # contacts: its person, date and direction stay what they were.
         if obj is not None:
-            return (*self.readonly_fields, "influencer", "occurred_at", "relationship")
+            return (*self.readonly_fields, "influencer", "occurred_at", "direction", "relationship")
         return self.readonly_fields
+
+    # Deleting an inbound contact takes an answer away: the service works the replies out again.
+    def delete_model(self, request, obj):
+        contacts_delete(contacts=Contact.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        contacts_delete(contacts=queryset)
 
     @admin.display(description=_("summary"))
     def short_summary(self, obj: Contact) -> str:

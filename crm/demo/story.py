@@ -15,11 +15,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Brand, Campaign, Relationship, Stage
+from campaigns.services import stage_stays_refresh
 from crm.demo import work_data
 from crm.demo.directory import Person, moment
 from crm.demo.threads import Thread, Timeline, pick_words
 from crm.models import Contact, Influencer, Topic
-from crm.services import contact_log
+from crm.services import contact_log, contact_replies_refresh
 from messaging.services import follow_up_schedule
 
 CAMPAIGN_OWNERS = {
@@ -403,6 +404,10 @@ class Story:
         # Demo history only: "logged at" and "created" follow the dates the story gave them.
         people = [thread.person.influencer.pk for thread in self.threads]
         Contact.objects.filter(influencer__in=people).update(created_at=F("occurred_at"))
+        # The story dated contacts and moves back after logging them: what the services kept as they were logged
+        # (who answered whom, when each stay ended) is worked out again from the dates as they now read.
+        contact_replies_refresh(influencer_ids=people)
+        stage_stays_refresh(relationships=Relationship.objects.filter(campaign__in=self.campaigns.values()))
         Relationship.objects.filter(campaign__in=self.campaigns.values()).update(
             created_at=F("shortlisted_at"),
             updated_at=Coalesce("closed_at", "delivered_at", "accepted_at", "pitched_at", "shortlisted_at"),

@@ -5,7 +5,7 @@ audience (dated figures), influencers (the directory), merge (two records of one
 """
 
 from crm.services.audience import audience_snapshot_record
-from crm.services.contacts import contact_clocks_reset, contact_log
+from crm.services.contacts import contact_clocks_reset, contact_log, contact_replies_refresh, contacts_delete
 from crm.services.exchanges import exchange_record
 from crm.services.influencers import influencer_create, influencer_update
 from crm.services.merge import influencer_merge
@@ -14,6 +14,8 @@ __all__ = [
     "audience_snapshot_record",
     "contact_clocks_reset",
     "contact_log",
+    "contact_replies_refresh",
+    "contacts_delete",
     "exchange_record",
     "influencer_create",
     "influencer_update",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Influencer
+from crm.services.contacts import contact_replies_refresh
 
 
 def _incoming_relations():
@@ -62,6 +63,8 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
             with transaction.atomic():
                 for rel in _incoming_relations():
                     rel.related_model._base_manager.filter(**{rel.field.name: drop}).update(**{rel.field.name: keep})
+                # One log now: a reply logged on one record answers outbound contacts logged on the other.
+                contact_replies_refresh(influencer_ids=[keep.pk])
                 keep.topics.add(*drop.topics.all())
                 drop_data = {f.attname: getattr(drop, f.attname) for f in Influencer._meta.concrete_fields}
                 drop._history_user = by

@@ -10,12 +10,21 @@ from django.db.models import Aggregate, Count, Expression, F, FloatField, Func, 
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
+# A report page shows at most this many rows of a long table (and says how many there are); the downloads have all.
+PAGE_ROWS = 100
+
 
 @dataclass
 class Table:
     title: str
     columns: list[str]
     rows: list[list[Any]]
+    # How many rows there are in all, when `rows` holds only the first of them (a page); None when it holds all.
+    total: int | None = None
+
+    @property
+    def cut(self) -> bool:
+        return self.total is not None and self.total > len(self.rows)
 
 
 @dataclass
@@ -84,6 +93,22 @@ def medians(queryset: QuerySet, value: Expression, group: str | None = None) -> 
     for key, number in middle:
         values[key if group else None].append(number)
     return {key: round(sum(pair) / len(pair), 1) for key, pair in values.items()}
+
+
+def head(queryset: QuerySet, limit: int | None) -> tuple[list, int]:
+    """The first `limit` rows of an ordered queryset (all when None) and how many rows there are in all: one query.
+
+    The total comes with each row (COUNT(*) OVER (), computed before the LIMIT), so cutting a long list to a page
+    costs no COUNT query of its own.
+    """
+    if limit is None:
+        rows = list(queryset)
+        return rows, len(rows)
+    rows = list(queryset.annotate(_total=Window(Count("pk")))[:limit])
+    if not rows:
+        return rows, 0
+    first = rows[0]
+    return rows, first["_total"] if isinstance(first, dict) else first._total
 
 
 def share(part: int | None, whole: int | None) -> float | None:

@@ -19,7 +19,7 @@ LONGEST = 10
 OWNER = ("owner_id", "owner__first_name", "owner__last_name", "owner__username")
 
 
-def followups_report(filters: ReportFilters) -> ReportResult:
+def followups_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     moment = filters.moment
     as_of = timezone.localdate(moment)
     overdue_people = people_needing_news(today=as_of, soon_days=0).filter(is_overdue=True).order_by()

@@ -11,7 +11,7 @@ from reports.selectors.base import ReportResult, Table
 Rule, Result = GuardrailEvent.Rule, GuardrailEvent.Result
 
 
-def guardrails_report(filters: ReportFilters) -> ReportResult:
+def guardrails_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     events = filters.relationships(
         GuardrailEvent.objects.filter(occurred_at__gte=filters.start, occurred_at__lt=filters.end),
         prefix="relationship__",
@@ -25,11 +25,13 @@ def guardrails_report(filters: ReportFilters) -> ReportResult:
     brief_blocks = events.filter(rule=Rule.BRIEF_INCOMPLETE, result=Result.BLOCKED).aggregate(
         pitches=Count("pk"), relationships=Count("relationship_id", distinct=True)
     )
-    overrides = list(
+    # Counted per rule above: the list is cut to a page without a count of its own.
+    overrides = (
         events.filter(rule=Rule.OFF_TOPIC, result=Result.OVERRIDDEN)
         .select_related("relationship__influencer", "relationship__campaign__brand", "by")
         .order_by("occurred_at", "pk")
     )
+    overrides = list(overrides[:limit] if limit is not None else overrides)
     rule_rows = [
         [label, *(per_rule.get(rule, {}).get(result, 0) for result in Result.values)] for rule, label in Rule.choices
     ]
@@ -60,6 +62,7 @@ def guardrails_report(filters: ReportFilters) -> ReportResult:
                     ]
                     for e in overrides
                 ],
+                total=count(Rule.OFF_TOPIC, Result.OVERRIDDEN),
             ),
         ],
         chart={

@@ -1,6 +1,6 @@
 """Pipeline: per campaign, relationships per stage and outcome, pitched → active conversion, days in each stage."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -19,20 +19,13 @@ def relationships_in_range(filters: ReportFilters) -> QuerySet[Relationship]:
 
 
 def stage_stays(relationships: QuerySet[Relationship]) -> QuerySet[StageChange]:
-    """Each finished stay in a stage: from the change that entered it to the next change (a window of one)."""
-    next_change = (
-        StageChange.objects.filter(relationship_id=OuterRef("relationship_id"), changed_at__gt=OuterRef("changed_at"))
-        .order_by("changed_at")
-        .values("changed_at")[:1]
-    )
-    return (
-        StageChange.objects.filter(relationship__in=relationships.values("pk"))
-        .exclude(to_stage=Stage.CLOSED)
-        .annotate(left_at=Subquery(next_change))
+    """Each finished stay in a stage: from the change that entered it to the next one (kept on the row: left_at)."""
+    return StageChange.objects.filter(relationship__in=relationships.values("pk"), left_at__isnull=False).exclude(
+        to_stage=Stage.CLOSED
     )
 
 
-def pipeline_report(filters: ReportFilters) -> ReportResult:
+def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     relationships = relationships_in_range(filters)
     counts = {f"stage_{stage}": Count("pk", filter=Q(stage=stage)) for stage in Stage.values}
     counts |= {f"outcome_{outcome}": Count("pk", filter=Q(outcome=outcome)) for outcome in Outcome.values}

@@ -6,7 +6,7 @@ Per owner means per team member who logged the outbound contact.
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Contact, Influencer
@@ -17,32 +17,30 @@ REPLY_WITHIN = datetime.timedelta(days=7)
 
 
 def outbound_contacts(filters: ReportFilters):
-    inbound = Contact.objects.filter(
-        influencer_id=OuterRef("influencer_id"),
-        direction=Contact.Direction.INBOUND,
-        occurred_at__gt=OuterRef("occurred_at"),
-    )
+    """Outbound contacts of the range, with their answer (kept on the row as contacts are logged: replied_at)."""
     contacts = Contact.objects.filter(
         direction=Contact.Direction.OUTBOUND, occurred_at__gte=filters.start, occurred_at__lt=filters.end
     ).filter(filters.campaign_q("relationship__"))
     if filters.owner_id:
         contacts = contacts.filter(logged_by_id=filters.owner_id)
-    return contacts.annotate(
-        answered=Exists(inbound.filter(occurred_at__lte=OuterRef("occurred_at") + REPLY_WITHIN)),
-        first_reply_at=Subquery(inbound.order_by("occurred_at").values("occurred_at")[:1]),
-        reply_hours=DaysBetween("first_reply_at", "occurred_at") * 24,
-    )
+    return contacts.annotate(reply_hours=DaysBetween("replied_at", "occurred_at") * 24)
 
 
-def responsiveness_report(filters: ReportFilters) -> ReportResult:
+def responsiveness_report(filters: ReportFilters, *, limit: int | None = None) -> ReportResult:
     contacts = outbound_contacts(filters)
-    counted = {"outbound": Count("pk"), "answered": Count("pk", filter=Q(answered=True))}
-    by_owner = list(
-        contacts.order_by()
-        .values("logged_by_id", "logged_by__first_name", "logged_by__last_name", "logged_by__username")
-        .annotate(**counted)
-    )
-    by_kind = list(contacts.order_by().values("influencer__kind").annotate(**counted))
+    counted = {
+        "outbound": Count("pk"),
+        "answered": Count("pk", filter=Q(replied_at__lte=F("occurred_at") + REPLY_WITHIN)),
+    }
+    # Counted per owner and kind of person in one pass; each table's rows are sums over it.
+    owner = ("logged_by_id", "logged_by__first_name", "logged_by__last_name", "logged_by__username")
+    by_owner, by_kind = {}, {}
+    for r in contacts.order_by().values(*owner, "influencer__kind").annotate(**counted):
+        for groups, fields in ((by_owner, owner), (by_kind, ("influencer__kind",))):
+            group = groups.setdefault(r[fields[0]], {**{f: r[f] for f in fields}, "outbound": 0, "answered": 0})
+            group["outbound"] += r["outbound"]
+            group["answered"] += r["answered"]
+    by_owner, by_kind = list(by_owner.values()), list(by_kind.values())
     hours_by_owner = medians(contacts, F("reply_hours"), group="logged_by_id")
     hours_by_kind = medians(contacts, F("reply_hours"), group="influencer__kind")
     hours = medians(contacts, F("reply_hours")).get(None)

@@ -31,7 +31,9 @@ import pytest
 from django.test import Client
 
 from campaigns.models import GuardrailEvent, Relationship, Stage, StageChange, ThankYou
+from campaigns.services import stage_stays_refresh
 from crm.models import Contact, Exchange, Influencer
+from crm.services import contact_replies_refresh
 from messaging.models import Message
 from reports.filters import ReportFilters
 from tests.factories import (
@@ -226,6 +228,12 @@ def build_community(bob, dave, *, suffix: str = "") -> Community:
         channel = ChannelFactory(influencer=who, platform=platform, handle=f"{who.name.lower()}{next(_serial)}")
         for day, followers in figures:
             AudienceSnapshotFactory(channel=channel, taken_on=datetime.date(*day), followers=followers)
+
+    # Written directly, as a bulk loader does: what the services keep as they go is worked out from the rows.
+    contact_replies_refresh(influencer_ids=[lea.pk, marc.pk, nina.pk, omar.pk])
+    stage_stays_refresh(
+        relationships=Relationship.objects.filter(pk__in=[r.pk for r in (r1, r2, r3, r4, r5, r6, r7, r8, r9)])
+    )
 
     return Community(
         people={"lea": lea, "marc": marc, "nina": nina, "omar": omar},

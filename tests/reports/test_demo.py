@@ -4,6 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from campaigns.models import StageChange
+from campaigns.services import stage_stays_refresh
+from crm.models import Contact
+from crm.services import contact_replies_refresh
 from reports.registry import REPORTS
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +31,16 @@ def test_the_overview_and_every_report_render_on_the_demo_data(manager):
         page = manager.get(reverse("admin:reports_report_detail", args=[slug]))
         assert page.status_code == 200, slug
         assert page.context["result"].tables[0].rows, slug
+
+    # The story dates contacts and moves back after logging them: what the services keep is right all the same.
+    seeded = (
+        dict(Contact.objects.values_list("pk", "replied_at")),
+        dict(StageChange.objects.values_list("pk", "left_at")),
+    )
+    assert any(seeded[0].values()) and any(seeded[1].values())
+    contact_replies_refresh()
+    stage_stays_refresh()
+    assert seeded == (
+        dict(Contact.objects.values_list("pk", "replied_at")),
+        dict(StageChange.objects.values_list("pk", "left_at")),
+    )

@@ -213,3 +213,24 @@ def test_audience_grows_from_the_first_to_the_last_snapshot_in_the_range(communi
         "growth": 6000,
         "growth (%)": 2.4,
     }
+
+
+def test_endings_tell_pending_from_sent_and_skipped_when_a_relationship_has_several_thank_yous(community):
+    from campaigns.models import ThankYou
+    from messaging.models import Message
+    from tests.reports.conftest import at, thank_you
+
+    r1, r3, r5, r9 = (community.relationships[k] for k in ("r1", "r3", "r5", "r9"))
+    thank_you(r1, Message.Status.SCHEDULED, at(2025, 2, 2))  # sent already: stays sent
+    thank_you(r5, Message.Status.SCHEDULED, at(2025, 4, 2))  # skipped at closing: stays skipped
+    thank_you(r9, Message.Status.SENDING, at(2025, 5, 2))  # its first one failed, a second is on its way: pending
+    r3.thank_you, r3.thank_you_skip_reason = ThankYou.SKIPPED, "Declined"  # skipped, then sent anyway: sent
+    r3.save(update_fields=["thank_you", "thank_you_skip_reason"])
+
+    result = endings_report(RANGE)
+
+    assert result.tables[0].rows == [
+        ["Acme · Autumn", 1, 0, 1, 0, 0, 0],
+        ["Acme · Spring", 2, 2, 0, 0, 0, 1],
+        ["Zeta · Sport", 1, 0, 0, 1, 0, 0],
+    ]

@@ -121,17 +121,47 @@ def test_an_overview_card_costs_its_report_without_the_form(
 
 # 5 for every page: session and user (2), the user's permissions (own and groups', one query), the filter form's
 # campaigns (their brands with them) and owners. The rest is the report's own: pipeline 2 (per campaign, the
-# medians), follow-ups 5, responsiveness 5, endings 3, guardrails 3, spread 4 (people and relationships: their
-# region, tier and kind in one, their topics in another), reciprocity 2, audience 1. The overview builds none: each
-# card fetches its report's figures (3 + the report's own; the form is not shown there).
+# medians), follow-ups 5, responsiveness 4 (per owner and kind in one, three medians), endings 3, guardrails 3,
+# spread 4 (people and relationships: their region, tier and kind in one, their topics in another), reciprocity 3
+# (the totals, the first people, per campaign), audience 3 (the totals, the channels that grew most, their names).
+# The overview builds none: each card fetches its report's figures (3 + the report's own; the form is not shown).
 QUERIES = {
     None: 5,
     "pipeline": 7,
     "followups": 10,
-    "responsiveness": 10,
+    "responsiveness": 9,
     "endings": 8,
     "guardrails": 8,
     "spread": 9,
-    "reciprocity": 7,
-    "audience": 6,
+    "reciprocity": 8,
+    "audience": 8,
 }
+
+
+def test_a_page_shows_the_first_rows_of_a_long_table_and_the_download_has_them_all(manager, community, monkeypatch):
+    monkeypatch.setattr("reports.admin.PAGE_ROWS", 2)
+
+    page = manager.get(reverse("admin:reports_report_detail", args=["reciprocity"]), QUERY)
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(manager.get(reverse("admin:reports_report_csv", args=["reciprocity"]), QUERY).content.decode())
+        )
+    )
+
+    people = page.context["result"].tables[0]
+    assert [row[0] for row in people.rows] == ["Léa", "Marc"]
+    assert (people.total, people.cut) == (3, True)
+    assert "The first 2 rows of 3: the CSV and XLSX downloads have them all." in page.content.decode()
+    assert [row[0] for row in csv_rows[2:5]] == ["Léa", "Marc", "Nina"]
+    # The figures count everyone, not the rows shown.
+    assert {str(k): v for k, v in page.context["result"].figures}["reach"] == 32500
+
+
+def test_the_audience_page_cuts_its_channels_and_keeps_its_totals(manager, community, monkeypatch):
+    monkeypatch.setattr("reports.admin.PAGE_ROWS", 1)
+
+    result = manager.get(reverse("admin:reports_report_detail", args=["audience"]), QUERY).context["result"]
+
+    assert [row[0] for row in result.tables[0].rows] == ["Marc"]
+    assert result.tables[0].total == 3
+    assert {str(k): v for k, v in result.figures}["growth"] == 6000
