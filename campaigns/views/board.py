@@ -16,6 +16,7 @@ from campaigns.models import Campaign, Relationship, Stage
 from campaigns.selectors import pipeline, pipeline_after
 from campaigns.services import relationship_shortlist
 from campaigns.views.flags import board_pitch_flags
+from crm.links import PkUrl
 from crm.models import Influencer
 
 SEARCH_LIMIT = 10
@@ -33,13 +34,21 @@ NEXT_MOVE = {
 
 
 def _cards(campaign: Campaign, stage: str, relationships: list[Relationship], flags: dict) -> list[dict]:
+    # Each card's links, reversed once per pattern rather than by {% url %} on every card (see crm.links).
     move = NEXT_MOVE.get(stage)
+    move_url = PkUrl(move[0]) if move else None
+    person_url, close_url = PkUrl("crm:influencer_detail"), PkUrl("campaigns:relationship_close")
+    follow_up_url, contact_url = PkUrl("follow_up_new"), reverse("crm:contact_log")
     return [
         {
             "relationship": relationship,
             "flags": flags.get(relationship.pk, []),
-            "move_url": move[0] if move else "",
+            "move_url": move_url(relationship.pk) if move_url else "",
             "move": move[1] if move else "",
+            "person_url": person_url(relationship.influencer_id),
+            "close_url": close_url(relationship.pk),
+            "follow_up_url": follow_up_url(relationship.influencer_id),
+            "contact_url": contact_url,
         }
         for relationship in relationships
     ]
