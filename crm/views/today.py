@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import OPEN_STAGES, Campaign, Relationship
 from campaigns.selectors import who_needs_news
+from crm.links import PkUrl
 from crm.models import Contact, Influencer
 from messaging.models import Message
 
@@ -32,6 +33,9 @@ class NewsRow:
     relationship: Relationship | None
     due: date
     is_overdue: bool
+    # Links reversed once per pattern for the page's 50 rows (crm.links), not by {% url %} on each row.
+    person_url: str
+    campaign_url: str
 
 
 @require_GET
@@ -39,8 +43,14 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # The first rows of each section and their totals, cut in SQL: a marketer may own 28,000 people.
     news = who_needs_news(owner=request.user, today=today, limit=NEWS_ROWS)
-    rows = [NewsRow(r.influencer, r, r.next_contact_due, r.is_overdue) for r in news.relationships]
-    rows += [NewsRow(p, None, p.next_contact_due, p.is_overdue) for p in news.people]
+    person_url, board_url = PkUrl("crm:influencer_detail"), PkUrl("campaigns:campaign_board")
+    rows = [
+        NewsRow(
+            r.influencer, r, r.next_contact_due, r.is_overdue, person_url(r.influencer_id), board_url(r.campaign_id)
+        )
+        for r in news.relationships
+    ]
+    rows += [NewsRow(p, None, p.next_contact_due, p.is_overdue, person_url(p.pk), "") for p in news.people]
     rows.sort(key=lambda row: (row.due, row.influencer.name.lower(), row.influencer.pk))
     totals = {True: 0, False: 0}
     for row in [*news.relationships, *news.people]:
@@ -89,6 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "failed_messages": failed,
             "open_campaigns": open_campaigns,
             "today": today,
+            "log_url": reverse("crm:contact_log"),
         },
     )
 
