@@ -56,7 +56,7 @@ class Loader:
         else:
             raise ValueError(
                 f"bench: {field.model.__name__}.{field.name} has no default and is not nullable; "
-                "give it a value in bench/dataset.py"
+                "give it a value in bench/dataset/"
             )
         return field.get_db_prep_save(value, connection)
 
