@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Outcome
-from crm.forms import guard_fields
 from crm.models import Contact, Influencer, Topic
+from crm.validators import guard_fields
 
 
 def _helper(*, layout: Layout | None = None) -> FormHelper:

@@ -1,6 +1,5 @@
 """Forms of the people side of the web UI. They validate input; the services in crm.services change state."""
 
-import re
 from datetime import timedelta
 from zoneinfo import available_timezones
 
@@ -16,58 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Relationship
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier, Topic, tier_bounds
 from crm.selectors import matching_people, next_due_before
+from crm.validators import CLOCK_SKEW, guard_fields
 
-# Clocks of the browser and the server differ a little: "now" typed in a form must not count as the future.
-CLOCK_SKEW = timedelta(minutes=5)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-# Days a person may mean. A typo beyond them (year 1, year 9999) would pass as a date and then overflow
-# further on, converting to UTC or adding a cadence; the field says so instead.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
-# Characters nobody types: spreadsheets refuse them (openpyxl raises), terminals obey them, and in an
-# e-mail subject a line break starts a new header. Multi-line text keeps its tabs and line breaks.
-CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL: Django's own validator
-LINE_BREAKS_AND_TABS = re.compile(r"[\t\n\r\x85\u2028\u2029]")
-
-
-def plausible_date(value) -> None:
-    """A date or a moment between EARLIEST_YEAR and LATEST_YEAR (validator for DateField and DateTimeField)."""
-    if value is not None and not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
-        raise ValidationError(
-            _("Check the year: it must be between %(earliest)d and %(latest)d.")
-            % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
-            code="implausible_date",
-        )
-
-
-def multi_line_text(value: str) -> None:
-    """Validator for a text area: any text, but no control characters besides tabs and line breaks."""
-    if CONTROL_CHARACTERS.search(value):
-        raise ValidationError(_("Remove the invisible control characters from this text."), code="control_characters")
-
-
-def one_line_text(value: str) -> None:
-    """Validator for a one-line field: no control characters, no tab, no line break."""
-    multi_line_text(value)
-    if LINE_BREAKS_AND_TABS.search(value):
-        raise ValidationError(_("Keep this on one line: no tabs or line breaks."), code="line_breaks")
-
-
-def guard_fields(form: forms.BaseForm, *, dates: bool = True) -> None:
-    """Give every text and date field of a form the validators above: text areas may hold several lines.
-
-    dates=False for a form that bounds its dates more tightly itself.
-    """
-    for field in form.fields.values():
-        if field.widget.is_hidden:
-            continue  # an error on a field nobody sees would only block the form; the view checks those
-        if isinstance(field, forms.CharField):
-            multi_line = isinstance(field.widget, forms.Textarea)
-            field.validators.append(multi_line_text if multi_line else one_line_text)
-        elif dates and isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
-            field.validators.append(plausible_date)
 
 
 class GuardedModelForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
-from crm.forms import plausible_date
+from crm.validators import plausible_date
 
 DEFAULT_DAYS = 365
 
