@@ -344,6 +344,22 @@ LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["login-log-retention"] = {"task": "crm.tasks.purge_old_login_logs", "schedule": timedelta(days=1)}
 # --- end of Privacy ---
 
+# --- Reports (reports.cache) ---
+# A report's figures are kept this long at most before beat computes them again (the page says when they were
+# computed, and "Recompute now" does it at once). They are kept in a table of the database, which every web process
+# and the worker share, and which a broker outage does not touch; Django's own cache stays in each process.
+REPORTS_REFRESH_SECONDS = env.int("REPORTS_REFRESH_SECONDS", default=600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "reports": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "reports_cache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+CELERY_BEAT_SCHEDULE["reports-refresh"] = {"task": "reports.tasks.refresh_reports", "schedule": REPORTS_REFRESH_SECONDS}
+# --- end of Reports ---
+
 # --- Logging --------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -6,15 +6,17 @@ admin's login page; the admin's own checks (login, staff) apply after that.
 
 from functools import update_wrapper
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from reports.cache import computed
 from reports.exports import to_csv, to_xlsx
 from reports.filters import ReportFilterForm
 from reports.models import VIEW_REPORTS, Report
@@ -81,30 +83,51 @@ class ReportAdmin(admin.ModelAdmin):
 
     def figures_view(self, request, slug):
         """A report's key figures alone: the overview's card for that report."""
-        kind, form, result = self._report(request, slug, limit=PAGE_ROWS)
-        return TemplateResponse(request, "admin/reports/_figures.html", {"figures": result.figures})
+        kind, form, report = self._report(request, slug)
+        context = {"figures": report.result.figures, "computed_at": report.computed_at}
+        return TemplateResponse(request, "admin/reports/_figures.html", context)
 
-    def _report(self, request, slug, *, limit: int | None = None):
-        """The report; a page reads the first `limit` rows of its long tables, a download (no limit) all of them."""
+    def _report(self, request, slug, *, refresh: bool = False):
+        """The report as kept (reports.cache), with the first PAGE_ROWS rows of its long tables."""
+        kind, form = self._kind(slug), ReportFilterForm(request.GET or None)
+        return kind, form, computed(kind, form.filters(), limit=PAGE_ROWS, refresh=refresh)
+
+    def _download(self, request, slug):
+        """A download has every row and is computed when asked: it is rare, and can be far bigger than a page."""
+        kind, form = self._kind(slug), ReportFilterForm(request.GET or None)
+        return kind, form, kind.build(form.filters())
+
+    @staticmethod
+    def _kind(slug):
         kind = REPORTS.get(slug)
         if kind is None:
             raise Http404(_("No such report."))
-        form = ReportFilterForm(request.GET or None)
-        return kind, form, kind.build(form.filters(), limit=limit)
+        return kind
 
     def report_view(self, request, slug):
-        kind, form, result = self._report(request, slug, limit=PAGE_ROWS)
-        context = self._context(request, kind.title, form) | {"kind": kind, "result": result}
+        if "refresh" in request.GET:
+            # "Recompute now": computed and kept, then the page as usual (a reload does not compute it again).
+            self._report(request, slug, refresh=True)
+            query = request.GET.copy()
+            del query["refresh"]
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        kind, form, report = self._report(request, slug)
+        context = self._context(request, kind.title, form) | {
+            "kind": kind,
+            "result": report.result,
+            "computed_at": report.computed_at,
+            "refresh_minutes": max(1, settings.REPORTS_REFRESH_SECONDS // 60),
+        }
         return TemplateResponse(request, "admin/reports/report.html", context)
 
     def csv_view(self, request, slug):
-        kind, form, result = self._report(request, slug)
+        kind, form, result = self._download(request, slug)
         response = HttpResponse(to_csv(result), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self._filename(kind, form)}.csv"'
         return response
 
     def xlsx_view(self, request, slug):
-        kind, form, result = self._report(request, slug)
+        kind, form, result = self._download(request, slug)
         response = HttpResponse(to_xlsx(result), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{self._filename(kind, form)}.xlsx"'
         return response

@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
+from campaigns.models import Brand, Campaign, Relationship
 from crm.validators import plausible_date
 
 DEFAULT_DAYS = 365
@@ -85,33 +86,26 @@ class ReportFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("to"), required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
     )
-    # Brands and campaigns are offered from one read of the campaigns (a brand without a campaign has nothing to
-    # report): every report page stays within its query budget.
-    brand = forms.TypedChoiceField(label=_("brand"), coerce=int, required=False, empty_value=None)
-    campaign = forms.TypedChoiceField(label=_("campaign"), coerce=int, required=False, empty_value=None)
+    # Brands and campaigns are searched as one types (the admin's autocomplete): an agency has hundreds of
+    # campaigns, and a <select> of every one of them on each report page cost more than reading a kept report. Only
+    # the chosen one is read, to show its name and to check it exists.
+    brand = forms.ModelChoiceField(
+        label=_("brand"),
+        queryset=Brand.objects.all(),
+        required=False,
+        widget=AutocompleteSelect(Campaign._meta.get_field("brand"), admin.site),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("campaign"),
+        queryset=Campaign.objects.select_related("brand"),
+        required=False,
+        widget=AutocompleteSelect(Relationship._meta.get_field("campaign"), admin.site),
+    )
     owner = forms.ModelChoiceField(
         label=_("owner"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Read when the choices are first needed (a page that shows the form, a filter to check), not for an export.
-        self.fields["brand"].choices = self._brand_choices
-        self.fields["campaign"].choices = self._campaign_choices
-
-    @cached_property
-    def _campaigns(self) -> list[Campaign]:
-        return list(Campaign.objects.select_related("brand").order_by("name", "pk"))
-
-    def _brand_choices(self) -> list[tuple]:
-        brands = {campaign.brand_id: campaign.brand for campaign in self._campaigns}.values()
-        ordered = sorted(brands, key=lambda brand: (brand.name.casefold(), brand.pk))
-        return [("", "---------")] + [(brand.pk, brand.name) for brand in ordered]
-
-    def _campaign_choices(self) -> list[tuple]:
-        return [("", "---------")] + [(campaign.pk, str(campaign)) for campaign in self._campaigns]
 
     def clean(self):
         data = super().clean()
@@ -126,7 +120,7 @@ class ReportFilterForm(forms.Form):
         return ReportFilters(
             date_from=data.get("date_from") or default.date_from,
             date_to=data.get("date_to") or default.date_to,
-            brand_id=data.get("brand"),
-            campaign_id=data.get("campaign"),
+            brand_id=data["brand"].pk if data.get("brand") else None,
+            campaign_id=data["campaign"].pk if data.get("campaign") else None,
             owner_id=data["owner"].pk if data.get("owner") else None,
         )

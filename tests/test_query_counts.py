@@ -16,6 +16,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -245,8 +246,19 @@ ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     ("/admin/messaging/message/{message}/change/", "boss", 4),
 ]
 
-# The reports, filtered on the world's brand: the overview, each report and each overview card (its figures).
-REPORT_PAGES: list[tuple[str, str, int]] = [("/admin/reports/report/?brand={brand}", "boss", 5)] + [
+# The reports, filtered on the world's brand: the overview, each report and each overview card (its figures), as a
+# manager reads them once kept (reports.cache): session, user, permissions, the brand (the filter checks it
+# exists) and the kept report; the page shows the form: the chosen brand's name and the owners are two more. The
+# overview keeps nothing.
+REPORT_PAGES: list[tuple[str, str, int]] = [("/admin/reports/report/?brand={brand}", "boss", 6)] + [
+    (f"/admin/reports/report/{slug}/{part}?brand={{brand}}", "boss", queries)
+    for slug in REPORTS
+    for part, queries in (("", 7), ("figures/", 5))
+]
+# The same, computed: the report's own queries, and keeping it (the cache's read, then its write in a savepoint:
+# 6) in place of reading it. Not within the page budget — it runs once per REPORTS_REFRESH_SECONDS — but the same at
+# both sizes.
+REPORT_COMPUTING: list[tuple[str, str, int]] = [
     (f"/admin/reports/report/{slug}/{part}?brand={{brand}}", "boss", queries)
     for slug, own in {
         "pipeline": 2,
@@ -258,9 +270,7 @@ REPORT_PAGES: list[tuple[str, str, int]] = [("/admin/reports/report/?brand={bran
         "reciprocity": 3,
         "audience": 3,
     }.items()
-    # Session, user, permissions, the campaigns (the brand filter is checked against them): 4; the page shows the
-    # form, whose owners are one more.
-    for part, queries in (("", own + 5), ("figures/", own + 4))
+    for part, queries in (("", own + 6 + 6), ("figures/", own + 4 + 6))
 ]
 
 
@@ -271,8 +281,9 @@ def _clients() -> dict[str | None, Client]:
     return {None: Client()}
 
 
-def _read(clients: dict, world: World, path: str, who: str | None) -> tuple[int, int]:
-    """(status, queries) of one read of `path` by `who`, after a warm-up read."""
+def _read(clients: dict, world: World, path: str, who: str | None, *, computed: bool) -> tuple[int, int]:
+    """(status, queries) of one read of `path` by `who`, after a warm-up read (and, when `computed`, with the kept
+    reports emptied after it)."""
     username = who.format(owner=world.owner) if who else None
     if username not in clients:
         clients[username] = Client()
@@ -280,17 +291,19 @@ def _read(clients: dict, world: World, path: str, who: str | None) -> tuple[int,
     client = clients[username]
     url = path.format(**vars(world))
     client.get(url)
+    if computed:
+        caches["reports"].clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     return response.status_code, len(queries.captured_queries)
 
 
-def _check(worlds, rows, *, budget=BUDGET):
+def _check(worlds, rows, *, budget=BUDGET, computed=False):
     clients = _clients()
     measured = {}
     for path, who, _expected in rows:
         for tag, world in worlds.items():
-            status, queries = _read(clients, world, path, who)
+            status, queries = _read(clients, world, path, who, computed=computed)
             measured[(path, tag)] = (status, queries)
     wrong = {key: value for key, value in measured.items() if value[0] != 200}
     assert not wrong, f"pages that did not answer 200: {wrong}"
@@ -299,7 +312,7 @@ def _check(worlds, rows, *, budget=BUDGET):
         got = {tag: measured[(path, tag)][1] for tag in worlds}
         if got != dict.fromkeys(worlds, expected):
             mismatches[path] = (got, expected)
-        assert expected <= budget, path
+        assert budget is None or expected <= budget, path
     assert not mismatches, f"queries at each size, and the table's number: {mismatches}"
 
 
@@ -323,6 +336,10 @@ def test_each_admin_page_of_one_row_costs_the_same_at_3_and_30_rows(worlds, db):
 
 def test_each_report_and_overview_card_costs_the_same_at_3_and_30_rows_within_budget(worlds, db):
     _check(worlds, REPORT_PAGES)
+
+
+def test_computing_each_report_costs_the_same_at_3_and_30_rows(worlds, db):
+    _check(worlds, REPORT_COMPUTING, budget=None, computed=True)
 
 
 def _registered() -> dict[str, type]:
