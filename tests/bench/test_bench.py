@@ -64,6 +64,10 @@ def test_the_pages_section_times_every_page_with_its_queries_and_its_floor(tmp_p
     for page in ["UI Today (marketer)", "UI Campaign board, big (marketer)", "Admin contacts list", "Report Spread"]:
         assert {f"{page} · queries", f"{page} · p95", f"{page} · page/floor"} <= names, page
     assert "UI Influencers (marketer) · queries at 25 and 100 per page" in names
+    # A report is computed on its first view (the bench empties the kept reports first), then read.
+    assert {"Report Spread · computed (first view)", "Report Spread, overview card · computed (first view)"} <= names
+    p95 = next(r for r in data["results"] if r["name"] == "Report Spread · p95")
+    assert "ms: bound by " in p95["note"]
     assert "Admin contacts list · full COUNT(*) over a big table" in names
     # At the built size (a few hundred: 3 campaigns of at most 100 people), then topped up to 1,000 × the scale.
     sweeps = sorted(name for name in names if name.startswith("Reminder sweep at ") and name.endswith("scan time"))
