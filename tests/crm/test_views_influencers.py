@@ -211,7 +211,12 @@ def test_an_unknown_filter_value_is_ignored_and_shown_as_an_error_never_a_500(cl
 
     assert response.status_code == 200
     assert len(_names(response)) == 4
-    assert "Select a valid choice." in response.content.decode()
+    html = response.content.decode()
+    name = next(iter(params))
+    # Marked on its field, and the message tied to it for screen readers.
+    field = re.search(rf'<select name="{name}"[^>]*>', html).group(0)
+    assert 'class="form-select is-invalid"' in field and f'aria-describedby="id_{name}_error"' in field
+    assert re.search(rf'<div id="id_{name}_error" class="invalid-feedback d-block">Select a valid choice\.', html)
 
 
 def _link(response, rel: str) -> str | None:
