@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Outcome
+from crm import fields
 from crm.models import Contact, Influencer, Topic
 from crm.validators import guard_fields
 
@@ -96,7 +97,7 @@ class CampaignForm(forms.ModelForm):
 
 
 class CampaignFilterForm(forms.Form):
-    brand = forms.ModelChoiceField(
+    brand = fields.ModelChoiceField(
         label=_("Brand"), queryset=Brand.objects.order_by("name"), required=False, empty_label=_("All brands")
     )
     status = forms.ChoiceField(
@@ -137,7 +138,7 @@ class InfluencerSearchForm(forms.Form):
 class ShortlistForm(forms.Form):
     """The influencer comes from a search result's button; the service says whether they can be added."""
 
-    influencer = forms.ModelChoiceField(
+    influencer = fields.ModelChoiceField(
         label=_("Influencer"),
         queryset=Influencer.objects.all(),
         widget=forms.HiddenInput,

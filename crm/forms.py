@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
+from crm import fields
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier, Topic, tier_bounds
 from crm.selectors import matching_people, next_due_before
 from crm.validators import CLOCK_SKEW, guard_fields
@@ -34,7 +35,7 @@ def team_members():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
-class TeamMemberChoiceField(forms.ModelChoiceField):
+class TeamMemberChoiceField(fields.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
 
@@ -56,7 +57,7 @@ class ContactLogForm(forms.Form):
 
     influencer = forms.IntegerField(widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-    relationship = forms.ModelChoiceField(
+    relationship = fields.ModelChoiceField(
         label=_("Campaign"),
         queryset=Relationship.objects.none(),
         required=False,
@@ -115,7 +116,7 @@ class ContactLogForm(forms.Form):
 
 class InfluencerForm(forms.ModelForm):
     owner = TeamMemberChoiceField(label=_("Owner"), queryset=team_members(), required=False)
-    topics = forms.ModelMultipleChoiceField(
+    topics = fields.ModelMultipleChoiceField(
         label=_("Topics"),
         queryset=Topic.objects.all(),
         required=False,
@@ -302,7 +303,7 @@ class InfluencerFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + Influencer.Kind.choices)
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("Any tier"))] + Tier.choices)
     region = forms.CharField(label=_("Region"), required=False, max_length=100)
-    topic = forms.ModelChoiceField(
+    topic = fields.ModelChoiceField(
         label=_("Topic"), required=False, queryset=Topic.objects.all(), empty_label=_("Any topic")
     )
     consent = forms.ChoiceField(
@@ -405,7 +406,7 @@ class InfluencerFilterForm(forms.Form):
 
 
 class ExchangeForm(forms.ModelForm):
-    relationship = forms.ModelChoiceField(
+    relationship = fields.ModelChoiceField(
         label=_("Campaign"), queryset=Relationship.objects.none(), required=False, empty_label=_("— no campaign —")
     )
     url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")

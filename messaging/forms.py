@@ -16,6 +16,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
+from crm import fields
 from crm.forms import DATETIME_INPUT
 from crm.models import Influencer
 from crm.validators import CLOCK_SKEW, guard_fields
@@ -62,13 +63,13 @@ CANCEL_IF_REPLY_HELP = _("If you log an inbound contact from them before it goes
 class FollowUpForm(forms.Form):
     """A follow-up to one person: optionally on one of their campaigns, optionally started from a template."""
 
-    relationship = forms.ModelChoiceField(
+    relationship = fields.ModelChoiceField(
         label=_("Campaign"),
         queryset=Relationship.objects.none(),
         required=False,
         empty_label=_("— no campaign —"),
     )
-    template = forms.ModelChoiceField(
+    template = fields.ModelChoiceField(
         label=_("Start from a template"),
         queryset=MessageTemplate.objects.none(),
         required=False,

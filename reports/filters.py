@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Relationship
+from crm import fields
 from crm.validators import plausible_date
 
 DEFAULT_DAYS = 365
@@ -101,7 +102,7 @@ class ReportFilterForm(forms.Form):
         required=False,
         widget=AutocompleteSelect(Relationship._meta.get_field("campaign"), admin.site),
     )
-    owner = forms.ModelChoiceField(
+    owner = fields.ModelChoiceField(
         label=_("owner"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
