@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 
 from crm.models import AudienceSnapshot, Channel, Influencer
 
+# The largest figure the followers columns hold (PostgreSQL's integer): a typo beyond it is refused with a
+# message, not by the database (a 500, or SQLite's OverflowError on a figure of forty digits).
+MAX_FOLLOWERS = 2_147_483_647
+
 
 @transaction.atomic
 def audience_snapshot_record(
@@ -24,6 +28,8 @@ def audience_snapshot_record(
     errors: dict[str, str] = {}
     if followers is None or followers < 0:
         errors["followers"] = _("Followers must be a number, zero or more.")
+    elif followers > MAX_FOLLOWERS:
+        errors["followers"] = _("Followers must be at most %(most)s.") % {"most": f"{MAX_FOLLOWERS:,}"}
     if engagement_rate is not None and not (0 <= engagement_rate <= 100):
         errors["engagement_rate"] = _("The engagement rate is a percentage, between 0 and 100.")
     if taken_on > timezone.localdate():

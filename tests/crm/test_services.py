@@ -239,6 +239,19 @@ def test_it_refuses_impossible_audience_figures(now, lea):
     assert set(refused.value.message_dict) == {"taken_on", "followers", "engagement_rate"}
 
 
+@pytest.mark.parametrize("followers", [2_147_483_648, 10**40])
+def test_it_refuses_a_figure_beyond_what_the_column_holds_and_keeps_nothing(now, lea, followers):
+    channel = ChannelFactory(influencer=lea)
+
+    with pytest.raises(ValidationError) as refused:
+        audience_snapshot_record(channel=channel, taken_on=MARCH_2, followers=followers)
+
+    assert refused.value.message_dict == {"followers": ["Followers must be at most 2,147,483,647."]}
+    assert not AudienceSnapshot.objects.exists()
+    audience_snapshot_record(channel=channel, taken_on=MARCH_2, followers=2_147_483_647)
+    assert AudienceSnapshot.objects.get().followers == 2_147_483_647
+
+
 # --- Adding people ---
 
 

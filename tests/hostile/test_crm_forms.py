@@ -294,6 +294,7 @@ SNAPSHOT_FIELDS = {"taken_on": bad_date(), "followers": bad_number(), "engagemen
 @example(changed={"taken_on": YEAR_ONE})
 @example(changed={"followers": "2147483648", "engagement_rate": "100.001"})
 @example(changed={"followers": HUGE, "engagement_rate": "1e5"})
+@example(changed={"followers": "9" * 40})
 @example(changed={"engagement_rate": "-0.001"})
 @given(changed=changes(SNAPSHOT_FIELDS))
 def test_recording_an_audience_figure_never_fails_on_any_input(as_bob, changed):
