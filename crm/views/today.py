@@ -15,7 +15,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from campaigns.models import OPEN_STAGES, Campaign, Relationship
+from campaigns.models import OPEN_STAGES, Campaign, Relationship, Stage
 from campaigns.selectors import who_needs_news
 from crm.links import PkUrl
 from crm.models import Contact, Influencer
@@ -56,6 +56,7 @@ class NewsRow:
     due_label: str  # "today", "tomorrow", or the short date
     late: str  # "3 days late" when overdue
     log_query: str  # the contact form's query: this person, and this relationship if any
+    stage_label: str  # the relationship's stage, translated ("" for a person between campaigns)
 
 
 def _due_labels(due: date, today: date) -> tuple[str, str]:
@@ -157,6 +158,8 @@ def _news_row(person: Influencer, relationship, person_url: PkUrl, campaign_url:
         due_label,
         late,
         f"?{urlencode(query)}",
+        # Stage(value).label, not get_stage_display(), which translates every stage's label to find one.
+        str(Stage(relationship.stage).label) if relationship else "",
     )
 
 
