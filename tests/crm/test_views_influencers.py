@@ -26,8 +26,9 @@ TODAY = NOW.date()
 LIST = "/influencers/"
 # Session, user, permissions, the filter form's topics and owners, the count, the page, its topics, its channels.
 LIST_QUERIES = 9
-# Session, user, permissions, the person (with topics, channels, snapshots and ledger totals), the timeline
-# (contacts, stage changes, exchanges — the ledger's rows too —, messages), open relationships, campaigns that fit.
+# Session, user, permissions, the person (with topics, channels, snapshots and ledger totals), their relationships
+# (the open ones listed, and the campaign of every timeline entry), the timeline (contacts, stage changes,
+# exchanges — the ledger's rows too —, messages), campaigns that fit.
 DETAIL_QUERIES = 10
 
 

@@ -1,6 +1,7 @@
 """Today: bob's overdue and due-this-week people and relationships, his recent contacts, the open campaigns."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -264,3 +265,41 @@ def test_each_open_campaign_says_how_many_people_are_in_progress_on_it(client, b
     campaigns = {c.name: c.open_relationships for c in client.get(reverse("home")).context["open_campaigns"]}
 
     assert campaigns == {"Spring range": 4, "Quiet operation": 0}
+
+
+def _row_of(html: str, name: str) -> str:
+    start = html.index(f">{name}</a>")
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "late_stage", "soon_stage", "late_suffix", "between_campaigns"),
+    [
+        ("en", "active", "pitched", " late", "Stay in touch"),
+        ("fr", "en cours", "proposé", " de retard", "Garder le contact"),
+    ],
+)
+def test_each_row_says_its_stage_its_due_day_and_how_late_it_is_in_the_readers_language(
+    client, bob, bobs_day, language, late_stage, soon_stage, late_suffix, between_campaigns
+):
+    client.force_login(bob)
+
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    lea, marc, bea = _row_of(html, "Léa"), _row_of(html, "Marc"), _row_of(html, "Ambassador Bea")
+    assert f"<td>{late_stage}</td>" in lea and f"<td>{soon_stage}</td>" in marc
+    assert '<time datetime="2026-02-28">' in lea
+    late = re.search(r'<span class="badge text-bg-danger">(.*?)</span>', lea).group(1)
+    assert late.startswith("2\xa0") and late.endswith(late_suffix)
+    assert '<time datetime="2026-03-05">' in marc and "text-bg-danger" not in marc
+    assert between_campaigns in bea and '<time datetime="2026-03-08">' in bea
+
+
+def test_each_log_button_brings_the_reader_back_to_today(client, bob, bobs_day):
+    client.force_login(bob)
+    late = bobs_day["late relationship"]
+
+    html = client.get(reverse("home"), {"from": "a b"}).content.decode()
+
+    form = f"{reverse('crm:contact_log')}?influencer={late.influencer_id}&amp;relationship={late.pk}"
+    assert f'href="{form}&amp;next=/%3Ffrom%3Da%2Bb"' in html
