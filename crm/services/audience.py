@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from crm.models import AudienceSnapshot, Channel, Influencer
@@ -29,7 +30,7 @@ def audience_snapshot_record(
     if followers is None or followers < 0:
         errors["followers"] = _("Followers must be a number, zero or more.")
     elif followers > MAX_FOLLOWERS:
-        errors["followers"] = _("Followers must be at most %(most)s.") % {"most": f"{MAX_FOLLOWERS:,}"}
+        errors["followers"] = _("Followers must be at most %(most)s.") % {"most": number_format(MAX_FOLLOWERS, force_grouping=True)}
     if engagement_rate is not None and not (0 <= engagement_rate <= 100):
         errors["engagement_rate"] = _("The engagement rate is a percentage, between 0 and 100.")
     if taken_on > timezone.localdate():
