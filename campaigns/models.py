@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.labels import ChoiceLabels
 from crm.models import Influencer, Topic
 
 
@@ -25,7 +26,7 @@ class Brand(models.Model):
         return self.name
 
 
-class Campaign(models.Model):
+class Campaign(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         RUNNING = "running", _("running")
@@ -138,7 +139,7 @@ class ThankYou(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
 
 
-class Relationship(models.Model):
+class Relationship(ChoiceLabels, models.Model):
     """One influencer on one campaign, moved through its lifecycle by campaigns.services."""
 
     influencer = models.ForeignKey(
@@ -230,7 +231,7 @@ class Relationship(models.Model):
         return self.stage != Stage.CLOSED
 
 
-class StageChange(models.Model):
+class StageChange(ChoiceLabels, models.Model):
     """Who moved a relationship, from where to where, and when: the timeline and the reports read this."""
 
     relationship = models.ForeignKey(
@@ -262,7 +263,7 @@ class StageChange(models.Model):
         return f"{self.relationship}: {self.from_stage or '∅'} → {self.to_stage}"
 
 
-class GuardrailEvent(models.Model):
+class GuardrailEvent(ChoiceLabels, models.Model):
     """A guardrail that stopped, or was overridden on, a move: the guardrails report reads this."""
 
     class Rule(models.TextChoices):

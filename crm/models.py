@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.labels import ChoiceLabels
+
 
 class Topic(models.Model):
     """A subject shared by influencers and campaigns (lifestyle, sport, sustainability…)."""
@@ -61,7 +63,7 @@ def tier_bounds(tier: str) -> tuple[int, int | None]:
     return low, (higher[0] if higher else None)
 
 
-class Influencer(models.Model):
+class Influencer(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         BLOGGER = "blogger", _("blogger")
         AMBASSADOR = "ambassador", _("brand ambassador")
@@ -161,7 +163,7 @@ class Influencer(models.Model):
         return self.erased_at is not None
 
 
-class Channel(models.Model):
+class Channel(ChoiceLabels, models.Model):
     class Platform(models.TextChoices):
         BLOG = "blog", _("blog")
         INSTAGRAM = "instagram", "Instagram"
@@ -194,7 +196,7 @@ class Channel(models.Model):
         return f"{self.get_platform_display()} {self.handle}"
 
 
-class AudienceSnapshot(models.Model):
+class AudienceSnapshot(ChoiceLabels, models.Model):
     """A dated audience figure for one channel: figures are a series, not one number."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("channel"))
@@ -224,7 +226,7 @@ class AudienceSnapshot(models.Model):
         return f"{self.channel} {self.taken_on}: {self.followers}"
 
 
-class Contact(models.Model):
+class Contact(ChoiceLabels, models.Model):
     """One logged touch with a person: the contact log."""
 
     class Kind(models.TextChoices):
@@ -284,7 +286,7 @@ class Contact(models.Model):
         return f"{self.get_kind_display()} {self.get_direction_display()} — {self.influencer}"
 
 
-class Exchange(models.Model):
+class Exchange(ChoiceLabels, models.Model):
     """The give-and-get ledger: what the team gave and what it got back."""
 
     class Direction(models.TextChoices):
@@ -352,7 +354,7 @@ class Exchange(models.Model):
         return f"{self.get_direction_display()} {self.get_kind_display()} — {self.influencer}"
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels, models.Model):
     """One uploaded directory file, imported in the background (crm.services.imports), all or nothing.
 
     The file itself is kept in the row: the web process and the worker share the database, not a disk.

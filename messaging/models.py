@@ -9,10 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
+from crm.labels import ChoiceLabels
 from crm.models import Influencer
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("reminder")
         FOLLOW_UP = "follow_up", _("follow-up")
@@ -118,7 +119,7 @@ class Message(models.Model):
         return self.kind in self.TO_INFLUENCERS
 
 
-class MessageTemplate(models.Model):
+class MessageTemplate(ChoiceLabels, models.Model):
     """A ready-made follow-up a marketer can pick and adapt."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -136,7 +137,7 @@ class MessageTemplate(models.Model):
         return f"{self.name} ({self.language})"
 
 
-class Profile(models.Model):
+class Profile(ChoiceLabels, models.Model):
     """What messages need to know about a team member: where they are and how they sign."""
 
     user = models.OneToOneField(

@@ -30,7 +30,9 @@ def audience_snapshot_record(
     if followers is None or followers < 0:
         errors["followers"] = _("Followers must be a number, zero or more.")
     elif followers > MAX_FOLLOWERS:
-        errors["followers"] = _("Followers must be at most %(most)s.") % {"most": number_format(MAX_FOLLOWERS, force_grouping=True)}
+        errors["followers"] = _("Followers must be at most %(most)s.") % {
+            "most": number_format(MAX_FOLLOWERS, force_grouping=True)
+        }
     if engagement_rate is not None and not (0 <= engagement_rate <= 100):
         errors["engagement_rate"] = _("The engagement rate is a percentage, between 0 and 100.")
     if taken_on > timezone.localdate():

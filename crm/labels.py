@@ -1,0 +1,22 @@
+"""get_FOO_display() for the models of every app, read from a table of labels made once per field and language."""
+
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
+
+_labels: dict[tuple, dict] = {}
+
+
+class ChoiceLabels:
+    """Models whose get_FOO_display() looks the label up instead of building it.
+
+    Django's builds a dict of every choice of the field on each call, and hashing its lazy labels translates all
+    of them: 55 calls on a person's page, 75 on a page of the directory, about a fifth of the page's rendering.
+    """
+
+    def _get_FIELD_display(self, field):
+        key = (field, get_language())
+        labels = _labels.get(key)
+        if labels is None:
+            labels = _labels[key] = {make_hashable(value): str(label) for value, label in field.flatchoices}
+        value = getattr(self, field.attname)
+        return labels.get(make_hashable(value), value)
