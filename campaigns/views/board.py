@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from campaigns.forms import InfluencerSearchForm, ShortlistForm
-from campaigns.models import Campaign, Relationship, Stage
+from campaigns.models import Campaign, Outcome, Relationship, Stage
 from campaigns.selectors import pipeline, pipeline_after
 from campaigns.services import relationship_shortlist
 from campaigns.views.flags import board_pitch_flags
 from crm.links import PkUrl
-from crm.models import Influencer
+from crm.models import Influencer, Tier
 
 SEARCH_LIMIT = 10
 # Cards per column on the board and per "Show more": a column of 5,000 rendered whole took 25 s, and a card costs
@@ -47,6 +47,9 @@ def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[d
     move_url = PkUrl(move[0]) if move else None
     person_url, close_url = PkUrl("crm:influencer_detail"), PkUrl("campaigns:relationship_close")
     follow_up_url, contact_url = PkUrl("follow_up_new"), reverse("crm:contact_log")
+    # Labels translated once per column, not once per card (get_FOO_display translates every choice it holds).
+    tiers = {tier.value: str(tier.label) for tier in Tier}
+    outcomes = {outcome.value: str(outcome.label) for outcome in Outcome}
     cards = []
     for relationship in relationships:
         person, owner, pk = relationship.influencer, relationship.owner, relationship.pk
@@ -55,11 +58,10 @@ def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[d
                 "relationship": relationship,
                 "id": f"card-{pk}",
                 "name": person.name,
-                "tier": str(person.get_tier_display()),
+                "tier": tiers[person.tier],
                 "place": person.region or person.city,
                 "owner": (owner.get_full_name() or owner.username) if owner else "",
-                # Only a closed card shows them (and a label read is a translation).
-                "outcome": relationship.get_outcome_display() if stage == Stage.CLOSED else "",
+                "outcome": outcomes.get(relationship.outcome, ""),
                 "thank_you": relationship.thank_you,
                 "thank_you_skip_reason": relationship.thank_you_skip_reason,
                 "due": relationship.next_contact_due,
