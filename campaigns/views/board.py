@@ -21,8 +21,9 @@ from crm.links import PkUrl
 from crm.models import Influencer, Tier
 
 SEARCH_LIMIT = 10
-# Cards per column on the board and per "Show more": a column of 5,000 rendered whole took 25 s, and a card costs
-# about 1 ms to render (250 cards: 375 ms on the bench at 0.1 scale; 125 keep the board near its target).
+# Cards per column on the board and per "Show more": a column of 5,000 rendered whole took 25 s. A card cost about
+# 1 ms to render when the template worked out its text; made ready in _cards, it costs about 0.2 ms (125 cards:
+# 23 ms at full scale), still the largest share of the board's time after its SQL.
 COLUMN_CARDS = 25
 
 # The move each open stage leads to: its dialog (URL name) and its button. Closing is offered on every open card
