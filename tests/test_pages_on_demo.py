@@ -59,7 +59,7 @@ MARKETER_PAGES = [
     ("/messages/{message}/edit/", 5),
     ("/campaigns/", 7),
     ("/campaigns/add/", 5),
-    ("/campaigns/{campaign}/", 8),
+    ("/campaigns/{campaign}/", 9),
     ("/campaigns/{campaign}/edit/", 7),
     ("/campaigns/relationships/{shortlisted}/pitch/", 8),
     ("/campaigns/relationships/{pitched}/accept/", 4),

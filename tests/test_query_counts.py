@@ -177,7 +177,7 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "crm:contact_log": [("/contacts/log/?influencer={person}", "{owner}", 5)],
     "campaigns:campaign_list": [("/campaigns/?brand={brand}", "{owner}", 8)],
     "campaigns:campaign_add": [("/campaigns/add/", "{owner}", 5)],
-    "campaigns:campaign_board": [("/campaigns/{campaign}/", "{owner}", 6)],
+    "campaigns:campaign_board": [("/campaigns/{campaign}/", "{owner}", 7)],
     "campaigns:board_more": [("/campaigns/{campaign}/more/?stage=active&after={active}", "{owner}", 5)],
     "campaigns:campaign_edit": [("/campaigns/{campaign}/edit/", "{owner}", 7)],
     "campaigns:influencer_search": [("/campaigns/{campaign}/people/?q={tag}", "{owner}", 5)],

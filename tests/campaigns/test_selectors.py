@@ -157,7 +157,7 @@ def test_with_a_cap_per_stage_the_board_keeps_the_first_cards_of_each_column_and
     pitched = [RelationshipFactory(campaign=campaign, influencer__name=name, stage=Stage.PITCHED) for name in "DCBA"]
     closed = RelationshipFactory(campaign=campaign, influencer__name="Zed", stage=Stage.CLOSED)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # which cards (ranked on narrow rows), then those cards
         board = pipeline(campaign=campaign, per_stage=3)
 
     assert board[Stage.PITCHED] == [pitched[3], pitched[2], pitched[1]]
@@ -165,3 +165,41 @@ def test_with_a_cap_per_stage_the_board_keeps_the_first_cards_of_each_column_and
     assert board[Stage.CLOSED] == [closed] and closed.pk == board[Stage.CLOSED][0].pk
     assert board[Stage.CLOSED][0].stage_total == 1
     assert board[Stage.ACTIVE] == []
+
+
+def test_the_capped_board_reads_everything_its_cards_show_within_its_two_queries(
+    django_assert_num_queries, bob, time_machine
+):
+    # The cards are read with the few columns they show (.only): one left out would cost a query per card.
+    time_machine.move_to(paris(2026, 3, 2), tick=False)
+    campaign = CampaignFactory()
+    lea = InfluencerFactory(name="Léa", region="Bretagne", audience=25_000, consent="opted_out")
+    zed = InfluencerFactory(name="Zed", region="", city="Lyon")
+    RelationshipFactory(campaign=campaign, influencer=lea, stage=Stage.ACTIVE, owner=bob, next_contact_due=_due(-1))
+    RelationshipFactory(
+        campaign=campaign, influencer=zed, stage=Stage.CLOSED, thank_you="skipped", thank_you_skip_reason="No mail"
+    )
+
+    with django_assert_num_queries(2):
+        board = pipeline(campaign=campaign, per_stage=25)
+        cards = [
+            (
+                r.influencer.name,
+                str(r.influencer.get_tier_display()),
+                r.influencer.region or r.influencer.city,
+                r.influencer.is_opted_out,
+                r.owner.get_full_name() or r.owner.username if r.owner else "",
+                str(r.get_outcome_display()),
+                r.thank_you,
+                r.thank_you_skip_reason,
+                r.next_contact_due,
+                r.is_overdue,
+            )
+            for cards in board.values()
+            for r in cards
+        ]
+
+    assert cards == [
+        ("Léa", "micro (10k–100k)", "Bretagne", True, "Bob", "", "", "", _due(-1), True),
+        ("Zed", "nano (< 10k)", "Lyon", False, "", "completed", "skipped", "No mail", None, False),
+    ]

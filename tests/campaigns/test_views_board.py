@@ -16,9 +16,9 @@ from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, 
 
 MONDAY = paris(2026, 3, 2, 10, 0)
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, the user's permissions (own and groups'), campaign, pipeline, campaign topics,
-# the cards' people sharing one of those topics, their recent pitches.
-BOARD_QUERIES = 8
+# session, user, the user's permissions (own and groups'), campaign, which cards each column shows (with the
+# columns' counts), those cards, campaign topics, the cards' people sharing one of those topics, their recent pitches.
+BOARD_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)
