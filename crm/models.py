@@ -97,6 +97,8 @@ class Influencer(ChoiceLabels, models.Model):
     consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices, default=Consent.UNKNOWN)
     consent_at = models.DateTimeField(_("consent date"), null=True, blank=True)
     consent_source = models.CharField(_("consent source"), max_length=200, blank=True)
+    # No index of its own: crm_infl_owner_due_idx (owner, next_contact_due) serves every lookup by owner, and each
+    # index is one more to keep up on every write (an import of 100,000 people).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -104,6 +106,7 @@ class Influencer(ChoiceLabels, models.Model):
         blank=True,
         related_name="influencers",
         verbose_name=_("owner"),
+        db_index=False,
     )
     notes = models.TextField(_("notes"), blank=True)
     cadence_days = models.PositiveSmallIntegerField(
@@ -122,7 +125,8 @@ class Influencer(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    # Nothing reads the history by owner (only by person, date and author): no index on its copy of the owner.
+    history = HistoricalRecords(no_db_index=["owner"])
 
     class Meta:
         ordering = ["name"]
@@ -187,10 +191,11 @@ class Channel(ChoiceLabels, models.Model):
         ordering = ["platform", "handle"]
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
+        # Handles are looked up by platform and handle (forms, imports): the unique index serves them, and the
+        # search (icontains) has its trigram index (migration 0006).
         constraints = [
             models.UniqueConstraint("platform", Lower("handle"), name="crm_channel_platform_handle_ci_unique"),
         ]
-        indexes = [models.Index(Lower("handle"), name="crm_channel_handle_lower_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.handle}"

@@ -165,7 +165,7 @@ class InfluencerResource(resources.ModelResource):
         """Find, in a few queries, every existing person the file's e-mails and handles point at."""
         headers = dataset.headers
         emails: set[str] = set()
-        handles: set[str] = set()
+        handles: dict[str, set[str]] = {platform: set() for platform in PLATFORMS}
         for values in dataset:
             row = dict(zip(headers, values, strict=False))
             if email := cell(row, "email").lower():
@@ -173,7 +173,7 @@ class InfluencerResource(resources.ModelResource):
             for platform in PLATFORMS:
                 for handle in split_list(cell(row, platform)):
                     key = handle_key(handle)
-                    handles.update({key, "@" + key})
+                    handles[platform].update({key, "@" + key})
         by_email: dict[str, int] = {}
         by_handle: dict[tuple[str, str], int] = {}
         for chunk in _chunks(sorted(emails)):
@@ -183,13 +183,15 @@ class InfluencerResource(resources.ModelResource):
                 .values_list("pk", "email_key")
             ):
                 by_email[email] = pk
-        for chunk in _chunks(sorted(handles)):
-            for influencer_id, platform, handle in (
-                Channel.objects.annotate(handle_key=Lower("handle"))
-                .filter(handle_key__in=chunk)
-                .values_list("influencer_id", "platform", "handle")
-            ):
-                by_handle[(platform, handle_key(handle))] = influencer_id
+        # By platform and handle: the unique index on (platform, lower(handle)) finds them.
+        for platform, keys in handles.items():
+            for chunk in _chunks(sorted(keys)):
+                for influencer_id, handle in (
+                    Channel.objects.annotate(handle_key=Lower("handle"))
+                    .filter(platform=platform, handle_key__in=chunk)
+                    .values_list("influencer_id", "handle")
+                ):
+                    by_handle[(platform, handle_key(handle))] = influencer_id
         people: dict[int, Influencer] = {}
         for chunk in _chunks(sorted(set(by_email.values()) | set(by_handle.values()))):
             people.update(Influencer.objects.in_bulk(chunk))

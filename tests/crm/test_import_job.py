@@ -388,6 +388,24 @@ def test_ten_thousand_rows_take_a_few_dozen_queries_whatever_the_number_of_rows(
     assert Influencer.history.filter(history_type="~").count() == 2_500
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram (GIN) indexes")
+def test_the_trigram_indexes_file_the_imported_entries_once_at_the_end_and_get_their_usual_limit_back(alice):
+    rows = numbered_rows(csv_rows(decode_csv(many(50))))
+
+    with CaptureQueriesContext(connection) as queries:
+        influencers_import(rows=rows, by=alice)
+
+    assert sum("gin_clean_pending_list" in query["sql"] for query in queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone() == ("4MB",)
+    assert sorted(Influencer.objects.filter(name__icontains="person 4").values_list("name", flat=True)) == [
+        "Person 4",
+        *(f"Person {n}" for n in range(40, 50)),
+    ]
+    assert Channel.objects.filter(handle__icontains="tube4").count() == 11
+
+
 # --- The job's page ----------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ sequence, so that every table is then written by the database's fastest bulk pat
 prepared INSERT run over all rows (executemany) on SQLite.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -16,6 +17,14 @@ from crm.imports import new_person_defaults
 from crm.models import Channel, Influencer, Topic
 
 BATCH_SIZE = 2000
+# How far a trigram (GIN) index's list of pending entries may grow while the import writes (see _gin_upkeep_last).
+GIN_PENDING_LIST_LIMIT = "1GB"
+# The GIN indexes of these tables, each with whether the user owns it (gin_clean_pending_list needs that).
+GIN_INDEXES = """
+    SELECT index.oid, pg_has_role(index.relowner, 'USAGE')
+    FROM pg_index JOIN pg_class index ON index.oid = pg_index.indexrelid JOIN pg_am ON pg_am.oid = index.relam
+    WHERE pg_am.amname = 'gin' AND pg_index.indrelid = ANY(%s::regclass[])
+"""
 
 
 @dataclass
@@ -32,17 +41,47 @@ class Writes:
 
 def write(writes: Writes, *, by) -> tuple[int, int]:
     """Write everything (inside the caller's transaction); return how many people were added and changed."""
-    ids = _create_people(writes.new_people, by=by)
-    created = len(writes.new_people)
-    writes.new_people.clear()  # the rows are written: their dicts can go before the next tables
-    updated = _update_people(writes.changes, by=by)
-    _link_topics(writes.topic_links, writes.topic_names, ids)
-    _insert(
-        Channel,
-        ["influencer", "platform", "handle", "url"],
-        sorted((ids.get(p, p), platform, handle, "") for p, platform, handle in writes.new_channels),
-    )
+    with _gin_upkeep_last([Influencer, Channel]):
+        ids = _create_people(writes.new_people, by=by)
+        created = len(writes.new_people)
+        writes.new_people.clear()  # the rows are written: their dicts can go before the next tables
+        updated = _update_people(writes.changes, by=by)
+        _link_topics(writes.topic_links, writes.topic_names, ids)
+        _insert(
+            Channel,
+            ["influencer", "platform", "handle", "url"],
+            sorted((ids.get(p, p), platform, handle, "") for p, platform, handle in writes.new_channels),
+        )
     return created, updated
+
+
+@contextmanager
+def _gin_upkeep_last(models) -> Iterator[None]:
+    """On PostgreSQL, file the written rows into the trigram (GIN) indexes of these tables once, at the end.
+
+    A GIN index puts new entries on a pending list first, and files that list into the index whenever it passes
+    gin_pending_list_limit (4 MB): every few thousand people, a merge that costs as much as the last. With the
+    limit raised for this transaction and the list filed once at the end (gin_clean_pending_list, in one sorted
+    pass), the three trigram indexes cost ~1 s less of the server's CPU per 100,000 people. Only when the user owns
+    every such index (as the one who ran the migrations does): otherwise the list would be left to grow for the
+    next writer to file.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(GIN_INDEXES, [[model._meta.db_table for model in models]])
+        indexes = cursor.fetchall()
+    if not indexes or not all(owned for _oid, owned in indexes):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('gin_pending_list_limit', %s, true)", [GIN_PENDING_LIST_LIMIT])
+    yield
+    with connection.cursor() as cursor:
+        oids = [oid for oid, _owned in indexes]
+        cursor.execute("SELECT gin_clean_pending_list(oid) FROM unnest(%s::oid[]) AS oid", [oids])
+        cursor.execute("RESET gin_pending_list_limit")
 
 
 def _reserve_ids(model, count: int) -> list[int]:
