@@ -50,6 +50,8 @@ def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> Repo
             + [c[f"outcome_{o}"] for o in Outcome.values]
             + [c["pitched"], c["accepted"], share(c["accepted"], c["pitched"])]
         )
+    # A page shows the first `limit` campaigns (and draws them); the figures and the downloads count every one.
+    shown = per_campaign if limit is None else per_campaign[:limit]
     pitched = sum(c["pitched"] for c in per_campaign)
     accepted = sum(c["accepted"] for c in per_campaign)
     total = sum(c["total"] for c in per_campaign)
@@ -67,7 +69,8 @@ def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> Repo
                 + [Stage(s).label for s in Stage.values]
                 + [Outcome(o).label for o in Outcome.values]
                 + [_("pitched"), _("accepted"), _("pitched → active (%)")],
-                rows,
+                rows[: len(shown)],
+                total=None if limit is None else len(rows),
             ),
             Table(
                 _("Median days in each stage"),
@@ -78,9 +81,9 @@ def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> Repo
         chart={
             "type": "bar",
             "stacked": True,
-            "labels": [row[0] for row in rows],
+            "labels": [row[0] for row in rows[: len(shown)]],
             "datasets": [
-                {"label": str(Stage(s).label), "data": [c[f"stage_{s}"] for c in per_campaign]} for s in Stage.values
+                {"label": str(Stage(s).label), "data": [c[f"stage_{s}"] for c in shown]} for s in Stage.values
             ],
         },
     )

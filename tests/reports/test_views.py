@@ -180,6 +180,24 @@ def test_a_page_shows_the_first_rows_of_a_long_table_and_the_download_has_them_a
     assert {str(k): v for k, v in page.context["result"].figures}["reach"] == 32500
 
 
+def test_the_pipeline_page_shows_and_draws_the_first_campaigns_and_counts_them_all(manager, community, monkeypatch):
+    monkeypatch.setattr("reports.admin.PAGE_ROWS", 2)
+
+    page = manager.get(reverse("admin:reports_report_detail", args=["pipeline"]), QUERY)
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(manager.get(reverse("admin:reports_report_csv", args=["pipeline"]), QUERY).content.decode())
+        )
+    )
+
+    result = page.context["result"]
+    assert [row[0] for row in result.tables[0].rows] == ["Acme · Autumn", "Acme · Spring"]
+    assert (result.tables[0].total, result.tables[0].cut) == (3, True)
+    assert result.chart["labels"] == ["Acme · Autumn", "Acme · Spring"]
+    assert {str(k): v for k, v in result.figures}["relationships"] == 8
+    assert [row[0] for row in csv_rows[2:5]] == ["Acme · Autumn", "Acme · Spring", "Zeta · Sport"]
+
+
 def test_the_audience_page_cuts_its_channels_and_keeps_its_totals(manager, community, monkeypatch):
     monkeypatch.setattr("reports.admin.PAGE_ROWS", 1)
 
