@@ -79,6 +79,7 @@ def measure_load(*, built: Built, database_url: str, users: int, seconds: int, l
             "0",
         ]
         log(f"  locust: {users} marketers for {seconds} s against gunicorn on {host}")
+        cpu_before, started = _cpu_jiffies(), time.monotonic()
         run = subprocess.run(
             command,
             cwd=settings.BASE_DIR,
@@ -87,6 +88,8 @@ def measure_load(*, built: Built, database_url: str, users: int, seconds: int, l
             text=True,
             timeout=seconds + 120,
         )
+        busy = _busy_share(cpu_before, _cpu_jiffies())
+        elapsed = time.monotonic() - started
         (folder / "locust.log").write_text(run.stdout + run.stderr)
         stats = _read_stats(Path(f"{prefix}_stats.csv"))
     finally:
@@ -96,7 +99,38 @@ def measure_load(*, built: Built, database_url: str, users: int, seconds: int, l
         except subprocess.TimeoutExpired:
             server.kill()
         server_log.close()
-    return _results(stats, users=users, seconds=seconds, workers=env.get("WEB_CONCURRENCY", "2"))
+    return _results(
+        stats, users=users, seconds=seconds, workers=env.get("WEB_CONCURRENCY", "2"), busy=busy, elapsed=elapsed
+    )
+
+
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) time of all the machine's cores since boot, from /proc/stat (None where there is none)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _busy_share(before, after) -> float | None:
+    if not before or not after or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+def _why(busy: float | None, elapsed: float, requests: int) -> str:
+    """Why the p95 is what it is: how busy the machine's cores were, and the CPU each request cost them."""
+    if busy is None or not requests:
+        return ""
+    cores = os.cpu_count() or 1
+    per_request = busy * cores * elapsed * 1000 / requests
+    text = (
+        f"; the {cores} cores were {busy:.0%} busy during the run ({per_request:.0f} ms of CPU per request for the "
+        "web workers, PostgreSQL and locust together)"
+    )
+    return text + (": saturated, requests queue for a core" if busy >= 0.9 else "")
 
 
 def _data(built: Built, users: int) -> dict:
@@ -180,7 +214,9 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def _results(stats: dict, *, users: int, seconds: int, workers: str) -> list[Result]:
+def _results(
+    stats: dict, *, users: int, seconds: int, workers: str, busy: float | None = None, elapsed: float = 0.0
+) -> list[Result]:
     total = stats.get("Aggregated")
     if not total:
         return [Result("load", "load: no figures", 0, "", "a figure", False, "locust wrote no stats; see its log")]
@@ -193,7 +229,13 @@ def _results(stats: dict, *, users: int, seconds: int, workers: str) -> list[Res
         if name != "Aggregated"
     }
     slowest = sorted(per_endpoint.items(), key=lambda kv: -kv[1]["p95_ms"])[:3]
-    extra = {"users": users, "seconds": seconds, "gunicorn_workers": workers, "endpoints": per_endpoint}
+    extra = {
+        "users": users,
+        "seconds": seconds,
+        "gunicorn_workers": workers,
+        "endpoints": per_endpoint,
+        "cores_busy_share": None if busy is None else round(busy, 3),
+    }
     scenario = f"{users} marketers, {seconds} s, gunicorn + {workers} workers"
     return [
         Result(
@@ -203,7 +245,9 @@ def _results(stats: dict, *, users: int, seconds: int, workers: str) -> list[Res
             "ms",
             f"<= {MAX_P95_MS:.0f} ms",
             requests > 0 and p95 <= MAX_P95_MS,
-            f"{scenario}; slowest p95: " + ", ".join(f"{n} {v['p95_ms']:.0f} ms" for n, v in slowest),
+            f"{scenario}; slowest p95: "
+            + ", ".join(f"{n} {v['p95_ms']:.0f} ms" for n, v in slowest)
+            + _why(busy, elapsed, requests),
             extra,
         ),
         Result("load", "Load · failures", failures, "requests", "0", failures == 0, f"of {requests:,} requests", extra),

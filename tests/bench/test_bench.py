@@ -91,3 +91,19 @@ def test_the_import_section_times_the_fast_path_with_its_foreign_key_checks_and_
     assert (server is not None) == (connection.vendor == "postgresql")
     assert ("database server's backend" in fast.note) == (connection.vendor == "postgresql")
     assert not Influencer.objects.exists()  # rolled back, after the deferred checks ran
+
+
+def test_the_load_figure_says_how_busy_the_cores_were_and_what_a_request_cost_them(monkeypatch):
+    from bench import load
+
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 2)
+
+    busy = load._busy_share((1_000, 10_000), (1_950, 11_000))  # 950 of 1,000 jiffies busy
+
+    assert busy == 0.95
+    assert load._why(busy, 60.0, 1_500) == (
+        "; the 2 cores were 95% busy during the run (76 ms of CPU per request for the web workers, PostgreSQL and "
+        "locust together): saturated, requests queue for a core"
+    )
+    assert load._why(0.5, 60.0, 1_500).endswith("locust together)")
+    assert load._why(None, 60.0, 1_500) == ""
