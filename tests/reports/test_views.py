@@ -161,15 +161,16 @@ QUERIES = {
 }
 
 
+def downloaded_rows(client, slug: str) -> list[list[str]]:
+    response = client.get(reverse("admin:reports_report_csv", args=[slug]), QUERY)
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
 def test_a_page_shows_the_first_rows_of_a_long_table_and_the_download_has_them_all(manager, community, monkeypatch):
     monkeypatch.setattr("reports.admin.PAGE_ROWS", 2)
 
     page = manager.get(reverse("admin:reports_report_detail", args=["reciprocity"]), QUERY)
-    csv_rows = list(
-        csv.reader(
-            io.StringIO(manager.get(reverse("admin:reports_report_csv", args=["reciprocity"]), QUERY).content.decode())
-        )
-    )
+    csv_rows = downloaded_rows(manager, "reciprocity")
 
     people = page.context["result"].tables[0]
     assert [row[0] for row in people.rows] == ["Léa", "Marc"]
@@ -184,11 +185,7 @@ def test_the_pipeline_page_shows_and_draws_the_first_campaigns_and_counts_them_a
     monkeypatch.setattr("reports.admin.PAGE_ROWS", 2)
 
     page = manager.get(reverse("admin:reports_report_detail", args=["pipeline"]), QUERY)
-    csv_rows = list(
-        csv.reader(
-            io.StringIO(manager.get(reverse("admin:reports_report_csv", args=["pipeline"]), QUERY).content.decode())
-        )
-    )
+    csv_rows = downloaded_rows(manager, "pipeline")
 
     result = page.context["result"]
     assert [row[0] for row in result.tables[0].rows] == ["Acme · Autumn", "Acme · Spring"]
