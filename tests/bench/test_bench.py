@@ -102,8 +102,8 @@ def test_the_load_figure_says_how_busy_the_cores_were_and_what_a_request_cost_th
 
     assert busy == 0.95
     assert load._why(busy, 60.0, 1_500) == (
-        "; the 2 cores were 95% busy during the run (76 ms of CPU per request for the web workers, PostgreSQL and "
-        "locust together): saturated, requests queue for a core"
+        "; the 2 cores were 95% busy during the run (76 ms of CPU per request for the web workers, the database "
+        "and locust together): saturated, requests queue for a core"
     )
     assert load._why(0.5, 60.0, 1_500).endswith("locust together)")
     assert load._why(None, 60.0, 1_500) == ""
