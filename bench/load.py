@@ -128,7 +128,7 @@ def _why(busy: float | None, elapsed: float, requests: int) -> str:
     per_request = busy * cores * elapsed * 1000 / requests
     text = (
         f"; the {cores} cores were {busy:.0%} busy during the run ({per_request:.0f} ms of CPU per request for the "
-        "web workers, PostgreSQL and locust together)"
+        "web workers, the database and locust together)"
     )
     return text + (": saturated, requests queue for a core" if busy >= 0.9 else "")
 
