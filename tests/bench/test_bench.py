@@ -107,3 +107,29 @@ def test_the_load_figure_says_how_busy_the_cores_were_and_what_a_request_cost_th
     )
     assert load._why(0.5, 60.0, 1_500).endswith("locust together)")
     assert load._why(None, 60.0, 1_500) == ""
+
+
+def test_a_slow_dispatch_says_whether_the_worker_or_the_shared_cores_hold_it():
+    from bench.dispatch import _why_slow
+
+    assert _why_slow(826.0, 0.31) == (
+        "; missed because the worker shares the cores: its own CPU would send 826 a second, but the SMTP sink "
+        "(0.31 ms a message), the database and the broker run on the same cores"
+    )
+    assert _why_slow(400.0, 0.31) == "; missed because of the worker's own CPU: 400 messages per CPU-second"
+
+
+def test_a_slow_import_says_whether_its_cpu_or_the_machine_s_load_holds_it():
+    from bench.imports import _why_slow
+
+    on_postgresql = {"rows": 100_000, "cpu_seconds": 4.6, "server_cpu_seconds": 13.3}
+    assert _why_slow(on_postgresql).startswith(
+        "; missed because of the CPU it needs: 5,587 rows per CPU-second of the importing process and the database "
+        "backend together"
+    )
+    assert _why_slow({"rows": 100_000, "cpu_seconds": 12.5}) == (
+        "; missed because of the CPU it needs: 8,000 rows per CPU-second"
+    )
+    assert _why_slow({"rows": 100_000, "cpu_seconds": 8.0}) == (
+        "; missed because of the machine's load: its CPU alone would allow 12,500 rows a second"
+    )
