@@ -346,7 +346,8 @@ def _results(m: Measured) -> list[Result]:
             "ratio",
             f"<= {MAX_RATIO}",
             ratio <= MAX_RATIO,
-            f"median {m.median_ms:.1f} ms vs raw SQL {m.floor_ms:.1f} ms",
+            f"median {m.median_ms:.1f} ms vs raw SQL {m.floor_ms:.1f} ms"
+            + ("" if ratio <= MAX_RATIO else f": {_where_time_goes(m)}"),
             extra
             | {
                 "median_ms": round(m.median_ms, 2),

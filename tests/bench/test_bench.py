@@ -69,6 +69,9 @@ def test_the_pages_section_times_every_page_with_its_queries_and_its_floor(tmp_p
     assert "Report Spread, overview card · computed (first view)" not in names  # the card reads what the page kept
     p95 = next(r for r in data["results"] if r["name"] == "Report Spread · p95")
     assert "ms: bound by " in p95["note"]
+    # A missed ratio says the same.
+    ratios = [r for r in data["results"] if r["name"].endswith(" · page/floor")]
+    assert all(("bound by " in r["note"]) != r["met"] for r in ratios)
     assert "Admin contacts list · full COUNT(*) over a big table" in names
     # At the built size (a few hundred: 3 campaigns of at most 100 people), then topped up to 1,000 × the scale.
     sweeps = sorted(name for name in names if name.startswith("Reminder sweep at ") and name.endswith("scan time"))
