@@ -1,6 +1,8 @@
 import pytest
 
 from campaigns.models import Stage
+from messaging import delivery
+from messaging.services import thank_you_queue
 from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory, paris
 
 MONDAY_10 = paris(2026, 3, 2, 10, 0)
@@ -28,3 +30,17 @@ def spring(db):
 def active(lea, spring, bob):
     """Léa, active on the spring campaign, owned by bob."""
     return RelationshipFactory(influencer=lea, campaign=spring, owner=bob, stage=Stage.ACTIVE)
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """What the dispatcher hands to the broker after commit: (id, claim) pairs, instead of a real broker."""
+    calls = []
+    monkeypatch.setattr(delivery, "_enqueue", lambda task, ids, token: calls.extend((pk, token) for pk in ids))
+    return calls
+
+
+@pytest.fixture
+def due_thank_you(now, active, bob, settings):
+    settings.THANK_YOU_DELAY_MINUTES = 0
+    return thank_you_queue(relationship=active, by=bob)

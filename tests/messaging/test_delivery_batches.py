@@ -1,0 +1,390 @@
+"""Batches: the dispatcher hands out DISPATCH_TASK_SIZE ids per task, and a task sends them over one connection.
+
+With a pretend broker, a pretend mail server and, at the end, a real SMTP server in a thread; the one-message path is
+in test_delivery.py, real workers in tests/integration."""
+
+import contextlib
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from crm.services.consent import influencer_opt_out
+from messaging import delivery, tasks
+from messaging.models import Message
+from messaging.services import follow_up_schedule
+from tests.factories import InfluencerFactory
+from tests.messaging import backends
+from tests.messaging.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Broker:
+    """Stands in for the send task at the broker: records each batch published, or goes down after `up_for`."""
+
+    def __init__(self, up_for: int | None = None):
+        self.published: list[tuple[list[int], str, str]] = []
+        self.up_for = up_for
+        self.app = self
+
+    @contextlib.contextmanager
+    def producer_or_acquire(self):
+        yield None
+
+    def apply_async(self, args, *, producer, queue):
+        if self.up_for is not None and len(self.published) >= self.up_for:
+            raise ConnectionRefusedError(111, "Connection refused")
+        ids, token = args
+        self.published.append((list(ids), token, queue))
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    broker = Broker()
+    monkeypatch.setattr(tasks, "send_messages", broker)
+    return broker
+
+
+@pytest.fixture
+def server(settings):
+    """A pretend mail server (tests.messaging.backends.SessionBackend) that counts connections."""
+    settings.EMAIL_BACKEND = "tests.messaging.backends.SessionBackend"
+    backends.server = backends.Server()
+    yield backends.server
+    backends.server = backends.Server()
+
+
+def due_digests(now, count: int) -> list[Message]:
+    return [
+        MessageFactory(kind="digest", influencer=None, recipient=f"member{i}@team.example", send_at=now)
+        for i in range(count)
+    ]
+
+
+def claim_all(django_capture_on_commit_callbacks, broker) -> list[tuple[list[int], str]]:
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.dispatch()
+    batches = [(ids, token) for ids, token, _queue in broker.published]
+    broker.published.clear()
+    return batches
+
+
+def statuses() -> dict[str, str]:
+    return dict(Message.objects.values_list("recipient", "status"))
+
+
+def test_one_pass_claims_everything_due_and_hands_it_out_in_batches_of_the_task_size(
+    now, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.DISPATCH_BATCH_SIZE, settings.DISPATCH_TASK_SIZE = 3, 2
+    settings.MESSAGES_QUEUE = "messages"
+    due = due_digests(now, 7)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.dispatch() == 7
+
+    # Claims of 3, 3 and 1 rows, each cut into tasks of at most 2; one token per claim.
+    assert [len(ids) for ids, _token, _queue in broker.published] == [2, 1, 2, 1, 1]
+    assert sorted(pk for ids, _token, _queue in broker.published for pk in ids) == sorted(m.pk for m in due)
+    tokens = [token for _ids, token, _queue in broker.published]
+    assert tokens[0] == tokens[1] != tokens[2] == tokens[3] != tokens[4]
+    assert {queue for _ids, _token, queue in broker.published} == {"messages"}
+    assert Message.objects.filter(status="sending", attempts=1).count() == 7
+
+
+def test_a_dispatcher_pass_costs_a_fixed_number_of_queries_per_claim(
+    now, broker, django_capture_on_commit_callbacks, django_assert_num_queries, settings
+):
+    settings.DISPATCH_BATCH_SIZE = 3
+    due_digests(now, 7)
+
+    # Requeue stuck rows, count those in flight; then per claim: savepoint, select due, update, release.
+    with django_assert_num_queries(2 + 3 * 4), django_capture_on_commit_callbacks(execute=True):
+        delivery.dispatch()
+
+
+def test_a_pass_stops_claiming_once_the_in_flight_limit_is_reached(
+    now, broker, server, django_capture_on_commit_callbacks, settings
+):
+    settings.DISPATCH_MAX_IN_FLIGHT, settings.DISPATCH_TASK_SIZE = 4, 2
+    due_digests(now, 7)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.dispatch() == 4
+        assert delivery.dispatch() == 0  # four still being sent
+    ids, token, _queue = broker.published[0]
+    assert delivery.deliver_batch(ids, token) == {"sent": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.dispatch() == 2
+
+
+def test_a_batch_goes_over_one_connection_with_two_queries_plus_one_per_sent_message(
+    now, due_thank_you, active, bob, broker, server, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from messaging.services import reminders_queue
+
+    active.next_contact_due = now.date()
+    active.save()
+    reminders_queue()
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    # Consume the claim, load the rows with their people; then one update per sent message, nothing else.
+    with django_assert_num_queries(2 + 5):
+        assert delivery.deliver_batch(ids, token) == {"sent": 5}
+
+    assert server.connections == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "bob@team.example", "lea@example.org", "member0@team.example", "member1@team.example", "member2@team.example",
+    ]  # fmt: skip
+    assert set(statuses().values()) == {"sent"}
+    assert set(Message.objects.values_list("claim", flat=True)) == {""}
+
+
+def test_running_a_batch_task_twice_sends_each_message_once(
+    now, broker, server, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 3}
+    with django_assert_num_queries(1):  # the claim is consumed already: nothing is loaded, nothing is sent
+        assert delivery.deliver_batch(ids, token) == {"skipped": 3}
+    assert len(mail.outbox) == 3
+
+
+def test_a_late_batch_skips_the_row_that_went_back_to_the_schedule_and_was_claimed_again(
+    now, broker, server, django_capture_on_commit_callbacks, settings
+):
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = 600
+    first, second, third = due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+    # The second one was taken for stuck and claimed again by a later pass, whose task runs first.
+    Message.objects.filter(pk=second.pk).update(claimed_at=now - datetime.timedelta(seconds=601))
+    [(again, token_again)] = claim_all(django_capture_on_commit_callbacks, broker)
+    assert again == [second.pk]
+    assert delivery.deliver_batch(again, token_again) == {"sent": 1}
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2, "skipped": 1}
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "member0@team.example",
+        "member1@team.example",
+        "member2@team.example",
+    ]
+
+
+def test_send_time_checks_cancel_inside_a_batch_each_with_its_reason(
+    now, lea, active, bob, broker, server, time_machine, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from crm.services import contact_log
+    from messaging.services import reminders_queue
+
+    noe = InfluencerFactory(name="Noé", email="noe@example.org", owner=bob)
+    follow_up_schedule(influencer=lea, by=bob, subject="Hi", body="News", send_at=now)
+    follow_up_schedule(influencer=noe, by=bob, subject="Any news?", body="Hello", send_at=now, cancel_if_reply=True)
+    active.next_contact_due = now.date()
+    active.save()
+    reminders_queue()
+    due_digests(now, 1)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+    # While the rows are claimed: Léa opts out, Noé replies, bob calls Léa (her reminder is moot).
+    time_machine.shift(datetime.timedelta(minutes=1))
+    influencer_opt_out(influencer=lea, source="phone")
+    contact_log(influencer=noe, by=bob, kind="email", direction="inbound", summary="Yes, count me in")
+    contact_log(influencer=lea, by=bob, kind="call", direction="outbound", summary="Called about the shoot")
+
+    # Consume, load, one update per reason, one for the message that goes.
+    with django_assert_num_queries(2 + 3 + 1):
+        assert delivery.deliver_batch(ids, token) == {"cancelled": 3, "sent": 1}
+
+    assert dict(Message.objects.values_list("recipient", "last_error")) == {
+        "lea@example.org": "The person opted out.",
+        "noe@example.org": "They replied before it went.",
+        "bob@team.example": "Contacted or closed since it was due.",
+        "member0@team.example": "",
+    }
+    assert statuses() == {
+        "lea@example.org": "cancelled", "noe@example.org": "cancelled", "bob@team.example": "cancelled",
+        "member0@team.example": "sent",
+    }  # fmt: skip
+    assert [m.to for m in mail.outbox] == [["member0@team.example"]]
+
+
+def test_an_inbound_contact_logged_before_the_follow_up_was_written_does_not_cancel_it(
+    now, lea, bob, broker, server, time_machine, django_capture_on_commit_callbacks
+):
+    from crm.services import contact_log
+
+    contact_log(influencer=lea, by=bob, kind="email", direction="inbound", summary="Thanks for the invitation")
+    time_machine.shift(datetime.timedelta(minutes=1))
+    follow_up_schedule(influencer=lea, by=bob, subject="Hi", body="News", send_at=now, cancel_if_reply=True)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 1}
+
+
+def test_with_the_server_unreachable_the_whole_batch_goes_back_to_the_schedule_after_one_try(
+    now, broker, server, django_capture_on_commit_callbacks, django_assert_num_queries, settings
+):
+    settings.MESSAGE_RETRY_BASE_SECONDS = 60
+    server.refuse_connections = ConnectionRefusedError(111, "Connection refused")
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    with django_assert_num_queries(2 + 1):  # one update for the three: same error, same next try
+        assert delivery.deliver_batch(ids, token) == {"retry": 3}
+
+    assert server.connections == 0
+    assert set(Message.objects.values_list("status", "send_at", "attempts", "last_error", "claim")) == {
+        (
+            "scheduled",
+            now + datetime.timedelta(seconds=60),
+            1,
+            "ConnectionRefusedError: [Errno 111] Connection refused",
+            "",
+        )
+    }
+
+
+def test_a_connection_lost_mid_batch_retries_that_message_and_the_rest_go_on_a_new_connection(
+    now, broker, server, django_capture_on_commit_callbacks
+):
+    server.answers["member1@team.example"] = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2, "retry": 1}
+
+    assert server.connections == 2
+    assert statuses() == {
+        "member0@team.example": "sent", "member1@team.example": "scheduled", "member2@team.example": "sent"
+    }  # fmt: skip
+
+
+def test_a_refused_recipient_fails_that_message_only(
+    now, broker, server, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    server.answers["member0@team.example"] = smtplib.SMTPRecipientsRefused(
+        {"member0@team.example": (550, b"5.1.1 No such user")}
+    )
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    with django_assert_num_queries(2 + 2 + 1):
+        assert delivery.deliver_batch(ids, token) == {"sent": 2, "failed": 1}
+
+    failed = Message.objects.get(status="failed")
+    assert (failed.recipient, failed.attempts) == ("member0@team.example", 1)
+    assert failed.last_error.startswith("SMTPRecipientsRefused: ")
+
+
+def test_a_batch_that_runs_out_of_time_puts_the_untried_rest_back_as_it_was(
+    now, broker, server, time_machine, django_capture_on_commit_callbacks, settings
+):
+    # Past half the sending timeout its rows could be requeued as stuck while the task still holds them.
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = 300
+    server.after_each_mail = lambda: time_machine.shift(datetime.timedelta(seconds=100))
+    due_digests(now, 4)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2, "postponed": 2}
+
+    assert sorted(Message.objects.values_list("recipient", "status", "attempts", "claim", "send_at")) == [
+        ("member0@team.example", "sent", 1, "", now),
+        ("member1@team.example", "sent", 1, "", now),
+        ("member2@team.example", "scheduled", 0, "", now),
+        ("member3@team.example", "scheduled", 0, "", now),
+    ]
+
+
+def test_a_broker_going_down_midway_puts_back_only_what_was_not_handed_out(
+    now, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.DISPATCH_TASK_SIZE = 2
+    broker = Broker(up_for=1)
+    monkeypatch.setattr(tasks, "send_messages", broker)
+    due_digests(now, 5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.dispatch()
+
+    [(handed_out, token, _queue)] = broker.published
+    assert sorted(Message.objects.filter(status="sending", claim=token).values_list("pk", flat=True)) == handed_out
+    assert Message.objects.filter(status="scheduled", claim="", attempts=0).count() == 3
+
+
+# --- Over a real SMTP server: the outbox writes the MIME itself (messaging.mime) ---------------------------------
+
+
+@pytest.fixture
+def smtp_server(settings):
+    from bench.smtp_sink import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    sink.recorder.contents = []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink.recorder
+    sink.stop()
+
+
+def test_over_smtp_a_batch_arrives_as_written_once_each_over_one_session(
+    now, due_thank_you, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    import email
+    from email import policy
+
+    due_digests(now, 2)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 3}
+
+    assert sorted(smtp_server.received()) == sorted(Message.objects.values_list("message_id", flat=True))
+    assert smtp_server.sessions() == 1
+    thank_you = next(
+        email.message_from_bytes(raw, policy=policy.default)
+        for raw in smtp_server.contents
+        if b"lea@example.org" in raw
+    )
+    assert (thank_you["To"], thank_you["Subject"]) == ("lea@example.org", due_thank_you.subject)
+    assert thank_you["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text, html = (part.get_content().replace("\r\n", "\n") for part in thank_you.iter_parts())
+    assert text.startswith(due_thank_you.body.rstrip())
+    assert thank_you["List-Unsubscribe"].strip("<>") in html
+    assert set(statuses().values()) == {"sent"}
+
+
+def test_over_smtp_a_subject_with_a_newline_fails_that_message_only(
+    now, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    bad, good = due_digests(now, 2)
+    Message.objects.filter(pk=bad.pk).update(subject="Hello\nBcc: everyone@example.org")
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 1, "failed": 1}
+
+    assert smtp_server.received() == [good.message_id]
+    bad.refresh_from_db()
+    assert (bad.status, bad.last_error.split(":")[0]) == ("failed", "BadHeaderError")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+def test_recording_a_sent_message_leaves_the_connection_committing_durably(
+    transactional_db, now, broker, smtp_server, django_capture_on_commit_callbacks
+):
+    # transactional_db: the worker's autocommit, each sent record a transaction of its own, as in production.
+    due_digests(now, 2)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2}
+
+    # The sent records commit without waiting for the disk; that must not leak to what the connection does next.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
