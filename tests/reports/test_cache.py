@@ -16,15 +16,20 @@ pytestmark = pytest.mark.django_db
 PIPELINE = reverse("admin:reports_report_detail", args=["pipeline"])
 
 
+def omar_shortlisted_on_autumn(community, bob) -> None:
+    """A ninth relationship open in the range, made after a report was kept."""
+    relationship(
+        community.people["omar"], community.campaigns["autumn"], bob, moves=[(Stage.SHORTLISTED, at(2025, 6, 2))]
+    )
+
+
 def figure(response, label: str):
     return {str(name): value for name, value in response.context["result"].figures}[label]
 
 
 def test_a_report_page_shows_the_kept_figures_and_when_they_were_computed(manager, community, bob, time_machine):
     first = manager.get(PIPELINE, QUERY)
-    relationship(
-        community.people["omar"], community.campaigns["autumn"], bob, moves=[(Stage.SHORTLISTED, at(2025, 6, 2))]
-    )
+    omar_shortlisted_on_autumn(community, bob)
     time_machine.move_to(datetime.datetime(2025, 6, 30, 10, 4, tzinfo=datetime.UTC), tick=False)
 
     again = manager.get(PIPELINE, QUERY)
@@ -39,9 +44,7 @@ def test_a_report_page_shows_the_kept_figures_and_when_they_were_computed(manage
 
 def test_recompute_now_computes_the_report_again_and_comes_back_to_the_page(manager, community, bob, time_machine):
     manager.get(PIPELINE, QUERY)
-    relationship(
-        community.people["omar"], community.campaigns["autumn"], bob, moves=[(Stage.SHORTLISTED, at(2025, 6, 2))]
-    )
+    omar_shortlisted_on_autumn(community, bob)
     time_machine.move_to(datetime.datetime(2025, 6, 30, 10, 4, tzinfo=datetime.UTC), tick=False)
 
     response = manager.get(PIPELINE, {**QUERY, "refresh": "1"})
@@ -56,9 +59,7 @@ def test_recompute_now_computes_the_report_again_and_comes_back_to_the_page(mana
 
 def test_the_overview_cards_read_the_same_kept_figures_and_say_when(manager, community, bob):
     manager.get(PIPELINE, QUERY)
-    relationship(
-        community.people["omar"], community.campaigns["autumn"], bob, moves=[(Stage.SHORTLISTED, at(2025, 6, 2))]
-    )
+    omar_shortlisted_on_autumn(community, bob)
 
     card = manager.get(reverse("admin:reports_report_figures", args=["pipeline"]), QUERY)
 
@@ -76,9 +77,7 @@ def test_another_range_is_computed_on_its_own(manager, community):
 
 def test_a_download_is_computed_when_asked_not_kept(manager, community, bob):
     manager.get(PIPELINE, QUERY)
-    relationship(
-        community.people["omar"], community.campaigns["autumn"], bob, moves=[(Stage.SHORTLISTED, at(2025, 6, 2))]
-    )
+    omar_shortlisted_on_autumn(community, bob)
 
     csv = manager.get(reverse("admin:reports_report_csv", args=["pipeline"]), QUERY).content.decode()
 
