@@ -4,7 +4,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 
-class _ReadOnce(ModelChoiceIterator):
+class ReadOnce(ModelChoiceIterator):
     """The choices read by one plain query.
 
     Django reads a model choice field's rows with `queryset.iterator()`, which on PostgreSQL opens a server-side
@@ -20,8 +20,8 @@ class _ReadOnce(ModelChoiceIterator):
 
 
 class ModelChoiceField(forms.ModelChoiceField):
-    iterator = _ReadOnce
+    iterator = ReadOnce
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    iterator = _ReadOnce
+    iterator = ReadOnce

@@ -1,7 +1,8 @@
 """Boxes of the admins' change pages that show rows the page has already read, instead of reading them again."""
 
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.forms.models import ModelChoiceIterator, ModelMultipleChoiceField
+
+from crm.fields import ModelMultipleChoiceField, ReadOnce
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -34,7 +35,7 @@ def preload_autocomplete(form, field_name: str, row) -> None:
         widget.preloaded = row
 
 
-class _ReadChoices(ModelChoiceIterator):
+class _ReadChoices(ReadOnce):
     def __iter__(self):
         if self.field.rows is None:
             yield from super().__iter__()
