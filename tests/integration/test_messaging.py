@@ -91,8 +91,10 @@ def test_due_messages_go_out_in_batches_each_over_one_smtp_session(worker, smtp,
     assert finished, f"{sent_count()} of 500 sent. Worker log tail:\n{worker.log()[-3000:]}"
     assert Counter(smtp.received()) == Counter(expected)
     # One pass claimed the 500 and handed out 5 batch tasks; each sent its 100 over one connection.
-    batches = re.findall(r"messaging\.tasks\.send_messages\[[^]]+\] succeeded in [\d.]+s: (.*)", worker.log())
-    assert batches == ["{'sent': 100}"] * 5
+    # A batch's rows are committed before the worker logs its end, so wait for the fifth line.
+    succeeded = re.compile(r"messaging\.tasks\.send_messages\[[^]]+\] succeeded in [\d.]+s: (.*)")
+    assert wait_for(lambda: len(succeeded.findall(worker.log())) >= 5, timeout=10), worker.log()[-3000:]
+    assert succeeded.findall(worker.log()) == ["{'sent': 100}"] * 5
     assert smtp.recorder.sessions() == 5
 
 
