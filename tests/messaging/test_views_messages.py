@@ -109,7 +109,7 @@ def _story(lea, bob, rows: int) -> None:
         MessageFactory(influencer=lea, kind="reminder", to_user=bob, relationship=relationship, status="sent")
 
 
-# As in tests/crm/test_views_influencers.py; her messages are one of them, whatever their number.
+# As in tests/crm/test_views_person.py; her messages are one of them, whatever their number.
 PERSON_PAGE_QUERIES = 10
 
 
