@@ -1,0 +1,96 @@
+"""The ledger and the audience: a give or a get, and a dated audience figure."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Relationship
+from crm import fields
+from crm.forms.base import DATE_INPUT
+from crm.models import AudienceSnapshot, Exchange, Influencer
+from crm.validators import guard_fields
+
+
+class ExchangeForm(forms.ModelForm):
+    relationship = fields.ModelChoiceField(
+        label=_("Campaign"), queryset=Relationship.objects.none(), required=False, empty_label=_("— no campaign —")
+    )
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Exchange
+        fields = ["direction", "kind", "occurred_on", "relationship", "value", "reach", "url", "note"]
+        widgets = {"occurred_on": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, influencer: Influencer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.influencer = influencer
+        self.fields["direction"].widget = forms.RadioSelect(choices=Exchange.Direction.choices)
+        self.fields["relationship"].queryset = Relationship.objects.filter(influencer=influencer).select_related(
+            "campaign__brand"
+        )
+        self.fields["relationship"].label_from_instance = lambda r: str(r.campaign)
+        self.fields["occurred_on"].initial = timezone.localdate
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("direction", css_class="col-sm-4"),
+                Column("kind", css_class="col-sm-4"),
+                Column("occurred_on", css_class="col-sm-4"),
+            ),
+            "relationship",
+            Row(Column("value", css_class="col-sm-6"), Column("reach", css_class="col-sm-6")),
+            "url",
+            "note",
+        )
+        self.helper.add_input(Submit("save", _("Record"), css_class="btn-primary"))
+        guard_fields(self)
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data["occurred_on"]
+        if occurred_on > timezone.localdate():
+            raise ValidationError(_("Record an exchange once it has happened: the date is in the future."))
+        return occurred_on
+
+    def _post_clean(self):
+        # The service validates the row (and reads the influencer); the form only checks the fields.
+        pass
+
+
+class AudienceSnapshotForm(forms.ModelForm):
+    class Meta:
+        model = AudienceSnapshot
+        fields = ["taken_on", "followers", "engagement_rate"]
+        widgets = {"taken_on": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taken_on"].initial = timezone.localdate
+        rate = self.fields["engagement_rate"]
+        rate.validators += [MinValueValidator(0), MaxValueValidator(100)]
+        rate.widget.attrs.update(min=0, max=100, step="0.01")
+        self.fields["followers"].widget.attrs.update(min=0)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("taken_on", css_class="col-sm-4"),
+                Column("followers", css_class="col-sm-4"),
+                Column("engagement_rate", css_class="col-sm-4"),
+            )
+        )
+        self.helper.add_input(Submit("save", _("Record"), css_class="btn-primary"))
+        guard_fields(self)
+
+    def clean_taken_on(self):
+        taken_on = self.cleaned_data["taken_on"]
+        if taken_on > timezone.localdate():
+            raise ValidationError(_("An audience figure cannot be dated in the future."))
+        return taken_on
+
+    def _post_clean(self):
+        # One figure per channel per day: a second one replaces the first (the service's rule), so no unique check.
+        pass
