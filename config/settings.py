@@ -112,6 +112,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c random_page_cost={env.float('PG_RANDOM_PAGE_COST', default=1.1)}"
     )
+    # Prepared statements only where the code asks for one (messaging.delivery's "sent" UPDATE, once per mail):
+    # Django's cursors bind parameters on the client and never prepare, and the threshold is never reached.
+    # Django turns them off by default for transaction-mode poolers; behind one that cannot hold them (PgBouncer
+    # before 1.21), set PG_PREPARED_STATEMENTS=false: the statement is then planned each time.
+    if env.bool("PG_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not ":memory:", so that a real worker process can share the test database.
     _db_file = Path(DATABASES["default"]["NAME"])

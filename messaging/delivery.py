@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 from time import monotonic
 
+import psycopg
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import get_connection
@@ -238,6 +239,28 @@ def _sent_sql() -> str:
     return f"{update} {where}"
 
 
+def _prepared_cursor():
+    """A cursor whose statements PostgreSQL plans once per connection, for the statement run once per message.
+
+    Django's cursors bind parameters on the client, so PostgreSQL parses and plans every "sent" UPDATE again: with
+    the outbox's indexes and checks, 0.6 of its 0.9 ms. A psycopg cursor binding on the server, on the same
+    connection, runs it as a prepared statement; Django's wrapper around it keeps its error translation, execute
+    wrappers and query logging. Other databases: Django's own cursor.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = _PreparingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Every statement as a prepared one (psycopg keeps them per connection, reused by their text)."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
 class _Batch:
     """The results of one batch, written as they must be: a sent row at once, the others grouped at the end."""
 
@@ -256,7 +279,7 @@ class _Batch:
         # Recorded before the next message goes: a worker killed now leaves at most one sent row unrecorded.
         # The one statement per message, so plain SQL: the ORM takes four times its CPU to build the same UPDATE.
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
+        with _prepared_cursor() as cursor:
             cursor.execute(_sent_sql(), [Status.SENT, now, now, message.pk, Status.SENDING, self.lease])
             if cursor.rowcount != 1:
                 log.warning("message %s was sent after its claim expired", message.pk)

@@ -144,6 +144,31 @@ def test_a_batch_goes_over_one_connection_with_two_queries_plus_one_per_sent_mes
     assert set(Message.objects.values_list("claim", flat=True)) == {""}
 
 
+def _sent_statement_runs() -> int:
+    """How often this connection ran the "sent" UPDATE as a prepared statement (PostgreSQL counts each plan)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements WHERE statement = %s",
+            [delivery._sent_sql().replace("%s", "${}").format(*range(1, 7))],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL (CI's second pass)")
+def test_on_postgresql_each_sent_record_runs_as_a_prepared_statement(
+    now, broker, server, django_capture_on_commit_callbacks
+):
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+    before = _sent_statement_runs()
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 3}
+
+    # Planned once per connection, not once per mail: the plan is most of what the statement costs.
+    assert _sent_statement_runs() - before == 3
+    assert set(statuses().values()) == {"sent"}
+
+
 def test_running_a_batch_task_twice_sends_each_message_once(
     now, broker, server, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
