@@ -39,6 +39,7 @@ class Message(ChoiceLabels, models.Model):
         blank=True,
         related_name="messages_received",
         verbose_name=_("team member"),
+        db_index=False,  # messaging_user_idx leads with it
     )
     influencer = models.ForeignKey(
         Influencer,
@@ -47,6 +48,7 @@ class Message(ChoiceLabels, models.Model):
         blank=True,
         related_name="messages",
         verbose_name=_("influencer"),
+        db_index=False,  # messaging_timeline_idx and messaging_reminded_idx lead with it
     )
     relationship = models.ForeignKey(
         Relationship,
@@ -55,13 +57,14 @@ class Message(ChoiceLabels, models.Model):
         blank=True,
         related_name="messages",
         verbose_name=_("relationship"),
+        db_index=False,  # messaging_rel_idx leads with it
     )
     language = models.CharField(_("language"), max_length=8, default="en")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), max_length=20000)
     send_at = models.DateTimeField(_("send at"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    key = models.CharField(_("key"), max_length=200, unique=True)
+    key = models.CharField(_("key"), max_length=200)  # unique: Meta.constraints
     due_on = models.DateField(_("due date reminded"), null=True, blank=True)
     cancel_if_reply = models.BooleanField(
         _("cancel if they reply"), default=False, help_text=_("An inbound contact logged before it goes cancels it.")
@@ -72,7 +75,7 @@ class Message(ChoiceLabels, models.Model):
     # The current claim: the dispatcher sets it, the send task consumes it, so a duplicated task does nothing.
     claim = models.CharField(max_length=32, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, editable=False)
+    message_id = models.CharField(_("Message-ID"), max_length=255, editable=False)  # unique: Meta.constraints
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -105,6 +108,10 @@ class Message(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="messaging_sent_has_time"
             ),
+            # Constraints rather than unique=True: on PostgreSQL a unique text field also gets a second index for
+            # LIKE 'prefix%', which nothing here runs, and every write of a row updates each index it has.
+            models.UniqueConstraint(fields=["key"], name="messaging_key_unique"),
+            models.UniqueConstraint(fields=["message_id"], name="messaging_message_id_unique"),
         ]
 
     def __str__(self) -> str:
