@@ -19,13 +19,29 @@ def free_port() -> int:
 
 
 class Recorder:
-    def __init__(self):
+    def __init__(self, *, pipelining: bool = False):
+        self.pipelining = pipelining  # advertise PIPELINING (RFC 2920), as Postfix does
         self.lock = threading.Lock()
         self.message_ids: list[str] = []
         self.peers: set[tuple] = set()  # one (address, port) per SMTP session that delivered something
         self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
+        self.refuse_senders: dict[str, str] = {}  # sender -> SMTP answer to its MAIL
         self.contents: list[bytes] | None = None  # every message as received, when a test asks (a list)
         self._headers = BytesHeaderParser()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # a handler with this hook sets it itself
+        if self.pipelining:  # aiosmtpd reads commands one by one from its buffer: pipelined ones just work
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        answer = self.refuse_senders.get(address)
+        if answer:
+            return answer
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         answer = self.refuse.get(address)
@@ -58,9 +74,9 @@ class Recorder:
 
 
 class SmtpSink:
-    def __init__(self):
+    def __init__(self, *, pipelining: bool = False):
         self.port = free_port()
-        self.recorder = Recorder()
+        self.recorder = Recorder(pipelining=pipelining)
         self.controller: Controller | None = None
 
     @property

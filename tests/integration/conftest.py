@@ -149,8 +149,9 @@ def configured_broker_env() -> dict[str, str]:
 
 @pytest.fixture
 def smtp():
-    """A real SMTP server (aiosmtpd) that counts what it receives by Message-ID."""
-    sink = SmtpSink()
+    """A real SMTP server (aiosmtpd) that counts what it receives by Message-ID; it advertises PIPELINING, as
+    Postfix does, so the workers pipeline their commands (messaging.smtp)."""
+    sink = SmtpSink(pipelining=True)
     sink.start()
     yield sink
     sink.stop()

@@ -344,11 +344,11 @@ def test_a_broker_going_down_midway_puts_back_only_what_was_not_handed_out(
 # --- Over a real SMTP server: the outbox writes the MIME itself (messaging.mime) ---------------------------------
 
 
-@pytest.fixture
-def smtp_server(settings):
+@pytest.fixture(params=[True, False], ids=["pipelining", "no pipelining"])
+def smtp_server(request, settings):
     from bench.smtp_sink import SmtpSink
 
-    sink = SmtpSink()
+    sink = SmtpSink(pipelining=request.param)
     sink.start()
     sink.recorder.contents = []
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
