@@ -15,20 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
-from campaigns.models import Relationship
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
+from crm.admin.latest import latest_tables
 from crm.admin.paging import BigTableAdmin
 from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
 from crm.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, preload_autocomplete
 from crm.forms import GuardedModelForm
-from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
+from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
-
-RECENT_ROWS = 10
 
 
 class PersonForm(GuardedModelForm):
@@ -64,32 +62,6 @@ class PeopleList(ChangeList):
         return super().get_queryset(request, exclude_parameters).prefetch_related(topics)
 
 
-class RecentFirstFormSet(ParentRowsFormSet):
-    """Only the latest rows of a long log: the full history has its own list, filtered by person."""
-
-    def get_queryset(self):
-        if not hasattr(self, "_recent"):
-            self._recent = super().get_queryset()[:RECENT_ROWS]
-        return self._recent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Log rows are written through the services (clocks, rules), so the person's page only shows them."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ChannelInline(admin.TabularInline):
     model = Channel
     form = GuardedModelForm
@@ -109,43 +81,6 @@ class ChannelInline(admin.TabularInline):
     @admin.display(description=_("figure dated"))
     def figure_on(self, obj: Channel):
         return getattr(obj, "figure_on", None) or "—"
-
-
-class ContactInline(ReadOnlyInline):
-    model = Contact
-    formset = RecentFirstFormSet
-    fields = ("occurred_at", "kind", "direction", "summary", "relationship", "logged_by")
-    ordering = ("-occurred_at",)
-    verbose_name_plural = _("latest contacts")
-
-    def get_queryset(self, request):
-        # A row shows its relationship by name (person · campaign): joined, not read row by row.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("logged_by", "relationship__campaign__brand", "relationship__influencer")
-        )
-
-
-class ExchangeInline(ReadOnlyInline):
-    model = Exchange
-    formset = RecentFirstFormSet
-    fields = ("occurred_on", "direction", "kind", "value", "reach", "url", "relationship")
-    verbose_name_plural = _("latest exchanges (given and received)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("relationship__campaign__brand", "relationship__influencer")
-
-
-class RelationshipInline(ReadOnlyInline):
-    model = Relationship
-    formset = RecentFirstFormSet
-    fields = ("campaign", "stage", "outcome", "owner", "next_contact_due")
-    ordering = ("-updated_at", "-id")
-    verbose_name_plural = _("latest campaigns (moves go through the relationship's actions)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("campaign__brand", "owner")
 
 
 @admin.register(Influencer)
@@ -187,11 +122,17 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         ),
         (_("Audience"), {"fields": ("audience", "tier")}),
     )
-    inlines = (ChannelInline, RelationshipInline, ContactInline, ExchangeInline)
+    inlines = (ChannelInline,)  # and, after it, the latest campaigns, contacts and exchanges (crm.admin.latest)
+    change_form_template = "admin/crm/influencer/change_form.html"
     actions = ("merge_people",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["latest_tables"] = latest_tables(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changelist(self, request, **kwargs):
         return PeopleList

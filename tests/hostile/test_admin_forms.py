@@ -126,7 +126,7 @@ def influencer_change(alice) -> Page:
     for name in ("consent", "consent_at_0", "consent_at_1", "consent_source"):
         page.data.pop(name)
     page.data |= {
-        **_inlines({"channels": (1, 1), "relationships": (0, 0), "contacts": (0, 0), "exchanges": (0, 0)}),
+        **_inlines({"channels": (1, 1)}),
         "channels-0-id": str(channel.pk),
         "channels-0-influencer": str(person.pk),
     }
