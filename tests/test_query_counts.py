@@ -236,7 +236,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
 # The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
 ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     # Session, user, permissions, the person (with the owner its box names), the topics box (with which are the
-    # person's), four inlines (channels with their latest figure's date, the latest campaigns, contacts, exchanges): 9.
+    # person's), the channels inline (with each latest figure's date), the latest campaigns, contacts, exchanges: 9.
     ("/admin/crm/influencer/{person}/change/", "boss", 9),
     ("/admin/crm/channel/{channel}/change/", "boss", 6),
     ("/admin/crm/contact/{contact}/change/", "boss", 4),
