@@ -99,9 +99,13 @@ def measure_load(*, built: Built, database_url: str, users: int, seconds: int, l
         except subprocess.TimeoutExpired:
             server.kill()
         server_log.close()
-    return _results(
-        stats, users=users, seconds=seconds, workers=env.get("WEB_CONCURRENCY", "2"), busy=busy, elapsed=elapsed
-    )
+    workers = str(_workers_booted(folder / "gunicorn.log"))
+    return _results(stats, users=users, seconds=seconds, workers=workers, busy=busy, elapsed=elapsed)
+
+
+def _workers_booted(log_path: Path) -> int:
+    """How many workers gunicorn started (gunicorn.conf.py decides; its log says)."""
+    return sum("Booting worker with pid" in line for line in log_path.read_text().splitlines())
 
 
 def _cpu_jiffies() -> tuple[int, int] | None:
