@@ -8,7 +8,8 @@
   network I/O, replacing it with a lease of its own: a duplicated or redelivered task finds no row still carrying
   the token and does nothing, and every later write of the task checks the lease.
 - No network I/O inside a transaction: claim, commit, send, record the result. A batch goes over one connection;
-  over SMTP the outbox writes the MIME itself (messaging.mime).
+  over SMTP the outbox writes the MIME itself (messaging.mime) and pipelines MAIL, RCPT and DATA where the
+  server allows it (messaging.smtp).
 - Each sent message is recorded on its own, right after the server accepted it and before the next one goes: that
   is what bounds a worker's death to at most one duplicate. Everything else (cancellations, retries, failures)
   is recorded with one update per outcome group.
