@@ -35,12 +35,25 @@ def mail(number: int, body: str = "Hello.\r\n") -> bytes:
 
 def test_several_messages_over_one_connection_are_each_recorded_once_in_order(smtp):
     assert smtp.ehlo()[0] == 250
-    assert smtp.esmtp_features == {"8bitmime": "", "size": str(32 * 1024 * 1024)}
+    assert smtp.esmtp_features == {"pipelining": "", "8bitmime": "", "size": str(32 * 1024 * 1024)}
     for n in range(3):
         assert smtp.sendmail("a@crm.example", ["b@x.example", "c@x.example"], mail(n)) == {}
     assert smtp.quit() == (221, b"Bye")
 
     assert smtp.new() == ["<m0@crm.example>", "<m1@crm.example>", "<m2@crm.example>"]
+
+
+def test_pipelined_commands_are_answered_in_order_as_the_outbox_sends_them(smtp):
+    from messaging.smtp import sendmail
+
+    smtp.ehlo()
+    # Two recipients: MAIL, RCPT, RCPT and DATA in one write, then the data; and again on the same connection.
+    for n in (20, 21):
+        assert sendmail(smtp, "a@crm.example", ["b@x.example", "c@x.example"], mail(n)) == {}
+    smtp.send("MAIL FROM:<a@crm.example>\r\nDATA\r\nRSET\r\nNOOP\r\n")
+
+    assert [smtp.getreply()[0] for _command in range(4)] == [250, 503, 250, 250]  # DATA before any RCPT: 503
+    assert smtp.new() == ["<m20@crm.example>", "<m21@crm.example>"]
 
 
 def test_lines_starting_with_a_dot_do_not_end_the_data_early(smtp):
