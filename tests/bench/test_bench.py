@@ -120,6 +120,11 @@ def test_a_slow_dispatch_says_whether_the_worker_or_the_shared_cores_hold_it():
         "(0.31 ms a message), the database and the broker run on the same cores"
     )
     assert _why_slow(400.0, 0.31) == "; missed because of the worker's own CPU: 400 messages per CPU-second"
+    assert _why_slow(769.0, 0.25, 1.3) == (
+        "; a run of 1.3 s measures the worker taking its first tasks more than a rate: the target is for the "
+        "full-scale run (20,000 messages)"
+    )
+    assert _why_slow(400.0, 0.31, 40.0).startswith("; missed because of the worker's own CPU")
 
 
 def test_a_slow_import_says_whether_its_cpu_or_the_machine_s_load_holds_it():
