@@ -131,7 +131,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
-            context["latest_tables"] = latest_tables(obj, request.user)
+            context["latest_tables"] = latest_tables(obj, request, self.admin_site)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changelist(self, request, **kwargs):

@@ -9,6 +9,7 @@ and each table to its full list, filtered to the person.
 
 from dataclasses import dataclass
 
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -34,22 +35,31 @@ class Table:
     everything_url: str  # the model's admin list, filtered to the person
 
 
-def latest_tables(person: Influencer, user) -> list[Table]:
-    campaigns = Relationship.objects.select_related("campaign__brand", "owner").order_by("-updated_at", "-id")
-    contacts = Contact.objects.select_related("logged_by", "relationship__campaign__brand").order_by("-occurred_at")
-    exchanges = Exchange.objects.select_related("relationship__campaign__brand").order_by("-occurred_on", "-id")
+def latest_tables(person: Influencer, request, admin_site) -> list[Table]:
+    def table(title, queryset: QuerySet, fields: list[str], cells) -> Table:
+        opts = queryset.model._meta
+        # A row links to its page when the admin would let this user open it (its show_change_link, as an inline).
+        may_open = admin_site.get_model_admin(queryset.model).has_view_or_change_permission(request)
+        rows = [
+            Row(reverse(admin_urlname(opts, "change"), args=[obj.pk]) if may_open else None, cells(obj))
+            for obj in queryset.filter(influencer=person)[:LATEST_ROWS]
+        ]
+        everything = f"{reverse(admin_urlname(opts, 'changelist'))}?influencer__id__exact={person.pk}"
+        headers = [
+            _("Campaign") if name == "relationship" else capfirst(opts.get_field(name).verbose_name) for name in fields
+        ]
+        return Table(title, headers, rows, everything)
+
     return [
-        _table(
+        table(
             _("latest campaigns (moves go through the relationship's actions)"),
-            campaigns.filter(influencer=person),
+            Relationship.objects.select_related("campaign__brand", "owner").order_by("-updated_at", "-id"),
             ["campaign", "stage", "outcome", "owner", "next_contact_due"],
             lambda r: [r.campaign, r.get_stage_display(), r.get_outcome_display(), _name(r.owner), r.next_contact_due],
-            person,
-            user,
         ),
-        _table(
+        table(
             _("latest contacts"),
-            contacts.filter(influencer=person),
+            Contact.objects.select_related("logged_by", "relationship__campaign__brand").order_by("-occurred_at"),
             ["occurred_at", "kind", "direction", "summary", "relationship", "logged_by"],
             lambda c: [
                 c.occurred_at,
@@ -59,12 +69,10 @@ def latest_tables(person: Influencer, user) -> list[Table]:
                 _campaign(c.relationship),
                 _name(c.logged_by),
             ],
-            person,
-            user,
         ),
-        _table(
+        table(
             _("latest exchanges (given and received)"),
-            exchanges.filter(influencer=person),
+            Exchange.objects.select_related("relationship__campaign__brand").order_by("-occurred_on", "-id"),
             ["occurred_on", "direction", "kind", "value", "reach", "url", "relationship"],
             lambda e: [
                 e.occurred_on,
@@ -75,27 +83,8 @@ def latest_tables(person: Influencer, user) -> list[Table]:
                 e.url,
                 _campaign(e.relationship),
             ],
-            person,
-            user,
         ),
     ]
-
-
-def _table(title, queryset: QuerySet, fields: list[str], cells, person: Influencer, user) -> Table:
-    opts = queryset.model._meta
-    may_open = user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
-        f"{opts.app_label}.change_{opts.model_name}"
-    )
-    change = f"admin:{opts.app_label}_{opts.model_name}_change"
-    rows = [
-        Row(reverse(change, args=[obj.pk]) if may_open else None, cells(obj))
-        for obj in queryset[:LATEST_ROWS]  # fmt: skip
-    ]
-    everything = f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?influencer__id__exact={person.pk}"
-    headers = [
-        _("Campaign") if name == "relationship" else capfirst(opts.get_field(name).verbose_name) for name in fields
-    ]
-    return Table(title, headers, rows, everything)
 
 
 def _name(user: Model | None) -> str | None:
