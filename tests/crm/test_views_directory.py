@@ -6,7 +6,7 @@ import pytest
 
 from campaigns.models import Stage
 from crm.models import Channel
-from tests.crm.directory_people import NOW, days, make_directory
+from tests.crm.directory_people import NOW, days
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory, paris
 
 LIST = "/influencers/"
@@ -17,11 +17,6 @@ LIST_QUERIES = 9
 @pytest.fixture(autouse=True)
 def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def directory(db, bob, dave):
-    return make_directory(bob, dave)
 
 
 def _names(response) -> list[str]:

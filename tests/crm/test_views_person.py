@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from campaigns.models import Stage, StageChange
 from crm.models import Influencer
-from tests.crm.directory_people import NOW, days, make_directory
+from tests.crm.directory_people import NOW, days
 from tests.factories import (
     AudienceSnapshotFactory,
     CampaignFactory,
@@ -31,11 +31,6 @@ DETAIL_QUERIES = 10
 @pytest.fixture(autouse=True)
 def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def directory(db, bob, dave):
-    return make_directory(bob, dave)
 
 
 # --- A person's page ---------------------------------------------------------------------------------------
