@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Brand, Campaign, Outcome
 from crm import fields
 from crm.models import Contact, Influencer, Topic
-from crm.validators import guard_fields
+from crm.validators import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
 
 
 def _helper(*, layout: Layout | None = None) -> FormHelper:
@@ -194,8 +194,8 @@ class PitchForm(forms.Form):
 class AcceptForm(forms.Form):
     cadence_days = forms.IntegerField(
         label=_("Stay in touch every (days)"),
-        min_value=1,
-        max_value=365,
+        min_value=MIN_CADENCE_DAYS,
+        max_value=MAX_CADENCE_DAYS,
         help_text=_("The next contact falls due this many days from today."),
     )
 

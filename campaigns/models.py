@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm import validators
 from crm.labels import ChoiceLabels
 from crm.models import Influencer, Topic
 
@@ -158,7 +159,9 @@ class Relationship(ChoiceLabels, models.Model):
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.SHORTLISTED)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
-    cadence_days = models.PositiveSmallIntegerField(_("contact every (days)"), default=14)
+    cadence_days = models.PositiveSmallIntegerField(
+        _("contact every (days)"), default=14, validators=validators.CADENCE_DAYS
+    )
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     next_contact_due = models.DateField(_("next contact due"), null=True, blank=True)
     # Guardrail overrides (B1) and acknowledgements (M3), kept with the pitch they allowed.

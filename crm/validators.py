@@ -1,14 +1,17 @@
-"""Input guards every form shares: plausible dates and text without control characters.
+"""Input guards every form shares: plausible dates and numbers, and text without control characters.
 
 The forms of every app (crm, campaigns, messaging, reports) and the CSV import apply them; guard_fields() gives a
-whole form the right ones.
+whole form the right ones. The numbers' bounds are the model fields' validators, so that the forms, the admin and
+the services all refuse the same values.
 """
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 # Clocks of the browser and the server differ a little: "now" typed in a form must not count as the future.
@@ -21,6 +24,29 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 # e-mail subject a line break starts a new header. Multi-line text keeps its tabs and line breaks.
 CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL: Django's own validator
 LINE_BREAKS_AND_TABS = re.compile(r"[\t\n\r\x85\u2028\u2029]")
+
+# Numbers a person may mean. Beyond them a typo is refused on its field: it would otherwise overflow further on
+# (today plus 2,912,104 days is past the year 9999), or overflow a column or a sum in a report.
+# Stay in touch at most every day, at least every ten years (a cadence in days: a person's, a relationship's).
+MIN_CADENCE_DAYS, MAX_CADENCE_DAYS = 1, 3650
+# People: a channel's followers, a post's reach. The largest accounts have under a billion followers; the
+# bound stays within PostgreSQL's integer column, and the audience report's key needs it below 2**31.
+MAX_AUDIENCE = 2_000_000_000
+# An engagement rate is a percentage.
+MAX_PERCENT = 100
+# Euros: a fee or what a product is worth, for one exchange.
+MAX_MONEY = Decimal("10000000")
+
+
+def between(low, high) -> list:
+    """The validators of a number field bounded to [low, high]."""
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+CADENCE_DAYS = between(MIN_CADENCE_DAYS, MAX_CADENCE_DAYS)
+AUDIENCE = between(0, MAX_AUDIENCE)
+PERCENT = between(0, MAX_PERCENT)
+MONEY = between(0, MAX_MONEY)
 
 
 def plausible_date(value) -> None:

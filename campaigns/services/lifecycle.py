@@ -275,8 +275,9 @@ def _pitch_under_lock(
 @transaction.atomic
 def relationship_accept(*, relationship: Relationship, by, cadence_days: int | None = None) -> Relationship:
     """They said yes: the relationship becomes active with a contact cadence (M1)."""
-    if cadence_days is not None and cadence_days < 1:
-        raise ValidationError(_("The contact cadence is a number of days, 1 or more."))
+    if cadence_days is not None:
+        # The model's bounds (crm.validators), before a date is computed from it.
+        Relationship._meta.get_field("cadence_days").run_validators(cadence_days)
     _lock(relationship)
     _require_stage(relationship, [Stage.PITCHED], _("accepted"))
     now = timezone.now()

@@ -4,7 +4,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +11,7 @@ from campaigns.models import Relationship
 from crm import fields
 from crm.forms.base import DATE_INPUT
 from crm.models import AudienceSnapshot, Exchange, Influencer
-from crm.validators import guard_fields
+from crm.validators import MAX_AUDIENCE, MAX_PERCENT, guard_fields
 
 
 class ExchangeForm(forms.ModelForm):
@@ -70,10 +69,9 @@ class AudienceSnapshotForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["taken_on"].initial = timezone.localdate
-        rate = self.fields["engagement_rate"]
-        rate.validators += [MinValueValidator(0), MaxValueValidator(100)]
-        rate.widget.attrs.update(min=0, max=100, step="0.01")
-        self.fields["followers"].widget.attrs.update(min=0)
+        # The bounds themselves are the model's validators, which the service runs.
+        self.fields["engagement_rate"].widget.attrs.update(min=0, max=MAX_PERCENT, step="0.01")
+        self.fields["followers"].widget.attrs.update(min=0, max=MAX_AUDIENCE)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(

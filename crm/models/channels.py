@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from crm import validators
 from crm.labels import ChoiceLabels
 from crm.models.people import Influencer
 
@@ -47,9 +48,9 @@ class AudienceSnapshot(ChoiceLabels, models.Model):
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("channel"))
     taken_on = models.DateField(_("taken on"))
-    followers = models.PositiveIntegerField(_("followers"))
+    followers = models.PositiveIntegerField(_("followers"), validators=validators.AUDIENCE)
     engagement_rate = models.DecimalField(
-        _("engagement rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("engagement rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=validators.PERCENT
     )
 
     class Meta:

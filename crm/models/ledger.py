@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm import validators
 from crm.labels import ChoiceLabels
 from crm.models.people import Influencer
 
@@ -41,9 +42,17 @@ class Exchange(ChoiceLabels, models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     occurred_on = models.DateField(_("date"))
     value = models.DecimalField(
-        _("value (€)"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Money value, if any.")
+        _("value (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=validators.MONEY,
+        help_text=_("Money value, if any."),
     )
-    reach = models.PositiveIntegerField(_("reach"), null=True, blank=True, help_text=_("People reached, for content."))
+    reach = models.PositiveIntegerField(
+        _("reach"), null=True, blank=True, validators=validators.AUDIENCE, help_text=_("People reached, for content.")
+    )
     url = models.URLField(_("URL"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     recorded_by = models.ForeignKey(

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm import validators
 from crm.labels import ChoiceLabels
 
 
@@ -110,6 +111,7 @@ class Influencer(ChoiceLabels, models.Model):
         _("stay in touch every (days)"),
         null=True,
         blank=True,
+        validators=validators.CADENCE_DAYS,
         help_text=_("Between campaigns. Empty: no reminder outside campaigns."),
     )
     # Denormalised clocks, kept by crm.services so that "who needs news" is one indexed query.

@@ -7,14 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from crm.models import AudienceSnapshot, Channel, Influencer
-
-# The largest figure the followers columns hold (PostgreSQL's integer): a typo beyond it is refused with a
-# message, not by the database (a 500, or SQLite's OverflowError on a figure of forty digits).
-MAX_FOLLOWERS = 2_147_483_647
 
 
 @transaction.atomic
@@ -26,17 +21,17 @@ def audience_snapshot_record(
     Keeps Channel.followers equal to the latest snapshot's figure, whatever order figures arrive in, and
     Influencer.audience equal to the largest of the channels' figures: the tier is derived from it.
     """
-    errors: dict[str, str] = {}
-    if followers is None or followers < 0:
-        errors["followers"] = _("Followers must be a number, zero or more.")
-    elif followers > MAX_FOLLOWERS:
-        errors["followers"] = _("Followers must be at most %(most)s.") % {
-            "most": number_format(MAX_FOLLOWERS, force_grouping=True)
-        }
-    if engagement_rate is not None and not (0 <= engagement_rate <= 100):
-        errors["engagement_rate"] = _("The engagement rate is a percentage, between 0 and 100.")
+    errors: dict[str, list[str]] = {}
     if taken_on > timezone.localdate():
-        errors["taken_on"] = _("An audience figure cannot be dated in the future.")
+        errors["taken_on"] = [_("An audience figure cannot be dated in the future.")]
+    figure = AudienceSnapshot(channel=channel, taken_on=taken_on, followers=followers, engagement_rate=engagement_rate)
+    try:
+        # The figures' bounds are the fields' validators (crm.validators). A second figure on a day replaces the
+        # first: no unique check.
+        figure.full_clean(exclude=["channel", *errors], validate_unique=False, validate_constraints=False)
+    except ValidationError as invalid:
+        for field, messages in invalid.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 

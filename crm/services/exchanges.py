@@ -48,10 +48,9 @@ def exchange_record(
         ]
     if occurred_on and occurred_on > timezone.localdate():
         errors["occurred_on"] = [_("Record an exchange once it has happened: the date is in the future.")]
-    if value is not None and value < 0:
-        errors["value"] = [_("A value cannot be negative.")]
     try:
-        # Constraints are checked above with messages a person can read; the database still holds them.
+        # The numbers' bounds are the fields' validators (crm.validators); the constraints, checked above with
+        # messages a person can read, the database still holds.
         exchange.full_clean(exclude=list(errors), validate_constraints=False)
     except ValidationError as invalid:
         for field, messages in invalid.message_dict.items():

@@ -18,6 +18,14 @@ def _email_taken_error(email: str) -> ValidationError:
     )
 
 
+def _check_cadence(cadence_days: int | None) -> None:
+    """Refuse a cadence out of the model's bounds before a date is computed from it (it would overflow)."""
+    try:
+        Influencer._meta.get_field("cadence_days").run_validators(cadence_days)
+    except ValidationError as invalid:
+        raise ValidationError({"cadence_days": invalid.messages}) from None
+
+
 def influencer_defaults(*, by, kind: str, cadence_days: int | None = None) -> dict:
     """What a new person gets, whoever adds them and however (by hand, or a file's import in bulk).
 
@@ -27,6 +35,7 @@ def influencer_defaults(*, by, kind: str, cadence_days: int | None = None) -> di
     if cadence_days is None and kind == Influencer.Kind.AMBASSADOR:
         cadence_days = settings.AMBASSADOR_CADENCE_DAYS
     cadence_days = cadence_days or None
+    _check_cadence(cadence_days)
     return {
         "owner": by,
         "cadence_days": cadence_days,
@@ -109,6 +118,7 @@ def influencer_update(
                 raise _email_taken_error(locked.email)
         if cadence_changed:
             locked.cadence_days = locked.cadence_days or None
+            _check_cadence(locked.cadence_days)
             if locked.cadence_days:
                 start = timezone.localdate(locked.last_contact_at) if locked.last_contact_at else timezone.localdate()
                 locked.next_contact_due = start + timedelta(days=locked.cadence_days)

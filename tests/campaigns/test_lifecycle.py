@@ -209,11 +209,15 @@ def test_it_refuses_to_accept_a_shortlisted_relationship(lea, spring, bob):
     assert Relationship.objects.get().stage == Stage.SHORTLISTED
 
 
-def test_it_refuses_a_cadence_of_zero_days(lea, spring, bob):
+@pytest.mark.parametrize(
+    ("days", "message"), [(0, "greater than or equal to 1"), (2912104, "less than or equal to 3650")]
+)
+def test_it_refuses_a_cadence_out_of_bounds(lea, spring, bob, days, message):
     relationship = relationship_pitch(relationship=_shortlisted(lea, spring, bob), by=bob)
 
-    with pytest.raises(ValidationError, match="1 or more"):
-        relationship_accept(relationship=relationship, by=bob, cadence_days=0)
+    with pytest.raises(ValidationError, match=message):
+        relationship_accept(relationship=relationship, by=bob, cadence_days=days)
+    assert Relationship.objects.get().stage == Stage.PITCHED
 
 
 # --- Deliver ---

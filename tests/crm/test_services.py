@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from campaigns.models import Relationship, Stage
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier
 from crm.services import audience_snapshot_record, contact_log, exchange_record, influencer_create, influencer_update
+from crm.validators import MAX_AUDIENCE
 from messaging.services import follow_up_schedule
 from tests.factories import ChannelFactory, InfluencerFactory, RelationshipFactory, TopicFactory, paris
 
@@ -179,7 +180,7 @@ def test_the_ledger_refuses_what_a_person_would_get_wrong(now, lea, bob):
         )
 
     assert set(refused.value.message_dict) == {"relationship", "occurred_on", "value", "kind", "url"}
-    assert refused.value.message_dict["value"] == ["A value cannot be negative."]
+    assert refused.value.message_dict["value"] == ["Ensure this value is greater than or equal to 0."]
     assert not Exchange.objects.exists()
 
 
@@ -239,17 +240,17 @@ def test_it_refuses_impossible_audience_figures(now, lea):
     assert set(refused.value.message_dict) == {"taken_on", "followers", "engagement_rate"}
 
 
-@pytest.mark.parametrize("followers", [2_147_483_648, 10**40])
-def test_it_refuses_a_figure_beyond_what_the_column_holds_and_keeps_nothing(now, lea, followers):
+@pytest.mark.parametrize("followers", [MAX_AUDIENCE + 1, 2_147_483_648, 10**40])
+def test_it_refuses_a_figure_beyond_any_audience_and_keeps_nothing(now, lea, followers):
     channel = ChannelFactory(influencer=lea)
 
     with pytest.raises(ValidationError) as refused:
         audience_snapshot_record(channel=channel, taken_on=MARCH_2, followers=followers)
 
-    assert refused.value.message_dict == {"followers": ["Followers must be at most 2,147,483,647."]}
+    assert refused.value.message_dict == {"followers": ["Ensure this value is less than or equal to 2000000000."]}
     assert not AudienceSnapshot.objects.exists()
-    audience_snapshot_record(channel=channel, taken_on=MARCH_2, followers=2_147_483_647)
-    assert AudienceSnapshot.objects.get().followers == 2_147_483_647
+    audience_snapshot_record(channel=channel, taken_on=MARCH_2, followers=MAX_AUDIENCE)
+    assert AudienceSnapshot.objects.get().followers == MAX_AUDIENCE
 
 
 # --- Adding people ---

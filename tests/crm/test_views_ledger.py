@@ -96,7 +96,7 @@ def test_the_exchange_form_labels_every_field(client, bob, lea):
         ({"occurred_on": "2026-03-05"}, "Record an exchange once it has happened: the date is in the future."),
         ({"occurred_on": "02/31/2026"}, "Enter a valid date."),
         ({"occurred_on": ""}, "This field is required."),
-        ({"value": "-5"}, "A value cannot be negative."),  # the service's refusal, on the field
+        ({"value": "-5"}, "Ensure this value is greater than or equal to 0."),  # the model's bound, on the field
         ({"value": "lots"}, "Enter a number."),
         ({"url": "not a url"}, "Enter a valid URL."),
         ({"url": "https://example.org/" + "x" * 500}, "Ensure this value has at most 500 characters"),
