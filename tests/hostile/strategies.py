@@ -147,6 +147,7 @@ BAD_NUMBERS = [
     "-" + "9" * 40,
     "32768",
     "65536",
+    "2912104",  # days: today plus that many is past the year 9999 (issue 14)
     "2147483648",
     "9223372036854775808",
 ]

@@ -348,6 +348,7 @@ SHARP = [
     {"*dates": YEAR_ONE},
     {"*dates": YEAR_9999},
     {"*numbers": HUGE},
+    {"*numbers": "2912104"},  # days: today plus that many is past the year 9999 (issue 14)
     {"*ids": HUGE},
 ]
 

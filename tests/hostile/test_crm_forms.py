@@ -108,7 +108,7 @@ def _sharp_person_examples(test):
         test = example(changed={"name": value, "city": value, "notes": value, "channels-0-handle": value})(test)
     for value in (MOMENT_ONE, MOMENT_9999, "2024-03-31T02:30"):
         test = example(changed={"consent_at": value})(test)
-    for value in (HUGE, "32768", "-1"):
+    for value in (HUGE, "32768", "2912104", "-1"):
         test = example(changed={"cadence_days": value, "owner": value, "topics": value})(test)
     return example(changed={"channels-TOTAL_FORMS": "100000", "channels-0-url": "javascript:alert(1)"})(test)
 
