@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import fields
 from crm.forms.base import DATETIME_INPUT, TeamMemberChoiceField, team_members
 from crm.models import Channel, Influencer, Topic
-from crm.validators import CLOCK_SKEW, guard_fields
+from crm.validators import CLOCK_SKEW, MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
 
 
 class InfluencerForm(forms.ModelForm):
@@ -51,6 +51,8 @@ class InfluencerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = team_members()
+        # The browser says it before posting; the bound itself is the model's validator.
+        self.fields["cadence_days"].widget.attrs.update(min=MIN_CADENCE_DAYS, max=MAX_CADENCE_DAYS)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -224,6 +224,16 @@ def test_a_person_can_stay_in_touch_at_either_bound(client, bob, days):
     assert person.next_contact_due == timezone.localdate() + timezone.timedelta(days=days)
 
 
+@pytest.mark.parametrize("url_name", ["crm:influencer_add", "campaigns:relationship_accept"])
+def test_the_browser_is_told_the_cadence_bounds(client, bob, url_name):
+    client.force_login(bob)
+    args = [RelationshipFactory(stage=Stage.PITCHED).pk] if url_name.startswith("campaigns") else []
+
+    html = client.get(reverse(url_name, args=args)).content.decode()
+
+    assert f'min="{validators.MIN_CADENCE_DAYS}"' in html and f'max="{validators.MAX_CADENCE_DAYS}"' in html
+
+
 # --- The import ----------------------------------------------------------------------------------------------------
 
 
