@@ -52,10 +52,10 @@ def _refuse(message: str, **values) -> ValidationError:
     return ValidationError(_("The file is refused: %(reason)s") % {"reason": message % values}, code="archive")
 
 
-def archive_check(content: bytes, *, inflate: bool, limits: ArchiveLimits | None = None) -> None:
+def archive_check(content: bytes, *, inflate: bool) -> None:
     """Raise a ValidationError saying why when the archive is over a limit; zipfile.BadZipFile when it is no zip
     (or a damaged one), for the reader to report as unreadable."""
-    limits = limits or ArchiveLimits.from_settings()
+    limits = ArchiveLimits.from_settings()
     # Every part has a central directory record: counting their signature bounds the parts from above before
     # zipfile builds an object for each (a 50 MB archive can list a million empty parts).
     if (records := content.count(b"PK\x01\x02")) > limits.entries:
