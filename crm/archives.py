@@ -14,6 +14,7 @@ more than the headers say; unpacking first turns that into a clear refusal inste
 
 import copy
 import io
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -63,8 +64,9 @@ def archive_check(content: bytes, *, inflate: bool) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _check(archive, limits, inflate=inflate)
-    except (zlib.error, EOFError, RuntimeError, NotImplementedError) as damaged:
-        # Inflating garbage, a truncated part, an unknown compression method: a damaged file, not a bomb.
+    except (ValueError, OSError, EOFError, RuntimeError, NotImplementedError, struct.error, zlib.error) as damaged:
+        # Offsets before the file's start, a name that is not UTF-8, inflating garbage, a truncated part, an unknown
+        # compression method: a damaged file, not a bomb (tests/hostile/test_import.py found the first two).
         raise zipfile.BadZipFile(str(damaged)) from damaged
 
 
