@@ -3,7 +3,7 @@
 Run alone: `python -m bench.bombs --mb 1024` builds a workbook of about 1 MB whose shared strings unpack to 1 GB,
 then, in a fresh child process, runs the worker's reading of an XLSX job on it and prints the child's peak RSS
 (and, for comparison, the same for a normal two-row workbook). The builders are the tests' too
-(tests/crm/test_import_archives.py): every bomb is generated, none is stored.
+(tests/crm/test_import_archives.py, tests/hostile, tests/integration): every bomb is generated, none is stored.
 """
 
 import argparse

@@ -125,31 +125,35 @@ def pages_for(built: Built) -> list[Page]:
     person_name = Influencer.objects.values_list("name", flat=True).get(pk=person)
     campaign_name = Campaign.objects.values_list("name", flat=True).get(pk=campaign)
 
-    ui = [
-        ("Today", "/", False, None, None),
-        (
+    def mine(name: str, url: str, **options) -> Page:
+        return Page(f"UI {name} (marketer)", url, marketer, "ui", **options)
+
+    directory_sizes = ("/influencers/?per_page=25", "/influencers/?per_page=100")
+    pages = [
+        mine("Today", "/"),
+        mine(
             "Influencers",
             "/influencers/",
-            True,
-            ("/influencers/?per_page=25", "/influencers/?per_page=100"),
-            _lists(first),
+            is_list=True,
+            check=_lists(first),
+            sizes=directory_sizes,
+            size_checks=(_lists(first, rows=min(everyone, 25)), _lists(first, rows=everyone)),
         ),
-        (
+        mine(
             "Influencers, filtered",
             f"/influencers/?region=Bretagne&tier=micro&topic={topic}&overdue=on",
-            True,
-            None,
-            _lists(),
+            is_list=True,
+            check=_lists(),
         ),
-        ("Influencers, search", "/influencers/?q=martin", True, None, _lists()),
-        ("Influencers, sorted by audience", "/influencers/?sort=audience", True, None, _lists(largest)),
+        mine("Influencers, search", "/influencers/?q=martin", is_list=True, check=_lists()),
+        mine("Influencers, sorted by audience", "/influencers/?sort=audience", is_list=True, check=_lists(largest)),
         # Followed by its cursor (the directory pages with `after=`, and ignores `page=`).
-        (f"Influencers, page {deep}", deep_url, True, None, _lists(deep_first)),
-        ("Person, long timeline", f"/influencers/{person}/", False, None, _shows(person_name)),
-        ("Campaigns", "/campaigns/", True, None, None),
-        ("Campaign board, big", f"/campaigns/{campaign}/", False, None, _shows(campaign_name)),
-        ("Dialog: log a contact", f"/contacts/log/?influencer={person}", False, None, _shows(person_name)),
-        ("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", False, None, _shows(person_name)),
+        mine(f"Influencers, page {deep}", deep_url, is_list=True, check=_lists(deep_first)),
+        mine("Person, long timeline", f"/influencers/{person}/", check=_shows(person_name)),
+        mine("Campaigns", "/campaigns/", is_list=True),
+        mine("Campaign board, big", f"/campaigns/{campaign}/", check=_shows(campaign_name)),
+        mine("Dialog: log a contact", f"/contacts/log/?influencer={person}", check=_shows(person_name)),
+        mine("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", check=_shows(person_name)),
     ]
     for stage, verb in [
         (Stage.SHORTLISTED, "pitch"),
@@ -158,13 +162,8 @@ def pages_for(built: Built) -> list[Page]:
         (Stage.DELIVERED, "close"),
     ]:
         if at.get(stage):
-            ui.append((f"Dialog: {verb}", f"/campaigns/relationships/{at[stage]}/{verb}/", False, None, None))
+            pages.append(mine(f"Dialog: {verb}", f"/campaigns/relationships/{at[stage]}/{verb}/"))
 
-    pages = [
-        Page(f"UI {name} (marketer)", url, marketer, "ui", is_list, sizes, check)
-        for name, url, is_list, sizes, check in ui
-    ]
-    pages[1].size_checks = (_lists(first, rows=min(everyone, 25)), _lists(first, rows=everyone))
     # A manager sees the same UI pages; Today and the directory are the ones that depend on who looks.
     pages += [
         Page("UI Today (manager)", "/", manager, "ui"),
@@ -184,7 +183,7 @@ def pages_for(built: Built) -> list[Page]:
             continue
         pages.append(Page(f"Admin {opts.verbose_name_plural} list", url, manager, "admin", True))
     # The admin numbers MAX_PAGES pages of a big list, no more (crm.admin.paging): a deeper page shows the last one.
-    per_page = admin.site._registry[Influencer].list_per_page
+    per_page = admin.site.get_model_admin(Influencer).list_per_page
     admin_deep = min(MAX_PAGES, math.ceil(built.sizes.influencers / per_page))
     pages += [
         Page(
