@@ -201,7 +201,8 @@ def pages_for(built: Built) -> list[Page]:
     from reports.registry import REPORTS
 
     for slug, kind in REPORTS.items():
-        pages.append(Page(f"Report {kind.title}", f"/admin/reports/report/{slug}/", manager, "report"))
+        url = f"/admin/reports/report/{slug}/"
+        pages.append(Page(f"Report {kind.title}", url, manager, "report", check=_shows(str(kind.title))))
     # The overview's cards, when it loads each report's figures on their own.
     try:
         for slug, kind in REPORTS.items():
