@@ -5,6 +5,7 @@ again), and nothing written."""
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from bench.bombs import (
     shared_strings_bomb,
     workbook,
 )
+from crm.archives import archive_check
 from crm.models import ImportJob, Influencer
 from crm.resources import CheckedXLSX
 from crm.services.imports import import_job_run
@@ -151,8 +153,22 @@ def test_a_normal_workbook_still_imports(as_alice):
 
 
 def test_the_import_export_resource_s_workbook_format_is_held_to_the_same_limits():
-    from django.core.exceptions import ValidationError
-
     assert CheckedXLSX().create_dataset(workbook()).dict == [{"name": "Ana Martin", "email": "ana@example.org"}]
     with pytest.raises(ValidationError, match="is itself an archive"):
         CheckedXLSX().create_dataset(nested_bomb())
+
+
+def test_an_encrypted_part_is_refused_with_its_reason():
+    content = bytearray(workbook())
+    name = b"xl/workbook.xml"
+    central = content.find(b"PK\x01\x02")
+    while content[central + 46 : central + 46 + len(name)] != name:
+        central = content.find(b"PK\x01\x02", central + 1)
+    content[central + 8] |= 0x1  # the central directory's "encrypted" flag, which zipfile reads
+
+    with pytest.raises(ValidationError) as refused:
+        archive_check(bytes(content), inflate=False)
+
+    assert refused.value.messages == [
+        "The file is refused: its part “xl/workbook.xml” is encrypted. Save the file without a password."
+    ]
