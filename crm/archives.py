@@ -1,9 +1,9 @@
 """Bounds on a zip-based spreadsheet (XLSX) before anything opens it.
 
 The upload cap bounds the compressed size only: a workbook of a few MB can unpack to gigabytes (openpyxl loads
-the shared strings whole, so 1 GB of them made the worker grow to 2.4 GB). `archive_check` refuses, with a
-message a person can read, an archive with too many parts, a part or a whole that unpacks to too much, a part
-compressed far more than a spreadsheet is, or an archive inside (an embedded file, or a bomb's next layer).
+the shared strings whole: docs/PERFORMANCE.md has what 1 GB of them cost the worker). `archive_check` refuses,
+with a message a person can read, an archive with too many parts, a part or a whole that unpacks to too much, a
+part compressed far more than a spreadsheet is, or an archive inside (an embedded file, or a bomb's next layer).
 
 With `inflate=False` (the upload) it trusts the central directory's sizes and reads only each part's first
 bytes. With `inflate=True` (the worker, before openpyxl) it also unpacks every part as a stream, in constant
