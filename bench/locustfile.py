@@ -6,19 +6,26 @@ directory, searches, opens people, logs contacts, opens a campaign board and mov
 The data (sessions, ids) comes from the JSON file named by BENCH_LOAD_DATA.
 """
 
+import html
 import json
 import os
 import random
+import re
 import secrets
 import string
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 from locust import FastHttpUser, between, task
 
 DATA = json.loads(Path(os.environ["BENCH_LOAD_DATA"]).read_text()) if os.environ.get("BENCH_LOAD_DATA") else {}
 SEARCHES = ["martin", "dubois", "lyon", "camille", "thomas", "petit", "nguyen", "rennes", "blog", "léa"]
 _ALPHABET = string.ascii_letters + string.digits
+BROWSED_PAGES = 20
+BROWSE = "/influencers/ (pages 1-20, by the Next link)"
+# The directory's "Next" link (templates/crm/influencers/list.html): `?after=` its last row's cursor.
+NEXT_LINK = re.compile(r'href="([^"]*)" rel="next"')
 _next_user = iter(range(10**9))
 
 
@@ -45,6 +52,8 @@ class Marketer(FastHttpUser):
         self.headers = {"Cookie": f"sessionid={self.session}; csrftoken={self.csrf}"}
         mine = DATA["pitched"][n :: max(1, DATA["users"])]
         self.pitched = list(mine)
+        self.next_page: str | None = None
+        self.pages_turned = 0
 
     def _get(self, url: str, name: str | None = None) -> None:
         with self.client.get(url, headers=self.headers, name=name or url, catch_response=True) as response:
@@ -63,8 +72,15 @@ class Marketer(FastHttpUser):
 
     @task(4)
     def browse(self) -> None:
-        page = random.randint(1, 20)
-        self._get(f"/influencers/?page={page}", "/influencers/?page=N")
+        # Pages 1 to 20 of the directory, as a marketer turns them: by the "Next" link, a cursor (`?page=` is
+        # ignored: it once made every request of this task the first page).
+        url = self.next_page if self.next_page and self.pages_turned < BROWSED_PAGES else "/influencers/"
+        self.pages_turned = self.pages_turned + 1 if url != "/influencers/" else 1
+        with self.client.get(url, headers=self.headers, name=BROWSE, catch_response=True) as response:
+            _check(response)
+            found = NEXT_LINK.search(response.text or "")
+            # The link is the query string alone ("?after=…"): on the directory's own path.
+            self.next_page = urljoin("/influencers/", html.unescape(found.group(1))) if found else None
 
     @task(2)
     def filter(self) -> None:

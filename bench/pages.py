@@ -7,21 +7,30 @@ The captured SQL is also read for the two things that get slow first on big tabl
 changelists) and a deep OFFSET (page 4,000 of a list).
 """
 
+import math
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 
-from campaigns.models import Relationship, Stage
-from crm.models import Topic
+from campaigns.models import Campaign, Relationship, Stage
+from crm.admin.paging import MAX_PAGES
+from crm.forms.filters import SORTS
+from crm.keyset import cursor_for
+from crm.models import Influencer, Topic
 
 from .dataset import Built
 from .results import Result
@@ -37,6 +46,17 @@ MIN_REQUESTS = 2
 
 COUNT_FROM = re.compile(r'COUNT\(\*\).*?\bFROM\s+"?(\w+)"?', re.IGNORECASE | re.DOTALL)
 OFFSET = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)", re.IGNORECASE)
+# A person's row in the directory (templates/crm/influencers/list.html): their name, linked to their page.
+DIRECTORY_ROW = re.compile(r'<a href="/influencers/(\d+)/" class="fw-semibold">')
+DIRECTORY_PAGE = 25  # the directory's default page size (crm.forms.filters)
+
+# Given a page's HTML: what shows it is not the page its name says, or "" when it is.
+Check = Callable[[str], str]
+
+
+class WrongPage(Exception):
+    """A page measured is not the one its name says (a parameter ignored, another page's rows): its figures would
+    be another page's, so the run stops instead of printing them."""
 
 
 @dataclass
@@ -48,6 +68,9 @@ class Page:
     is_list: bool = False
     # The same list at page size 25 and 100: the query count must not change.
     sizes: tuple[str, str] | None = None
+    # What proves it is the page named (checked on its first response), and, for `sizes`, each size's own.
+    check: Check | None = None
+    size_checks: tuple[Check, Check] | None = None
 
 
 @dataclass
@@ -92,25 +115,45 @@ def pages_for(built: Built) -> list[Page]:
     topic = Topic.objects.order_by("pk").values_list("pk", flat=True).first()
     on_board = Relationship.objects.filter(campaign_id=campaign)
     at = {s: on_board.filter(stage=s).order_by("pk").values_list("pk", flat=True).first() for s in Stage.values}
-    deep = max(1, int(built.sizes.influencers / 25 * 0.8))
+    deep = max(1, int(built.sizes.influencers / DIRECTORY_PAGE * 0.8))
+    everyone = min(built.sizes.influencers, 100)
+    deep_url, deep_first = _directory_page(deep)
+    _first_url, first = _directory_page(1)
+    largest = (
+        _directory_order(F("audience").desc(nulls_last=True), "name_lower", "pk").values_list("pk", flat=True).first()
+    )
+    person_name = Influencer.objects.values_list("name", flat=True).get(pk=person)
+    campaign_name = Campaign.objects.values_list("name", flat=True).get(pk=campaign)
 
-    ui = [
-        ("Today", "/", False, None),
-        ("Influencers", "/influencers/", True, ("/influencers/?per_page=25", "/influencers/?per_page=100")),
-        (
+    def mine(name: str, url: str, **options) -> Page:
+        return Page(f"UI {name} (marketer)", url, marketer, "ui", **options)
+
+    directory_sizes = ("/influencers/?per_page=25", "/influencers/?per_page=100")
+    pages = [
+        mine("Today", "/"),
+        mine(
+            "Influencers",
+            "/influencers/",
+            is_list=True,
+            check=_lists(first),
+            sizes=directory_sizes,
+            size_checks=(_lists(first, rows=min(everyone, 25)), _lists(first, rows=everyone)),
+        ),
+        mine(
             "Influencers, filtered",
             f"/influencers/?region=Bretagne&tier=micro&topic={topic}&overdue=on",
-            True,
-            None,
+            is_list=True,
+            check=_lists(),
         ),
-        ("Influencers, search", "/influencers/?q=martin", True, None),
-        ("Influencers, sorted by audience", "/influencers/?sort=-audience", True, None),
-        (f"Influencers, page {deep}", f"/influencers/?page={deep}", True, None),
-        ("Person, long timeline", f"/influencers/{person}/", False, None),
-        ("Campaigns", "/campaigns/", True, None),
-        ("Campaign board, big", f"/campaigns/{campaign}/", False, None),
-        ("Dialog: log a contact", f"/contacts/log/?influencer={person}", False, None),
-        ("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", False, None),
+        mine("Influencers, search", "/influencers/?q=martin", is_list=True, check=_lists()),
+        mine("Influencers, sorted by audience", "/influencers/?sort=audience", is_list=True, check=_lists(largest)),
+        # Followed by its cursor (the directory pages with `after=`, and ignores `page=`).
+        mine(f"Influencers, page {deep}", deep_url, is_list=True, check=_lists(deep_first)),
+        mine("Person, long timeline", f"/influencers/{person}/", check=_shows(person_name)),
+        mine("Campaigns", "/campaigns/", is_list=True),
+        mine("Campaign board, big", f"/campaigns/{campaign}/", check=_shows(campaign_name)),
+        mine("Dialog: log a contact", f"/contacts/log/?influencer={person}", check=_shows(person_name)),
+        mine("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", check=_shows(person_name)),
     ]
     for stage, verb in [
         (Stage.SHORTLISTED, "pitch"),
@@ -119,13 +162,12 @@ def pages_for(built: Built) -> list[Page]:
         (Stage.DELIVERED, "close"),
     ]:
         if at.get(stage):
-            ui.append((f"Dialog: {verb}", f"/campaigns/relationships/{at[stage]}/{verb}/", False, None))
+            pages.append(mine(f"Dialog: {verb}", f"/campaigns/relationships/{at[stage]}/{verb}/"))
 
-    pages = [Page(f"UI {name} (marketer)", url, marketer, "ui", is_list, sizes) for name, url, is_list, sizes in ui]
     # A manager sees the same UI pages; Today and the directory are the ones that depend on who looks.
     pages += [
         Page("UI Today (manager)", "/", manager, "ui"),
-        Page("UI Influencers (manager)", "/influencers/", manager, "ui", True),
+        Page("UI Influencers (manager)", "/influencers/", manager, "ui", True, check=_lists(first)),
     ]
 
     pages.append(Page("Admin index", "/admin/", manager, "admin"))
@@ -140,7 +182,9 @@ def pages_for(built: Built) -> list[Page]:
         except NoReverseMatch:
             continue
         pages.append(Page(f"Admin {opts.verbose_name_plural} list", url, manager, "admin", True))
-    admin_deep = max(1, int(built.sizes.influencers / 50 * 0.8))
+    # The admin numbers MAX_PAGES pages of a big list, no more (crm.admin.paging): a deeper page shows the last one.
+    per_page = admin.site.get_model_admin(Influencer).list_per_page
+    admin_deep = min(MAX_PAGES, math.ceil(built.sizes.influencers / per_page))
     pages += [
         Page(
             f"Admin influencers list, page {admin_deep}",
@@ -148,6 +192,7 @@ def pages_for(built: Built) -> list[Page]:
             manager,
             "admin",
             True,
+            check=_admin_page(admin_deep),
         ),
         Page("Admin influencers, search", "/admin/crm/influencer/?q=martin", manager, "admin", True),
         Page("Admin person (change page)", f"/admin/crm/influencer/{person}/change/", manager, "admin"),
@@ -156,7 +201,8 @@ def pages_for(built: Built) -> list[Page]:
     from reports.registry import REPORTS
 
     for slug, kind in REPORTS.items():
-        pages.append(Page(f"Report {kind.title}", f"/admin/reports/report/{slug}/", manager, "report"))
+        url = f"/admin/reports/report/{slug}/"
+        pages.append(Page(f"Report {kind.title}", url, manager, "report", check=_shows(str(kind.title))))
     # The overview's cards, when it loads each report's figures on their own.
     try:
         for slug, kind in REPORTS.items():
@@ -165,6 +211,50 @@ def pages_for(built: Built) -> list[Page]:
     except NoReverseMatch:
         pass
     return pages
+
+
+def _directory_order(*ordering):
+    return Influencer.objects.annotate(name_lower=Lower("name")).order_by(*ordering)
+
+
+def _directory_page(number: int) -> tuple[str, int]:
+    """The URL of the directory's page `number` (the first sort, by name), reached as a marketer reaches it: after
+    the cursor of the previous page's last row; and the id of its first row. One query, with an OFFSET (not timed)."""
+    ordering = SORTS["name"][1]
+    offset = (number - 1) * DIRECTORY_PAGE
+    rows = list(_directory_order(*ordering).only("pk", "name")[max(0, offset - 1) : offset + 1])
+    if number == 1:
+        return "/influencers/", rows[0].pk
+    if len(rows) < 2:
+        raise WrongPage(f"the directory has no page {number}")
+    return f"/influencers/?after={quote(cursor_for(rows[0], ordering))}", rows[1].pk
+
+
+def _lists(first_id: int | None = None, *, rows: int | None = None) -> Check:
+    """The directory's check: its filter form took every parameter of the URL (a refused one is ignored, and the
+    page is another list), and, when given, the first row and the number of rows are the expected ones."""
+
+    def check(html: str) -> str:
+        if "is-invalid" in html:
+            return "the filter form refused a parameter (a field in error): the list shown is not the one named"
+        listed = [int(pk) for pk in DIRECTORY_ROW.findall(html)]
+        if first_id is not None and listed[:1] != [first_id]:
+            return f"its first row is person {listed[0] if listed else 'none'}, not {first_id}, the first of that page"
+        if rows is not None and len(listed) != rows:
+            return f"it lists {len(listed)} people, not {rows}"
+        return ""
+
+    return check
+
+
+def _shows(text: str) -> Check:
+    return lambda html: "" if escape(text) in html else f"it does not show “{text}”"
+
+
+def _admin_page(number: int) -> Check:
+    # The admin's paginator marks the page shown; a page beyond the numbered ones would show another number.
+    marker = f'<span class="this-page">{number}</span>'
+    return lambda html: "" if marker in html else f"the admin shows another page than {number}"
 
 
 def measure_pages(
@@ -207,10 +297,12 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
     # SQL is captured on the request after it, the statements every later request runs. Captured on the warm-up,
     # the person page counted 13 queries on SQLite for the 10 it runs.
     t = time.perf_counter()
-    status = client.get(page.url).status_code
+    response = client.get(page.url)
     first_ms = (time.perf_counter() - t) * 1000
+    status = response.status_code
     if status != 200:  # reported as such; its timings would mean nothing
         return Measured(page=page, status=status, queries=0, times_ms=[0.0], floor_ms=0.0, skipped_statements=0)
+    _check(page.check, page.name, page.url, response)
     with CaptureQueriesContext(connection) as captured:
         client.get(page.url)
     statements = [q["sql"] for q in captured.captured_queries]
@@ -226,9 +318,10 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
     counts_by_size = None
     if page.sizes:
         counts = []
-        for url in page.sizes:
+        for url, check in zip(page.sizes, page.size_checks or (None, None), strict=True):
             with CaptureQueriesContext(connection) as c:
-                client.get(url)
+                response = client.get(url)
+            _check(check, page.name, url, response)
             counts.append(len(c.captured_queries))
         counts_by_size = (counts[0], counts[1])
     return Measured(
@@ -244,6 +337,11 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
         counts_by_size=counts_by_size,
         first_ms=first_ms,
     )
+
+
+def _check(check: Check | None, name: str, url: str, response) -> None:
+    if check is not None and (problem := check(response.content.decode())):
+        raise WrongPage(f"{name}: GET {url} is not the page named: {problem}")
 
 
 def _floor(statements: list[str], *, runs: int) -> tuple[float, int, list[tuple[float, str]]]:

@@ -342,6 +342,14 @@ IMPORT_SWEEP_SECONDS = env.float("IMPORT_SWEEP_SECONDS", default=2.0)
 IMPORT_RESEND_AFTER_SECONDS = env.int("IMPORT_RESEND_AFTER_SECONDS", default=300)
 IMPORT_TIMEOUT_SECONDS = env.int("IMPORT_TIMEOUT_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["crm-imports"] = {"task": "crm.tasks.enqueue_imports", "schedule": IMPORT_SWEEP_SECONDS}
+# An uploaded workbook (a zip) is refused before it is opened when it is made of more parts than this, when one
+# part or all of them unpack to more than these sizes, or when a part of over 1 MB is compressed more than
+# IMPORT_ARCHIVE_MAX_RATIO times (crm.archives). What real workbooks unpack to, and the worker's memory at the
+# limits: docs/PERFORMANCE.md.
+IMPORT_ARCHIVE_MAX_ENTRIES = env.int("IMPORT_ARCHIVE_MAX_ENTRIES", default=1000)
+IMPORT_ARCHIVE_MAX_ENTRY_MB = env.int("IMPORT_ARCHIVE_MAX_ENTRY_MB", default=100)
+IMPORT_ARCHIVE_MAX_TOTAL_MB = env.int("IMPORT_ARCHIVE_MAX_TOTAL_MB", default=300)
+IMPORT_ARCHIVE_MAX_RATIO = env.int("IMPORT_ARCHIVE_MAX_RATIO", default=100)
 # --- end of Directory imports ---
 
 # --- Privacy (crm.services.privacy, messaging.retention) ---

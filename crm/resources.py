@@ -25,6 +25,7 @@ from import_export.results import RowResult
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from crm.archives import archive_check
 from crm.imports import (
     COLUMNS,
     FORMULA_STARTS,
@@ -86,7 +87,15 @@ class SniffingCSV(base_formats.CSV):
         return dataset
 
 
-IMPORT_FORMATS = [SniffingCSV, base_formats.XLSX]
+class CheckedXLSX(base_formats.XLSX):
+    """A workbook held to the archive limits (crm.archives) before openpyxl opens it, as the fast path's is."""
+
+    def create_dataset(self, in_stream):
+        archive_check(in_stream, inflate=True)
+        return super().create_dataset(in_stream)
+
+
+IMPORT_FORMATS = [SniffingCSV, CheckedXLSX]
 EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
 
 

@@ -151,3 +151,26 @@ def test_any_uploaded_bytes_are_refused_or_imported_never_a_crash(as_alice, cont
 
         if job is not None:
             assert_done_or_refused_with_reasons(as_alice, job)
+
+
+def damaged(workbook: bytes, changes: list[tuple[int, int]]) -> bytes:
+    content = bytearray(workbook)
+    for where, byte in changes:
+        content[where % len(content)] = byte
+    return bytes(content)
+
+
+@HOSTILE
+# Found by this test: a central directory whose offsets point before the file (a negative seek, ValueError) and a
+# part name that is not UTF-8 (UnicodeDecodeError) escaped the archive check at upload as a 500.
+@example(changes=[(1639, 76)])  # the central directory's offset
+@example(changes=[(691, 168), (659, 200)])  # a part's name, in the local and central headers
+@given(changes=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=4))
+def test_a_damaged_workbook_is_refused_or_imported_never_a_crash(as_alice, changes):
+    from bench.bombs import workbook
+
+    with rolled_back():
+        job = upload_and_run(as_alice, damaged(workbook(), changes), "people.xlsx")
+
+        if job is not None:
+            assert_done_or_refused_with_reasons(as_alice, job)

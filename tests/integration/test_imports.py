@@ -40,3 +40,32 @@ def test_an_uploaded_file_is_imported_by_the_worker_that_beat_hands_it_to(transa
     assert Influencer.objects.filter(owner=alice, cadence_days__isnull=False).count() == 300
     assert Channel.objects.count() == 300
     assert "crm.tasks.run_import" in worker.log() and "Sending due task crm-imports" in beat.log()
+
+
+def test_the_worker_refuses_a_workbook_that_unpacks_beyond_its_headers_and_writes_nothing(
+    transactional_db, client, alice, tmp_path
+):
+    from bench.bombs import lying_bomb
+
+    queue = f"test-imports-{uuid.uuid4().hex[:10]}"
+    env = configured_broker_env() | {"CELERY_DEFAULT_QUEUE": queue, "IMPORT_SWEEP_SECONDS": "1"}
+    client.force_login(alice)
+    # Its headers say 1,000 bytes (the upload's check reads headers): only unpacking shows the 20 MB.
+    client.post(reverse("admin:crm_importjob_add"), {"file": SimpleUploadedFile("people.xlsx", lying_bomb())})
+    job = ImportJob.objects.get()
+
+    worker = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
+    beat = Beat(env=env, log_path=tmp_path / "beat.log").start()
+    try:
+        finished = wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="failed").exists(), timeout=120)
+    finally:
+        beat.stop()
+        worker.stop()
+
+    job.refresh_from_db()
+    assert finished, f"worker log:\n{worker.log()[-2000:]}"
+    assert job.failure == (
+        "The file is refused: its part “xl/sharedStrings.xml” unpacks to more than the 1000\xa0bytes it declares."
+    )
+    assert bytes(job.content) == b""
+    assert not Influencer.objects.exists()

@@ -5,6 +5,7 @@ to the broker (`import_jobs_enqueue`), so a web request never waits on the broke
 `import_job_run`, which claims the job with a conditional update (a second run does nothing).
 """
 
+import contextlib
 import csv
 import logging
 import re
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from crm.archives import archive_check
 from crm.imports import csv_rows, decode_csv, numbered_rows, xlsx_rows
 from crm.models import ImportJob
 from crm.services.imports.checking import ImportOutcome, influencers_import
@@ -31,7 +33,8 @@ Status = ImportJob.Status
 
 
 def import_job_create(*, by, upload) -> ImportJob:
-    """Store an uploaded file (`name`, `size`, `read()`) as a queued job; a worker imports it. Nothing is read here."""
+    """Store an uploaded file (`name`, `size`, `read()`) as a queued job; a worker imports it. No row is read here,
+    but a workbook over the archive limits (crm.archives) is refused at once."""
     # The name is shown and stored as text: no NUL (PostgreSQL refuses it) or other control character.
     file_name = re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")
     suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
@@ -44,9 +47,15 @@ def import_job_create(*, by, upload) -> ImportJob:
             _("The file is larger than %(size)d MB: split it in several files.") % {"size": MAX_FILE_BYTES >> 20},
             code="size",
         )
+    content = upload.read()
+    if EXTENSIONS[suffix] == ImportJob.Format.XLSX:
+        # The central directory's sizes and each part's first bytes (the worker unpacks it all before reading).
+        # A file that is no zip at all is stored: the worker says it cannot be read, like any unreadable file.
+        with contextlib.suppress(zipfile.BadZipFile):
+            archive_check(content, inflate=False)
     return ImportJob.objects.create(
         file_name=file_name[-255:],
-        content=upload.read(),
+        content=content,
         format=EXTENSIONS[suffix],
         created_by=by,
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -117,6 +126,8 @@ def _job_rows(content: bytes, format: str) -> tuple[Iterator[tuple[int, dict]], 
     """The job's numbered rows, and their number when it is cheap to know (CSV) for the progress bar."""
     try:
         if format == ImportJob.Format.XLSX:
+            # Again here: the limits may have changed since the upload, and only unpacking shows a size that lies.
+            archive_check(content, inflate=True)
             return _readable(numbered_rows(xlsx_rows(content))), None
         text = decode_csv(content)
         # Counting first costs one more CSV parse (~0.1 s per 100,000 rows).
