@@ -10,79 +10,18 @@ of a tracked row, the index's recent actions.
 
 import pytest
 from django.contrib import admin
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
-from campaigns.models import GuardrailEvent, StageChange
-from crm.models import ImportJob
-from messaging.models import Profile
-from tests.factories import (
-    AudienceSnapshotFactory,
-    CampaignFactory,
-    ChannelFactory,
-    ContactFactory,
-    ExchangeFactory,
-    InfluencerFactory,
-    RelationshipFactory,
-    TopicFactory,
-)
-from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.admin_world import every_kind_of_row
+from tests.factories import InfluencerFactory, RelationshipFactory
 
 pytestmark = pytest.mark.django_db
 
 # The rows another row points to, by a name the test ids show; each is deleted in turn.
 TARGETS = ("owner", "influencer", "campaign", "brand", "topic", "relationship", "channel")
-
-
-def _world(owner) -> dict:
-    """A person and a campaign with everything around them, each tracked row with several versions."""
-    topic = TopicFactory(name="lifestyle")
-    lea = InfluencerFactory(name="Léa Martin", owner=owner, topics=[topic])
-    channel = ChannelFactory(influencer=lea)
-    campaign = CampaignFactory(owner=owner, topics=[topic])
-    relationship = RelationshipFactory(influencer=lea, campaign=campaign, owner=owner)
-    for tracked in (lea, campaign, relationship):  # a second version, so the history pages show a change
-        tracked.notes = "changed" if hasattr(tracked, "notes") else ""
-        tracked.save()
-    campaign.topics.set([topic, TopicFactory(name="food")])
-    now = timezone.now()
-    rows = [
-        topic,
-        lea,
-        channel,
-        AudienceSnapshotFactory(channel=channel),
-        ContactFactory(influencer=lea, relationship=relationship, logged_by=owner),
-        ExchangeFactory(influencer=lea, relationship=relationship, recorded_by=owner),
-        campaign.brand,
-        campaign,
-        relationship,
-        StageChange.objects.create(relationship=relationship, to_stage="shortlisted", changed_at=now, changed_by=owner),
-        GuardrailEvent.objects.create(
-            relationship=relationship, rule="off_topic", result="overridden", occurred_at=now, by=owner
-        ),
-        MessageFactory(influencer=lea, relationship=relationship, created_by=owner),
-        MessageTemplateFactory(),
-        Profile.objects.create(user=owner),
-        ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=owner),
-        owner,
-    ]
-    # The admin's own record of each row, as its add and change pages write it: the index lists them.
-    for action in (ADDITION, CHANGE):
-        LogEntry.objects.log_actions(owner.pk, rows, action, change_message="walk", single_object=False)
-    targets = {
-        "owner": owner,
-        "influencer": lea,
-        "campaign": campaign,
-        "brand": campaign.brand,
-        "topic": topic,
-        "relationship": relationship,
-        "channel": channel,
-    }
-    return {"rows": rows, "targets": targets}
 
 
 def _delete(row: models.Model) -> None:
@@ -127,7 +66,7 @@ def root(db):
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_admin_page_answers_after_the_rows_it_mentions_are_deleted(client, root, bob, target):
-    world = _world(owner=bob)
+    world = every_kind_of_row(owner=bob)
     rows = [(type(row), row.pk) for row in world["rows"]]
     _delete(world["targets"][target])
     client.force_login(root)
@@ -150,7 +89,7 @@ def test_every_admin_page_answers_after_the_rows_it_mentions_are_deleted(client,
 def test_the_walk_reaches_every_model_of_ours_and_each_tracked_models_versions(bob):
     """The walk above is only as good as its world: a row of every model of ours the admin shows, and versions
     of every tracked one."""
-    world = _world(owner=bob)
+    world = every_kind_of_row(owner=bob)
     in_world = {type(row) for row in world["rows"]}
     ours = {model for model in admin.site._registry if model._meta.app_label in ("crm", "campaigns", "messaging")}
     assert ours - in_world == set()
