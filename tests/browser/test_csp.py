@@ -6,7 +6,7 @@ headers, the policy included, are kept): the same as a stored XSS that escaped t
 
 import pytest
 from django.contrib import admin
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from crm.models import ImportJob
@@ -14,6 +14,7 @@ from reports.registry import REPORTS
 from tests.admin_world import every_kind_of_row
 from tests.browser.steps import follow, log_in
 from tests.factories import ContactFactory, InfluencerFactory, RelationshipFactory
+from tests.test_security_headers import pages as ui_and_admin_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -158,3 +159,33 @@ def test_every_admin_page_is_free_of_csp_reports(page_in, django_user_model, bob
 
     assert {path: status for path, status in answers.items() if status != 200} == {}
     assert len(answers) > 3 * len(rows)
+
+
+def test_every_page_of_the_ui_is_free_of_csp_reports(page_in, bob):
+    """Every page of the marketers' UI that takes no form to reach (those of one person and campaign included),
+    as tests/test_security_headers.py reads them in HTML: in Chromium, nothing refused."""
+    person = InfluencerFactory(topics=["food"], owner=bob)
+    relationship = RelationshipFactory(influencer=person, owner=bob)
+    ContactFactory(influencer=person, relationship=relationship, logged_by=bob)
+    pages_of_html = Client()
+    pages_of_html.force_login(bob)
+    paths = [
+        path
+        for path in ui_and_admin_pages(person)
+        if not path.startswith("/admin/") and _is_a_page(pages_of_html.get(path))
+    ]
+    page = page_in()
+    log_in(page, "bob", "pw-bob")
+    answers = {}
+
+    for path in paths:
+        answers[path] = page.goto(path).status
+        page.wait_for_load_state()
+
+    assert {path: status for path, status in answers.items() if status != 200} == {}
+    assert {"/", "/influencers/", "/password/", f"/influencers/{person.pk}/"} <= set(answers)
+
+
+def _is_a_page(response) -> bool:
+    """A page a person opens (not a POST-only URL, a redirect or a fragment answering 204)."""
+    return response.status_code == 200 and response["Content-Type"].startswith("text/html")
