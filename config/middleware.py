@@ -9,6 +9,7 @@ it first.
 import time
 from collections.abc import Callable
 
+from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
@@ -42,7 +43,8 @@ def session_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
+        # A member's session only: a visitor's made-up or expired cookie must not make the middleware save one.
+        if session is not None and session.session_key and USER_SESSION_KEY in session:
             now = int(time.time())
             if now - session.get(REFRESHED_AT, 0) >= REFRESH_EVERY_SECONDS:
                 session[REFRESHED_AT] = now

@@ -1,4 +1,5 @@
-"""get_FOO_display() for the models of every app, read from a table of labels made once per field and language."""
+"""Labels for the models of every app: get_FOO_display() read from a table made once per field and language, and
+the label of a related row that may be gone."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.hashable import make_hashable

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -128,3 +129,12 @@ def test_a_session_is_saved_at_most_once_a_minute_not_on_every_request(client, t
     time_machine.shift(dt.timedelta(seconds=31))
     assert session_writes() == 1
     assert session_writes() == 0
+
+
+def test_a_visitors_made_up_or_expired_session_cookie_saves_no_session(client):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "made-up-or-expired-session-key"
+
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert not Session.objects.exists()
