@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm import validators
-from crm.labels import ChoiceLabels
+from crm.labels import ChoiceLabels, related_label
 from crm.models import Influencer, Topic
 
 
@@ -79,7 +79,7 @@ class Campaign(ChoiceLabels, models.Model):
         indexes = [models.Index(fields=["status", "ends_on"], name="campaigns_camp_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.brand} · {self.name}"
+        return f"{related_label(self, 'brand')} · {self.name}"
 
     def brief_missing(self) -> list[str]:
         """Labels of the brief fields still empty; an empty list means the brief is complete (B4, M2)."""
@@ -220,7 +220,7 @@ class Relationship(ChoiceLabels, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.influencer} × {self.campaign}"
+        return f"{related_label(self, 'influencer')} × {related_label(self, 'campaign')}"
 
     @property
     def phase(self) -> str:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the sessions' middleware, so that its answer passes here first: a session it marks gets saved.
+    "config.middleware.session_idle_timeout",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +169,13 @@ AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
 # Secure cookies and HTTPS redirects in production; a local run (DEBUG on) stays on plain http.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The language switcher's cookie too: sent over https only, never on another site's requests, unread by scripts.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# A session left idle this long ends: the next request is sent to log in. Each request pushes the end back
+# (config.middleware.session_idle_timeout, which saves the session at most once a minute, not on every request).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=8 * 3600)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # The container health check calls /healthz over plain http from inside.
 SECURE_REDIRECT_EXEMPT = [r"^healthz"]

@@ -17,6 +17,18 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every member's own password, in the app's layout (the admin has its own page, for staff only). The templates
+    # are not named registration/password_change_*.html: those names would replace the admin's pages too.
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/own_password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/own_password_changed.html"),
+        name="password_change_done",
+    ),
     # The switcher is on the login page too, so it cannot require a login.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,7 +1,10 @@
-"""get_FOO_display() for the models of every app, read from a table of labels made once per field and language."""
+"""Labels for the models of every app: get_FOO_display() read from a table made once per field and language, and
+the label of a related row that may be gone."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 _labels: dict[tuple, dict] = {}
 
@@ -20,3 +23,19 @@ class ChoiceLabels:
             labels = _labels[key] = {make_hashable(value): str(label) for value, label in field.flatchoices}
         value = getattr(self, field.attname)
         return labels.get(make_hashable(value), value)
+
+
+def related_label(row, field_name: str) -> str:
+    """str() of the row a foreign key names, or its model and id when that row is gone.
+
+    A history record keeps the ids its row pointed to (django-simple-history's foreign keys have no constraint):
+    once a campaign is deleted, the old versions of its relationships name a campaign that is not there.
+    """
+    try:
+        return str(getattr(row, field_name))
+    except ObjectDoesNotExist:
+        field = row._meta.get_field(field_name)
+        return _("%(model)s #%(id)s (deleted)") % {
+            "model": field.related_model._meta.verbose_name,
+            "id": getattr(row, field.attname),
+        }

@@ -104,6 +104,9 @@ PAGES: dict[str, Page] = {
         public=True,
     ),
     "logout": Page(get=None, post=MEMBERS, answer_post=302),
+    # Every member changes their own password (an empty form: the form again, with its errors).
+    "password_change": Page(get=MEMBERS, post=MEMBERS),
+    "password_change_done": Page(get=MEMBERS, post=None),
 }
 
 

@@ -24,6 +24,7 @@ CLEARED = (
     "SECURE_HSTS_PRELOAD",
     "TRUST_X_FORWARDED_PROTO",
     "TRUSTED_PROXY_COUNT",
+    "SESSION_IDLE_TIMEOUT_SECONDS",
     # Set by tests/browser/conftest.py for Playwright in this process; never in production (async.E001).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )

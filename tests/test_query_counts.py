@@ -189,6 +189,8 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
     "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
     "my_settings": [("/settings/", "{owner}", 3)],
+    "password_change": [("/password/", "{owner}", 2)],
+    "password_change_done": [("/password/done/", "{owner}", 2)],
     "unsubscribe": [("/unsubscribe/{token}/", None, 1)],
     "login": [("/login/", None, 0)],
 }

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from crm.models import ImportJob
 from messaging.unsubscribe import make_token
 from reports.registry import REPORTS
 from tests.factories import ChannelFactory, ContactFactory, InfluencerFactory, RelationshipFactory
@@ -170,3 +171,24 @@ def test_no_page_has_code_that_the_policy_would_refuse(client, root, person):
 
     assert offenders == {}
     assert seen > 80
+
+
+HTMX_CONFIG = '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false, "allowEval": false}\'>'
+
+
+def test_every_page_that_loads_htmx_gives_it_the_page_wide_configuration(client, root, person):
+    """Without it htmx injects a <style> the policy refuses (the import job's page did, issue 14): the
+    configuration and the script come from one include, templates/includes/htmx.html."""
+    job = ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=root)
+    client.force_login(root)
+    with_htmx, without_config = [], []
+
+    for url in [*pages(person), f"/admin/crm/importjob/{job.pk}/change/", "/admin/crm/importjob/add/"]:
+        html = client.get(url).content.decode(errors="replace")
+        if "/django_htmx/htmx" in html:
+            with_htmx.append(url)
+            if HTMX_CONFIG not in html:
+                without_config.append(url)
+
+    assert without_config == []
+    assert f"/admin/crm/importjob/{job.pk}/change/" in with_htmx and "/influencers/" in with_htmx

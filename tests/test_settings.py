@@ -22,7 +22,9 @@ SECURITY_PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "names = ['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
     "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'SECURE_PROXY_SSL_HEADER', 'TRUSTED_PROXY_COUNT', "
-    "'X_FRAME_OPTIONS', 'SECURE_CONTENT_TYPE_NOSNIFF', 'SECURE_REFERRER_POLICY']; "
+    "'X_FRAME_OPTIONS', 'SECURE_CONTENT_TYPE_NOSNIFF', 'SECURE_REFERRER_POLICY', 'LANGUAGE_COOKIE_SECURE', "
+    "'LANGUAGE_COOKIE_SAMESITE', 'LANGUAGE_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE', "
+    "'SESSION_COOKIE_AGE']; "
     "print(json.dumps({name: getattr(settings, name) for name in names}))"
 )
 OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TIME_ZONE")
@@ -33,6 +35,7 @@ SECURITY_VARIABLES = (
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
+    "SESSION_IDLE_TIMEOUT_SECONDS",
 )
 
 
@@ -110,6 +113,7 @@ def test_locally_cookies_and_pages_work_over_plain_http():
         False,
         False,
     )
+    assert seen["LANGUAGE_COOKIE_SECURE"] is False
     assert seen["SECURE_HSTS_SECONDS"] == 0
 
 
@@ -129,6 +133,14 @@ def test_in_production_cookies_are_secure_https_is_enforced_and_no_proxy_header_
         "X_FRAME_OPTIONS": "DENY",
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
+        # The language switcher's cookie is kept like the session's and the CSRF token's (issue 14).
+        "LANGUAGE_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_SAMESITE": "Lax",
+        "LANGUAGE_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        # An idle session ends after 8 hours.
+        "SESSION_COOKIE_AGE": 8 * 3600,
     }
 
 
@@ -172,3 +184,10 @@ def test_a_long_uncommon_password_is_accepted():
     member = get_user_model()(username="sophie.martin", email="sophie.martin@team.example")
 
     assert validate_password("correct horse battery staple", user=member) is None
+
+
+def test_the_idle_timeout_is_read_from_the_environment():
+    result = run_settings(SECURITY_PROBE, SESSION_IDLE_TIMEOUT_SECONDS="900")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["SESSION_COOKIE_AGE"] == 900

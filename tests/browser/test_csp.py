@@ -5,10 +5,16 @@ headers, the policy included, are kept): the same as a stored XSS that escaped t
 """
 
 import pytest
+from django.contrib import admin
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
+from crm.models import ImportJob
 from reports.registry import REPORTS
+from tests.admin_world import every_kind_of_row
 from tests.browser.steps import follow, log_in
 from tests.factories import ContactFactory, InfluencerFactory, RelationshipFactory
+from tests.test_security_headers import pages as ui_and_admin_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -115,3 +121,71 @@ def test_the_periodic_task_form_keeps_its_crontab_helper_under_the_policy(page_i
     page.wait_for_load_state()
 
     assert page.locator(".field-crontab_translation").is_hidden()
+
+
+def test_the_import_job_page_polls_its_progress_under_the_policy(page_in, alice):
+    """The admin page that loads htmx gets its page-wide configuration too: htmx injects no <style> there."""
+    job = ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=alice)
+    page = page_in()
+    admin_log_in(page, "alice", "pw-alice")
+
+    with page.expect_request(f"**/admin/crm/importjob/{job.pk}/progress/"):
+        page.goto(f"/admin/crm/importjob/{job.pk}/change/")
+
+    assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+    assert page.locator("style").count() == 0
+
+
+def test_every_admin_page_is_free_of_csp_reports(page_in, django_user_model, bob):
+    """The index, and each model's list, add page and a row's change and history pages: nothing refused."""
+    root = django_user_model.objects.create_superuser("root", "root@team.example", "pw-root")
+    rows = {type(row): row for row in every_kind_of_row(owner=bob)["rows"]}
+    as_root = RequestFactory().get("/admin/")
+    as_root.user = root
+    page = page_in()
+    admin_log_in(page, "root", "pw-root")
+    answers = {"/admin/": page.goto("/admin/").status}
+
+    for model, model_admin in admin.site._registry.items():
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        paths = [reverse(f"{info}_changelist")]
+        if model_admin.has_add_permission(as_root):
+            paths.append(reverse(f"{info}_add"))
+        if model in rows:
+            paths += [reverse(f"{info}_{kind}", args=[rows[model].pk]) for kind in ("change", "history")]
+        for path in paths:
+            answers[path] = page.goto(path).status
+            page.wait_for_load_state()
+
+    assert {path: status for path, status in answers.items() if status != 200} == {}
+    assert len(answers) > 3 * len(rows)
+
+
+def test_every_page_of_the_ui_is_free_of_csp_reports(page_in, bob):
+    """Every page of the marketers' UI that takes no form to reach (those of one person and campaign included),
+    as tests/test_security_headers.py reads them in HTML: in Chromium, nothing refused."""
+    person = InfluencerFactory(topics=["food"], owner=bob)
+    relationship = RelationshipFactory(influencer=person, owner=bob)
+    ContactFactory(influencer=person, relationship=relationship, logged_by=bob)
+    pages_of_html = Client()
+    pages_of_html.force_login(bob)
+    paths = [
+        path
+        for path in ui_and_admin_pages(person)
+        if not path.startswith("/admin/") and _is_a_page(pages_of_html.get(path))
+    ]
+    page = page_in()
+    log_in(page, "bob", "pw-bob")
+    answers = {}
+
+    for path in paths:
+        answers[path] = page.goto(path).status
+        page.wait_for_load_state()
+
+    assert {path: status for path, status in answers.items() if status != 200} == {}
+    assert {"/", "/influencers/", "/password/", f"/influencers/{person.pk}/"} <= set(answers)
+
+
+def _is_a_page(response) -> bool:
+    """A page a person opens (not a POST-only URL, a redirect or a fragment answering 204)."""
+    return response.status_code == 200 and response["Content-Type"].startswith("text/html")
