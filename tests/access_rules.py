@@ -90,6 +90,8 @@ PAGES: dict[str, Page] = {
     # With no template chosen there is nothing to fill in: 204, the typed text stays.
     "follow_up_template": Page(get=WRITERS, post=None, answer_get=204, pk=Influencer),
     "message_edit": Page(get=WRITERS, post=WRITERS, pk=Message),
+    # Each member's own failed messages (Today links to it): everyone reads their own.
+    "failed_messages": Page(get=MEMBERS, post=None),
     "message_cancel": Page(get=None, post=WRITERS, answer_post=302, pk=Message),
     # Public: the people in the directory unsubscribe without an account; a token that names no one is a 400.
     "unsubscribe": Page(get=EVERYONE, post=EVERYONE, missing=400, public=True),
