@@ -96,6 +96,8 @@ PAGES: dict[str, Page] = {
     # Public: the people in the directory unsubscribe without an account; a token that names no one is a 400.
     "unsubscribe": Page(get=EVERYONE, post=EVERYONE, missing=400, public=True),
     "healthz": Page(get=EVERYONE, post=EVERYONE, public=True),
+    # /favicon.ico: sent on to the static icon, for anyone.
+    "favicon": Page(get=EVERYONE, post=EVERYONE, answer_get=302, answer_post=302, public=True),
     "set_language": Page(get=EVERYONE, post=EVERYONE, answer_get=302, answer_post=302, public=True),
     # Logged-in members are sent on from the login page.
     "login": Page(

@@ -200,6 +200,7 @@ NOT_PAGES = {
     "campaigns:campaign_brief_check": "POST only: the brief checklist refreshed while typing",
     "campaigns:relationship_shortlist": "POST only: adds someone to the board",
     "message_cancel": "POST only",
+    "favicon": "a redirect to the static icon",
     "logout": "POST only",
     "set_language": "POST only",
     "healthz": "the health check (tests/health), not a page",
