@@ -13,5 +13,5 @@ app.autodiscover_tasks()
 @signals.worker_shutdown.connect
 def _skip_the_last_collection(**_kwargs) -> None:
     """Python's collection at exit walks the whole heap (Django and every app) for nothing: the process ends.
-    It cost about a second, enough to push a warm shutdown past honcho's 5 s before SIGKILL in `make run`."""
+    It pushed a warm shutdown close to honcho's 5 s before SIGKILL in `make run` (docs/PERFORMANCE.md)."""
     gc.freeze()
