@@ -14,4 +14,21 @@ reload = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes", "on")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 if reload else (os.cpu_count() or 1) + 1))
 threads = int(os.environ.get("WEB_THREADS", "2"))
 timeout = 30
+# Idle workers stop at once; a request still running has this long, within honcho's 5 s before a SIGKILL when
+# Ctrl-C stops `make run`.
+graceful_timeout = 3 if reload else 30  # 30: gunicorn's default
 accesslog = "-"
+# No time of their own on gunicorn's lines: the process manager stamps each line, in one time zone (the
+# master's clock is the machine's, the workers' the team's: Django sets TZ). See LOGGING in config/settings.py.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+logconfig_dict = {
+    # Django's LOGGING takes the root logger over in the workers; until then, only warnings (not django-environ's
+    # "no .env file").
+    "root": {"level": "WARNING", "handlers": ["console"]},
+    "formatters": {"generic": {"format": "[%(process)d] [%(levelname)s] %(message)s"}},
+    # Not also through the root logger: Django's handler there would print each line a second time.
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+}

@@ -238,7 +238,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- E-mail ---------------------------------------------------------------
 # EMAIL_URL, e.g. smtp://user:password@mail.example.com:587/?tls=True; console by default.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # Printed as a person reads it (the text part, links whole), not as MIME source: messaging/console.py.
+    _email["EMAIL_BACKEND"] = "messaging.console.EmailBackend"
+vars().update(_email)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # An e-mail service through django-anymail instead of SMTP: ANYMAIL_PROVIDER=mailgun|sendgrid|postmark|brevo|
 # amazon_ses…, and its settings as ANYMAIL_<NAME> variables (e.g. ANYMAIL_MAILGUN_API_KEY).
@@ -282,6 +286,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A local run's worker runs its tasks in threads: `make run`'s honcho signals the worker's whole process group on
+# Ctrl-C, and prefork's children, stopped under their parent, left it waiting past honcho's 5 s (then SIGKILL).
+# Production (Compose, systemd) signals the main process only, which stops its children itself.
+CELERY_WORKER_POOL = env.str("CELERY_WORKER_POOL", default="threads" if DEBUG else "prefork")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -391,9 +399,23 @@ CELERY_BEAT_SCHEDULE["reports-refresh"] = {"task": "reports.tasks.refresh_report
 # --- end of Reports ---
 
 # --- Logging --------------------------------------------------------------
+# The process manager stamps each line (honcho in `make run`, `docker compose logs -t`, journald): gunicorn
+# (gunicorn.conf.py) and Celery print no time of their own, so no line carries two clocks in two time zones.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "config.logs.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own console handler (DEBUG only) printed every warning a second time through the root's.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
+        # One line per task in the worker, "succeeded" (or failed), not also "received" (beat says it sent it).
+        "celery.worker.strategy": {"level": "WARNING"},
+        # A successful login is four lines; failures and lockouts are warnings, and the database keeps them all.
+        "axes": {"level": "WARNING"},
+    },
 }
+CELERY_WORKER_LOG_FORMAT = "[%(levelname)s/%(processName)s] %(message)s"
+CELERY_WORKER_TASK_LOG_FORMAT = "[%(levelname)s/%(processName)s] %(task_name)s[%(task_id)s]: %(message)s"

@@ -1,13 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from crm.views.today import home
 
 admin.site.site_header = admin.site.site_title = _("Influence CRM")
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for where a page names no icon (a JSON answer, a file): the app's icon.
+    Its static URL is read per request: with the manifest storage it only exists once collectstatic has run."""
+
+    permanent = False  # the icon's hashed name changes with it: a browser must not keep the old one
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")
+
 
 urlpatterns = [
     path("", home, name="home"),
@@ -32,4 +45,5 @@ urlpatterns = [
     # The switcher is on the login page too, so it cannot require a login.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", login_not_required(FaviconView.as_view()), name="favicon"),
 ]

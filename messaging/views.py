@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone, translation
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from crm.forms import add_service_errors
+from crm.links import PkUrl
 from crm.models import Influencer
 from crm.services.consent import influencer_opt_out
 from crm.views.common import id_or_404, influencer_url
@@ -35,6 +37,7 @@ from messaging.forms import (
     templates_for,
 )
 from messaging.models import Message, Profile
+from messaging.selectors import FAILED_DAYS, my_failed_messages
 from messaging.timezones import member_zone
 from messaging.unsubscribe import InvalidToken, read_token
 
@@ -209,6 +212,20 @@ def _changed(request: HttpRequest, message: Message, done: str) -> HttpResponse:
 
 
 # --- My settings ----------------------------------------------------------------------------------------------
+
+
+FAILED_PER_PAGE = 50
+
+
+@require_GET
+def failed_messages(request: HttpRequest) -> HttpResponse:
+    """All my messages that failed lately: Today shows the latest ten and links here for the others."""
+    # get_page: a page number that is not one, or past the end, gives the first or the last page, not an error.
+    page = Paginator(my_failed_messages(request.user), FAILED_PER_PAGE).get_page(request.GET.get("page"))
+    person_url = PkUrl("crm:influencer_detail")
+    for message in page:
+        message.person_url = person_url(message.influencer_id)
+    return render(request, "messaging/failed_messages.html", {"page": page, "days": FAILED_DAYS})
 
 
 @require_http_methods(["GET", "POST"])

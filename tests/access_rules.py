@@ -90,10 +90,14 @@ PAGES: dict[str, Page] = {
     # With no template chosen there is nothing to fill in: 204, the typed text stays.
     "follow_up_template": Page(get=WRITERS, post=None, answer_get=204, pk=Influencer),
     "message_edit": Page(get=WRITERS, post=WRITERS, pk=Message),
+    # Each member's own failed messages (Today links to it): everyone reads their own.
+    "failed_messages": Page(get=MEMBERS, post=None),
     "message_cancel": Page(get=None, post=WRITERS, answer_post=302, pk=Message),
     # Public: the people in the directory unsubscribe without an account; a token that names no one is a 400.
     "unsubscribe": Page(get=EVERYONE, post=EVERYONE, missing=400, public=True),
     "healthz": Page(get=EVERYONE, post=EVERYONE, public=True),
+    # /favicon.ico: sent on to the static icon, for anyone.
+    "favicon": Page(get=EVERYONE, post=EVERYONE, answer_get=302, answer_post=302, public=True),
     "set_language": Page(get=EVERYONE, post=EVERYONE, answer_get=302, answer_post=302, public=True),
     # Logged-in members are sent on from the login page.
     "login": Page(

@@ -74,6 +74,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.rendered import template_leftovers
 from tests.urlwalk import Route, all_routes
 
 # --- The world the walk runs in --------------------------------------------------------------------------------
@@ -383,6 +384,8 @@ def _request(case: Case, world: World, client: Client) -> str:
     said = f"{case.method} {path} as {case.role}"
     if response.status_code != want:
         return f"{said}: {response.status_code}, want {want}"
+    if response.get("Content-Type", "").startswith("text/") and (left := template_leftovers(response.text)):
+        return f"{said}: template syntax left in the page: {left}"
     if want == 302 and refused and not response["Location"].startswith(_login_page(case)):
         return f"{said}: sent to {response['Location']}, want {_login_page(case)}"
     if refused and rows_written() != before:

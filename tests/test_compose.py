@@ -20,9 +20,10 @@ def compose() -> dict:
 def procfile() -> dict[str, str]:
     entries = {}
     for line in (BASE_DIR / "Procfile").read_text().splitlines():
-        if line.strip():
+        if line.strip() and not line.startswith("#"):
             name, command = line.split(":", 1)
-            entries[name.strip()] = command.strip()
+            # honcho runs a line through a shell, which `exec` takes out of the way; Compose runs the process itself.
+            entries[name.strip()] = command.strip().removeprefix("exec ")
     return entries
 
 

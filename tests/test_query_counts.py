@@ -162,7 +162,8 @@ def worlds(django_db_setup, django_db_blocker) -> dict[str, World]:
 # superuser, None nobody (a public page). Paths are formatted with the world's ids.
 
 UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
-    "home": [("/", "{owner}", 9)],
+    # 10: the failed messages' true number (a COUNT), not only the ten shown.
+    "home": [("/", "{owner}", 10)],
     "crm:influencer_list": [
         ("/influencers/?q={tag}&per_page=25", "{owner}", 9),
         ("/influencers/?q={tag}&per_page=100", "{owner}", 9),
@@ -188,6 +189,7 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 8)],
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
     "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
+    "failed_messages": [("/messages/failed/", "{owner}", 4)],
     "my_settings": [("/settings/", "{owner}", 3)],
     "password_change": [("/password/", "{owner}", 2)],
     "password_change_done": [("/password/done/", "{owner}", 2)],
@@ -200,6 +202,7 @@ NOT_PAGES = {
     "campaigns:campaign_brief_check": "POST only: the brief checklist refreshed while typing",
     "campaigns:relationship_shortlist": "POST only: adds someone to the board",
     "message_cancel": "POST only",
+    "favicon": "a redirect to the static icon",
     "logout": "POST only",
     "set_language": "POST only",
     "healthz": "the health check (tests/health), not a page",

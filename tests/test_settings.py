@@ -55,7 +55,7 @@ def test_with_nothing_set_it_runs_locally_without_any_server():
     assert seen["debug"] is True
     assert seen["db"] == "django.db.backends.sqlite3"
     assert seen["broker"] == "filesystem://"
-    assert seen["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert seen["email"] == "messaging.console.EmailBackend"  # the text a person reads, not MIME source
     assert seen["tz"] == "Europe/Paris"
 
 

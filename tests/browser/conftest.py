@@ -53,12 +53,24 @@ def csp_violations() -> list[str]:
 
 
 @pytest.fixture
-def page_in(browser, live_server, csp_violations):
+def console_errors() -> list[str]:
+    """What the browser reported as an error in this test's pages, besides the policy's refusals: a resource that
+    did not load (the /favicon.ico a page did not name answered 404 on every page), an uncaught exception. Any
+    left at the end fails the test (see page_in)."""
+    return []
+
+
+def _is_csp(text: str) -> bool:
+    return "Content Security Policy" in text or text.startswith("Refused to")
+
+
+@pytest.fixture
+def page_in(browser, live_server, csp_violations, console_errors):
     """page_in("fr") opens a page in a browser that asks for French.
 
-    A test fails when one of its pages had something refused by the Content Security Policy: a page that works
-    only without the policy is a broken page. A test that provokes a violation on purpose empties
-    csp_violations once it has checked them.
+    A test fails when one of its pages had something refused by the Content Security Policy (a page that works
+    only without the policy is a broken page), or an error on the browser's console. A test that provokes one on
+    purpose empties csp_violations or console_errors once it has checked them.
     """
     contexts = []
 
@@ -70,14 +82,8 @@ def page_in(browser, live_server, csp_violations):
         contexts.append(context)
         page = context.new_page()
         # Chromium also says it on the console, e.g. for a violation in a frame or before the listener is set.
-        page.on(
-            "console",
-            lambda message: (
-                csp_violations.append(message.text)
-                if "Content Security Policy" in message.text or message.text.startswith("Refused to")
-                else None
-            ),
-        )
+        page.on("console", lambda message: _on_console(page, message, csp_violations, console_errors))
+        page.on("pageerror", lambda error: console_errors.append(f"uncaught {error} at {page.url}"))
         return page
 
     yield open_page
@@ -85,3 +91,15 @@ def page_in(browser, live_server, csp_violations):
         context.close()
     if csp_violations:
         pytest.fail("The Content Security Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations)))
+    if console_errors:
+        pytest.fail("The browser's console reported:\n" + "\n".join(dict.fromkeys(console_errors)))
+
+
+def _on_console(page, message, csp_violations: list[str], console_errors: list[str]) -> None:
+    if _is_csp(message.text):
+        csp_violations.append(message.text)
+        return
+    url = message.location.get("url", "")
+    # A page's own status (a lockout's 429, a refusal's 403) is the test's to check; what the page loads must load.
+    if message.type == "error" and url != page.url:
+        console_errors.append(f"{message.text} ({url})")

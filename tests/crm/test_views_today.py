@@ -14,8 +14,9 @@ from tests.messaging.factories import MessageFactory
 NOW = paris(2026, 3, 2, 10)
 TODAY = NOW.date()
 # Session, user, the user's permissions (own and groups', one query), two "who needs news" queries, recent
-# contacts, scheduled messages, failed messages, open campaigns. The same whether bob has 3 or 30 people to call.
-TODAY_QUERIES = 9
+# contacts, scheduled messages, failed messages and how many, open campaigns. The same whether bob has 3 or 30
+# people to call.
+TODAY_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -303,3 +304,34 @@ def test_each_log_button_brings_the_reader_back_to_today(client, bob, bobs_day):
 
     form = f"{reverse('crm:contact_log')}?influencer={late.influencer_id}&amp;relationship={late.pk}"
     assert f'href="{form}&amp;next=/%3Ffrom%3Da%2Bb"' in html
+
+
+def test_failed_messages_say_their_true_number_and_link_to_a_page_with_all_of_them(client, bob, dave, db):
+    person = InfluencerFactory(name="Léa", owner=bob)
+    [MessageFactory(influencer=person, created_by=bob, status="failed", subject=f"Failed {n:02}") for n in range(60)]
+    MessageFactory(influencer=InfluencerFactory(owner=dave), created_by=dave, status="failed")  # not bob's
+    client.force_login(bob)
+
+    today = client.get(reverse("home")).content.decode()
+    first = client.get(reverse("failed_messages")).content.decode()
+    second = client.get(reverse("failed_messages") + "?page=2").content.decode()
+
+    section = _section(today, "failed-title")
+    assert '<span class="badge text-bg-danger">60</span>' in section
+    assert section.count("list-group-item-danger") == 10
+    assert "and 50 more" in section
+    assert f'<a href="{reverse("failed_messages")}">See all of them</a>' in section
+    subjects = [f"Failed {n:02}" for n in range(60)]
+    assert re.findall(r"Failed \d\d", first + second) == subjects[::-1]  # the latest first, each once
+    assert '<span class="badge text-bg-danger">60</span>' in first
+    assert "Page 2 of 2" in second
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "99999999999999999999", "2"])
+def test_the_failed_messages_page_answers_any_page_number_without_an_error(client, bob, page):
+    MessageFactory(influencer=InfluencerFactory(owner=bob), created_by=bob, status="failed")
+    client.force_login(bob)
+
+    response = client.get(reverse("failed_messages"), {"page": page})
+
+    assert response.status_code == 200

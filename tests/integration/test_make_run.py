@@ -1,0 +1,100 @@
+"""`make run` as a developer sees it: honcho starts the Procfile's processes, Ctrl-C stops them all, cleanly.
+
+honcho sends SIGTERM to each process group on Ctrl-C and SIGKILL 5 s after the first one stopped: a process that
+outlives that is killed mid-shutdown (and `make` reports an error). The processes run on a throw-away SQLite
+database and broker folder, on a free port, so a developer's own `make run` is not disturbed.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import BASE_DIR, wait_for
+
+pytestmark = pytest.mark.integration
+
+BIN = Path(sys.executable).parent
+PROCESSES = ("web", "worker", "beat")
+# A log line (gunicorn's, its access log's, Celery's) and a time of day in it: honcho's prefix is the one clock a
+# line should carry, and the processes' own were in other time zones (the machine's, the team's).
+LOG_LINE = re.compile(r"\[(DEBUG|INFO|WARNING|ERROR|CRITICAL)|HTTP/1\.1\"")
+OWN_CLOCK = re.compile(r"\d{2}:\d{2}:\d{2}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+@pytest.fixture
+def run_env(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "EMAIL_URL")}
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env['PATH']}",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
+        BIND=f"127.0.0.1:{free_port()}",
+        DEBUG="true",
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True, timeout=120
+    )
+    return env
+
+
+def test_ctrl_c_stops_web_worker_and_beat_within_honchos_grace_with_status_0(run_env, tmp_path):
+    console = tmp_path / "console.log"
+    base = f"http://{run_env['BIND']}"
+    with console.open("w") as out:
+        honcho = subprocess.Popen(
+            [str(BIN / "honcho"), "start", "--no-colour"],
+            cwd=BASE_DIR,
+            env=run_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=40), console.read_text()
+        assert wait_for(lambda: "ready." in console.read_text(), timeout=20), console.read_text()
+        # A visitor sent to the login page, and a page that is not there: one line each.
+        assert status_of(f"{base}/nowhere/") == 404
+
+        honcho.send_signal(signal.SIGINT)  # what Ctrl-C sends honcho (its children have sessions of their own)
+        asked = time.monotonic()
+        honcho.wait(timeout=15)
+        took = time.monotonic() - asked
+    finally:
+        if honcho.poll() is None:
+            os.killpg(honcho.pid, signal.SIGKILL)
+            honcho.wait()
+    text = console.read_text()
+
+    assert "SIGKILL" not in text, text
+    assert {name: f"{name}.1 stopped (rc=0)" in text for name in PROCESSES} == dict.fromkeys(PROCESSES, True), text
+    assert took < 6, text
+    assert "Traceback" not in text, text
+    logged = [line.split("|", 1)[-1] for line in text.splitlines() if LOG_LINE.search(line)]
+    assert any('"GET /nowhere/ HTTP/1.1" 404' in line for line in logged), text
+    assert [line for line in logged if OWN_CLOCK.search(line)] == []
