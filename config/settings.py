@@ -325,6 +325,9 @@ MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
 DISPATCH_TASK_SIZE = env.int("DISPATCH_TASK_SIZE", default=100)
 DISPATCH_MAX_IN_FLIGHT = env.int("DISPATCH_MAX_IN_FLIGHT", default=10000)
+# A send task reads its remaining rows' consent and replies again before a send when this long has passed since
+# its last reading: an opt-out or a reply committed more than this before a mail starts stops it (issue 14).
+DISPATCH_RECHECK_SECONDS = env.float("DISPATCH_RECHECK_SECONDS", default=0.5)
 # A message claimed longer ago than this (its worker died) goes back to the schedule.
 MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=600)
 # Temporary failures are retried after RETRY_BASE × 2^(attempt-1) seconds (capped), then the message fails.
