@@ -29,7 +29,7 @@ class Recorder:
         self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
         self.refuse_senders: dict[str, str] = {}  # sender -> SMTP answer to its MAIL
         self.contents: list[bytes] | None = None  # every message as received, when a test asks (a list)
-        self.delay = 0.0  # seconds the server takes to accept each message's data: a slow relay
+        self.delay = 0.0  # seconds a slow relay takes to answer a message it has taken
         self.started: list[tuple[str, float]] = []  # (recipient, time.time() of its transaction's MAIL)
         self._headers = BytesHeaderParser()
 
@@ -59,14 +59,14 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         # Headers only: the sink must not be the bottleneck of the dispatch benchmark.
-        if self.delay:
-            await asyncio.sleep(self.delay)
         message_id = self._headers.parsebytes(envelope.content)["Message-ID"]
         with self.lock:
             self.message_ids.append(message_id)
             self.peers.add(session.peer)
             if self.contents is not None:
                 self.contents.append(envelope.original_content)
+        if self.delay:  # the message is taken (it will be delivered) before the client hears so
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def received(self) -> list[str]:
