@@ -502,3 +502,27 @@ def test_recording_a_sent_message_leaves_the_connection_committing_durably(
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock: PostgreSQL (CI's second pass)")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_pass_while_another_runs_does_nothing_and_says_so(now, broker):
+    import psycopg
+
+    due_digests(now, 3)
+    s = connection.settings_dict
+    other = psycopg.connect(
+        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], password=s["PASSWORD"] or None,
+        dbname=s["NAME"], autocommit=True,
+    )  # fmt: skip
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [delivery._DISPATCH_LOCK])  # another beat's pass
+        report = delivery.dispatch()
+        other.execute("SELECT pg_advisory_unlock(%s)", [delivery._DISPATCH_LOCK])
+    finally:
+        other.close()
+
+    assert (report.busy, report.claimed, str(report)) == (
+        True, 0, "Another dispatcher pass is running: this one did nothing."
+    )  # fmt: skip
+    assert delivery.dispatch().claimed == 3  # once it is over, the next pass claims
