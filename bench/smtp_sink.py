@@ -4,9 +4,11 @@ Used by the integration tests and by the dispatch benchmark (bench.dispatch), so
 one entry per accepted DATA, by Message-ID.
 """
 
+import asyncio
 import logging
 import socket
 import threading
+import time
 from email.parser import BytesHeaderParser
 
 from aiosmtpd.controller import Controller
@@ -27,6 +29,8 @@ class Recorder:
         self.refuse: dict[str, str] = {}  # recipient -> SMTP answer, e.g. "554 5.7.1 Rejected"
         self.refuse_senders: dict[str, str] = {}  # sender -> SMTP answer to its MAIL
         self.contents: list[bytes] | None = None  # every message as received, when a test asks (a list)
+        self.delay = 0.0  # seconds a slow relay takes to answer a message it has taken
+        self.started: list[tuple[str, float]] = []  # (recipient, time.time() of its transaction's MAIL)
         self._headers = BytesHeaderParser()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -41,6 +45,7 @@ class Recorder:
             return answer
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
+        envelope.started = time.time()
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -48,6 +53,8 @@ class Recorder:
         if answer:
             return answer
         envelope.rcpt_tos.append(address)
+        with self.lock:
+            self.started.append((address, envelope.started))
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
@@ -58,11 +65,17 @@ class Recorder:
             self.peers.add(session.peer)
             if self.contents is not None:
                 self.contents.append(envelope.original_content)
+        if self.delay:  # the message is taken (it will be delivered) before the client hears so
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def received(self) -> list[str]:
         with self.lock:
             return list(self.message_ids)
+
+    def transactions(self) -> list[tuple[str, float]]:
+        with self.lock:
+            return list(self.started)
 
     def sessions(self) -> int:
         with self.lock:

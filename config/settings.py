@@ -335,14 +335,19 @@ DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 # The Celery queue that carries "send this message now" (a worker must consume it; the default queue unless set).
 MESSAGES_QUEUE = env.str("MESSAGES_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 # Dispatch (issue 7): a pass claims every due message, DISPATCH_BATCH_SIZE rows per transaction, until
-# DISPATCH_MAX_IN_FLIGHT are being sent; each send task takes DISPATCH_TASK_SIZE of them over one connection.
+# DISPATCH_MAX_IN_FLIGHT are being sent — one cap for the whole team, however many beats and workers run (the
+# database holds it, issue 14); each send task takes DISPATCH_TASK_SIZE of them over one connection.
 # In flight, at most: what the workers send in MESSAGE_SENDING_TIMEOUT_SECONDS (else rows still queued are taken
 # for stuck and claimed again: nothing goes twice, but work is wasted); at least: DISPATCH_EVERY_SECONDS × the
 # rate wanted (10,000 per 10 s pass: 1,000 msg/s).
 DISPATCH_BATCH_SIZE = env.int("DISPATCH_BATCH_SIZE", default=500)
 DISPATCH_TASK_SIZE = env.int("DISPATCH_TASK_SIZE", default=100)
 DISPATCH_MAX_IN_FLIGHT = env.int("DISPATCH_MAX_IN_FLIGHT", default=10000)
-# A message claimed longer ago than this (its worker died) goes back to the schedule.
+# A send task reads its remaining rows' consent and replies again before a send when this long has passed since
+# its last reading: an opt-out or a reply committed more than this before a mail starts stops it (issue 14).
+DISPATCH_RECHECK_SECONDS = env.float("DISPATCH_RECHECK_SECONDS", default=0.5)
+# A message claimed longer ago than this (its worker died, or the broker lost its task) goes back to the schedule:
+# the rest of a killed worker's batches, and a task lost with Redis, wait this long before they go.
 MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=600)
 # Temporary failures are retried after RETRY_BASE × 2^(attempt-1) seconds (capped), then the message fails.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=8)

@@ -1,32 +1,39 @@
 """Getting outbox rows out: the dispatcher claims due rows in bulk, a send task delivers a batch of them.
 
-- The dispatcher is harmless to run twice at once or more often than scheduled: it claims with
-  `SELECT … FOR UPDATE SKIP LOCKED` and a conditional update (scheduled → sending), so a row is claimed once.
-  One pass claims everything due (DISPATCH_BATCH_SIZE rows per transaction) while fewer than
-  DISPATCH_MAX_IN_FLIGHT rows are being sent, and hands them out DISPATCH_TASK_SIZE ids per send task.
+- The dispatcher is harmless to run twice at once, from any number of beats, or more often than scheduled: it
+  claims with `SELECT … FOR UPDATE SKIP LOCKED` and a conditional update (scheduled → sending), so a row is
+  claimed once. One pass claims everything due (DISPATCH_BATCH_SIZE rows per transaction) while fewer than
+  DISPATCH_MAX_IN_FLIGHT rows are being sent, and hands them out DISPATCH_TASK_SIZE ids per send task. The cap is
+  one for the whole team, held by the database (see dispatch): rows in "sending" never exceed it.
 - Each claim carries a token. The send task consumes it for its whole batch in one conditional update before any
   network I/O, replacing it with a lease of its own: a duplicated or redelivered task finds no row still carrying
   the token and does nothing, and every later write of the task checks the lease.
+- Consent and replies are checked at send time, close to each mail (see _send_all): an opt-out, a reply or an
+  erasure committed more than DISPATCH_RECHECK_SECONDS (0.5 s) before a mail's SMTP transaction starts stops it.
 - No network I/O inside a transaction: claim, commit, send, record the result. A batch goes over one connection;
   over SMTP the outbox writes the MIME itself (messaging.mime) and pipelines MAIL, RCPT and DATA where the
   server allows it (messaging.smtp).
-- Each sent message is recorded on its own, right after the server accepted it and before the next one goes: that
-  is what bounds a worker's death to at most one duplicate. Everything else (cancellations, retries, failures)
-  is recorded with one update per outcome group.
+- Each sent message is recorded on its own, right after the server accepted it and before the same process sends
+  the next one: that is what bounds a process's death to at most one duplicate. Everything else (cancellations,
+  retries, failures) is recorded with one update per outcome group.
 - Temporary failures go back to the schedule with a growing delay (the database holds the schedule; the
   broker only carries "send these now"); permanent ones are stored as failed for a person to see.
-- A row left in "sending" by a dead worker goes back to the schedule after MESSAGE_SENDING_TIMEOUT_SECONDS.
-  If the worker died after the SMTP exchange finished but before recording it, that one message goes twice:
-  the only duplicate possible, at most one per lost worker. On PostgreSQL a "sent" record commits without
-  waiting for the disk (see _sent_sql): a worker's death loses none of them, a crash of the database server
-  itself may lose the last fraction of a second of them, and those messages go twice.
+- A row left in "sending" by a dead worker, or by a send task the broker lost, goes back to the schedule after
+  MESSAGE_SENDING_TIMEOUT_SECONDS (10 minutes by default): until then the rest of its batch waits. If the process
+  died after the SMTP exchange finished but before recording it, that one message goes twice: the only duplicate
+  possible, at most one per process that was sending when it died — a worker killed with its pool's N processes
+  each in a batch may send up to N messages twice (N = its concurrency; one with --pool=solo). On PostgreSQL a
+  "sent" record commits without waiting for the disk (see _sent_sql): a worker's death loses none of them, a crash
+  of the database server itself may lose the last fraction of a second of them, and those messages go twice.
 """
 
 import functools
 import logging
 import smtplib
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from time import monotonic
 
@@ -77,33 +84,85 @@ def requeue_stuck(now: datetime) -> int:
     )
 
 
-def dispatch(*, now: datetime | None = None, batch: int | None = None) -> int:
-    """One pass: requeue stuck rows, then claim everything due and enqueue it; returns how many were claimed.
+@dataclass
+class Dispatched:
+    """What one dispatcher pass did."""
+
+    requeued: int = 0  # rows left in "sending" by a dead worker, put back on the schedule
+    claimed: int = 0  # due rows claimed (scheduled → sending)
+    handed: int = 0  # claimed rows handed to the broker, in send tasks
+    put_back: int = 0  # claimed rows the broker would not take: back on the schedule, for the next pass
+    broker_error: str = ""  # why the broker would not take them
+    busy: bool = False  # another pass was running: this one did nothing
+
+    def __str__(self) -> str:
+        if self.busy:
+            return "Another dispatcher pass is running: this one did nothing."
+        text = f"{self.handed} message(s) handed to the worker."
+        if self.put_back:
+            text += f" {self.put_back} put back on the schedule: the broker would not take them ({self.broker_error})."
+        if self.requeued:
+            text += f" {self.requeued} whose worker stopped while sending went back to the schedule."
+        return text
+
+
+def dispatch(*, now: datetime | None = None, batch: int | None = None) -> Dispatched:
+    """One pass: requeue stuck rows, then claim everything due and hand it out; returns what it did.
 
     Claims run in transactions of `batch` rows (DISPATCH_BATCH_SIZE) so no lock is held long, and stop once
     DISPATCH_MAX_IN_FLIGHT rows are in "sending": more would wait in the broker longer than the sending timeout.
+    The cap is one for the whole team, whatever the number of beats and workers: each claim counts what is in
+    flight and claims in one transaction that the database runs one at a time (_claim), and on PostgreSQL a pass
+    runs only while no other does (an advisory lock; a second pass returns at once, busy). On SQLite passes may
+    interleave, but the database's single write lock (transaction_mode IMMEDIATE) serialises their claims.
     """
     now = now or timezone.now()
     batch = batch or settings.DISPATCH_BATCH_SIZE
-    requeue_stuck(now)
-    room = settings.DISPATCH_MAX_IN_FLIGHT - Message.objects.filter(status=Status.SENDING).count()
-    claimed = 0
-    while room > 0:
-        size = min(batch, room)
-        taken, full = _claim(now, size)
-        claimed += taken
-        room -= taken
-        if not full:
-            break
-    return claimed
+    report = Dispatched()
+    with _one_pass_at_a_time() as alone:
+        if not alone:
+            report.busy = True
+            return report
+        report.requeued = requeue_stuck(now)
+        while _claim(now, batch, report):  # a full claim: more may be due
+            pass
+    return report
 
 
-def _claim(now: datetime, size: int) -> tuple[int, bool]:
-    """Claim up to `size` due rows in one transaction; returns (claimed, whether `size` rows were due)."""
+# Any 64-bit number that nothing else in the database locks with: "outbox" in ASCII.
+_DISPATCH_LOCK = 0x6F7574626F78
+
+
+@contextmanager
+def _one_pass_at_a_time():
+    """PostgreSQL: hold a session-level advisory lock for the pass (freed by the server if the process dies)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_DISPATCH_LOCK])
+        alone = cursor.fetchone()[0]
+    try:
+        yield alone
+    finally:
+        if alone:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_DISPATCH_LOCK])
+
+
+def _claim(now: datetime, size: int, report: Dispatched) -> bool:
+    """Claim up to `size` due rows in one transaction, within the in-flight cap; returns whether `size` rows were
+    due and room was left for them (so more may be due).
+
+    The count of rows in flight and the claim are one step: on PostgreSQL no other pass runs, on SQLite the
+    transaction holds the write lock from its start."""
     from messaging.tasks import send_messages
 
     token = uuid.uuid4().hex
     with transaction.atomic():
+        size = min(size, settings.DISPATCH_MAX_IN_FLIGHT - Message.objects.filter(status=Status.SENDING).count())
+        if size <= 0:
+            return False
         due = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(status=Status.SCHEDULED, send_at__lte=now)
@@ -116,8 +175,9 @@ def _claim(now: datetime, size: int) -> tuple[int, bool]:
             claimed = Message.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
                 status=Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
             )
-            transaction.on_commit(lambda: _enqueue(send_messages, ids, token))
-    return claimed, len(due) == size
+            report.claimed += claimed
+            transaction.on_commit(lambda: _enqueue(send_messages, ids, token, report))
+    return len(due) == size
 
 
 def _hold_outside_sending_hours(due: list[tuple[int, str, int | None]], now: datetime) -> list[int]:
@@ -140,7 +200,7 @@ def _hold_outside_sending_hours(due: list[tuple[int, str, int | None]], now: dat
     return ready
 
 
-def _enqueue(task, ids: list[int], token: str) -> None:
+def _enqueue(task, ids: list[int], token: str, report: Dispatched) -> None:
     """After commit: hand the claimed ids out in batches; what cannot be enqueued goes back to the schedule."""
     size = settings.DISPATCH_TASK_SIZE
     sent = 0
@@ -150,11 +210,14 @@ def _enqueue(task, ids: list[int], token: str) -> None:
                 chunk = ids[start : start + size]
                 task.apply_async((chunk, token), producer=producer, queue=settings.MESSAGES_QUEUE)
                 sent += len(chunk)
-    except Exception:  # the broker is down or went away: the rows wait in the database
+    except Exception as exc:  # the broker is down or went away: the rows wait in the database
         log.exception("could not enqueue %s of %s messages; they go back to the schedule", len(ids) - sent, len(ids))
-        Message.objects.filter(pk__in=ids[sent:], status=Status.SENDING, claim=token).update(
+        report.put_back += Message.objects.filter(pk__in=ids[sent:], status=Status.SENDING, claim=token).update(
             status=Status.SCHEDULED, claim="", attempts=F("attempts") - 1
         )
+        report.broker_error = f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        report.handed += sent
 
 
 # --- Delivery of a batch ---------------------------------------------------------------------------------------
@@ -321,35 +384,45 @@ def deliver_batch(message_ids: list[int], claim: str) -> dict[str, int]:
     batch.outcomes["skipped"] = len(set(message_ids)) - won
     if won:
         try:
-            _send_all(_load(message_ids, lease), batch)
+            _send_all(message_ids, batch)
         finally:
             batch.flush()
     return {outcome: n for outcome, n in batch.outcomes.items() if n}
 
 
-def _send_all(messages: list[Message], batch: _Batch) -> None:
+def _send_all(message_ids: list[int], batch: _Batch) -> None:
+    """Send the rows this batch holds, one after the other, re-checking them close enough to each send.
+
+    The guarantee: an opt-out, a reply or an erasure committed more than DISPATCH_RECHECK_SECONDS before a mail's
+    SMTP transaction starts (plus the time of one query and of writing one mail) stops that mail. The rows are
+    read with their checks (_load, _why_not_send) before the first send, and read again before any send that
+    comes DISPATCH_RECHECK_SECONDS or more after the last reading started; the cancelling services need not
+    reach a row in "sending", the sender cancels it itself. The same reading drops a row this batch no longer
+    holds (requeued as stuck and claimed by someone else), so it does not go twice.
+    """
     # Past half the sending timeout the rows could be requeued as stuck while this task still holds them.
     deadline = monotonic() + settings.MESSAGE_SENDING_TIMEOUT_SECONDS / 2
-    to_send = []
-    for message in messages:
-        reason = _why_not_send(message)
-        if reason:
-            batch.later("cancelled", message, status=Status.CANCELLED, last_error=reason)
-        else:
-            to_send.append(message)
+    checked_at = monotonic()  # before the query: what was committed before it, the reading sees
+    to_send = _still_to_send(_load(message_ids, batch.lease), batch)
     backend = get_connection(fail_silently=False)
     try:
-        for index, message in enumerate(to_send):
+        while to_send:
             if monotonic() > deadline:
-                for untried in to_send[index:]:
+                for untried in to_send:
                     batch.later("postponed", untried, status=Status.SCHEDULED, attempts=untried.attempts - 1)
                 return
             try:
                 backend.open()  # no-op while the connection is open; reconnects after a failure closed it
             except Exception as exc:  # the server cannot be reached: none of the rest can go either
-                for unsent in to_send[index:]:
+                for unsent in to_send:
                     batch.failure(unsent, exc)
                 return
+            if monotonic() - checked_at >= settings.DISPATCH_RECHECK_SECONDS:
+                checked_at = monotonic()
+                to_send = _still_to_send(_load([m.pk for m in to_send], batch.lease), batch, expected=to_send)
+                if not to_send:
+                    return
+            message = to_send.popleft()
             try:
                 _send_one(backend, as_email(message))
             except Exception as exc:
@@ -359,6 +432,23 @@ def _send_all(messages: list[Message], batch: _Batch) -> None:
             batch.sent(message)
     finally:
         _close(backend)
+
+
+def _still_to_send(loaded: list[Message], batch: _Batch, *, expected: deque | None = None) -> deque[Message]:
+    """The loaded rows that should still go, in order; the others are cancelled with their reason.
+
+    `expected`: the rows the batch was about to send; one that was not loaded again is no longer held by it.
+    """
+    if expected is not None:
+        batch.outcomes["skipped"] += len(expected) - len(loaded)
+    to_send: deque[Message] = deque()
+    for message in loaded:
+        reason = _why_not_send(message)
+        if reason:
+            batch.later("cancelled", message, status=Status.CANCELLED, last_error=reason)
+        else:
+            to_send.append(message)
+    return to_send
 
 
 def _send_one(backend, email) -> None:

@@ -1,14 +1,16 @@
 """Celery tasks: small wrappers that take ids, over messaging.delivery and messaging.services."""
 
+from dataclasses import asdict
+
 from celery import shared_task
 
 from messaging import delivery, retention, services
 
 
 @shared_task
-def dispatch_due_messages() -> int:
-    """Beat: claim due messages and hand them to send_messages in batches."""
-    return delivery.dispatch()
+def dispatch_due_messages() -> dict:
+    """Beat: claim due messages and hand them to send_messages in batches; returns what the pass did."""
+    return asdict(delivery.dispatch())
 
 
 @shared_task(acks_late=True)

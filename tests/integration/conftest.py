@@ -114,14 +114,19 @@ class CeleryProcess:
 
 
 class Worker(CeleryProcess):
-    """A worker listening only on one queue, so no other worker (a developer's `make run`) competes."""
+    """A worker listening only on one queue, so no other worker (a developer's `make run`) competes.
 
-    def __init__(self, *, queue: str, env: dict[str, str], log_path: Path):
+    One process (--pool=solo) unless `concurrency` asks for a pool of that many processes (prefork), as
+    production runs it."""
+
+    def __init__(self, *, queue: str, env: dict[str, str], log_path: Path, concurrency: int | None = None):
         super().__init__(env=env, log_path=log_path)
         self.queue = queue
+        self.concurrency = concurrency
 
     def command(self) -> list[str]:
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
+        pool = ["--pool=solo"] if self.concurrency is None else ["--pool=prefork", f"--concurrency={self.concurrency}"]
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", *pool, "--loglevel=INFO"]
         return command + [f"--queues={self.queue}", "--without-mingle", "--without-gossip", "--without-heartbeat"]
 
 

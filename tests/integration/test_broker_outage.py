@@ -137,3 +137,36 @@ def test_with_redis_down_the_web_answers_and_every_thank_you_goes_once_it_is_bac
     thank_yous = list(Message.objects.filter(kind="thank_you").values_list("message_id", flat=True))
     assert len(thank_yous) == 50
     assert Counter(smtp.received()) == Counter(thank_yous), worker.log()[-3000:]
+
+
+@pytest.fixture
+def broker_down():
+    """This process's Celery pointed at a Redis URL where nothing listens (a closed loopback port)."""
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    _use_broker(f"redis://127.0.0.1:{free_port()}/0", {})
+    yield
+    _use_broker(*saved)
+
+
+def test_the_dispatch_command_with_the_broker_down_says_nothing_was_handed_over_and_why(
+    transactional_db, broker_down, settings
+):
+    from django.core.management import CommandError, call_command
+
+    settings.DISPATCH_TASK_SIZE = 40
+    now = timezone.now()
+    Message.objects.bulk_create(
+        Message(kind="digest", recipient=f"m{i}@team.example", subject="Digest", body="Bonjour", send_at=now,
+                key=f"down:{i}", message_id=f"<down.{i}@test>")
+        for i in range(100)
+    )  # fmt: skip
+
+    with pytest.raises(CommandError) as refused:
+        call_command("dispatch_messages")
+
+    said = str(refused.value)
+    assert said.startswith(
+        "0 message(s) handed to the worker. 100 put back on the schedule: the broker would not take them ("
+    ), said
+    assert said.endswith("Connection refused.)."), said
+    assert Message.objects.filter(status="scheduled", claim="", attempts=0).count() == 100

@@ -36,7 +36,7 @@ def active(lea, spring, bob):
 def enqueued(monkeypatch):
     """What the dispatcher hands to the broker after commit: (id, claim) pairs, instead of a real broker."""
     calls = []
-    monkeypatch.setattr(delivery, "_enqueue", lambda task, ids, token: calls.extend((pk, token) for pk in ids))
+    monkeypatch.setattr(delivery, "_enqueue", lambda task, ids, token, report: calls.extend((pk, token) for pk in ids))
     return calls
 
 

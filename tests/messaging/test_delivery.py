@@ -59,8 +59,8 @@ def test_a_second_dispatcher_pass_claims_nothing_already_claimed(
     now, due_thank_you, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.dispatch() == 1
-        assert delivery.dispatch() == 0
+        assert delivery.dispatch().claimed == 1
+        assert delivery.dispatch().claimed == 0
 
     assert len(enqueued) == 1
 
@@ -245,10 +245,13 @@ def test_a_broker_that_is_down_puts_the_claimed_rows_back_on_the_schedule(now, d
 
     Message.objects.filter(pk=due_thank_you.pk).update(status="sending", claim="token", attempts=1)
 
-    delivery._enqueue(DownTask, [due_thank_you.pk], "token")
+    report = delivery.Dispatched(claimed=1)
+    delivery._enqueue(DownTask, [due_thank_you.pk], "token", report)
 
     due_thank_you.refresh_from_db()
     assert (due_thank_you.status, due_thank_you.claim, due_thank_you.attempts) == ("scheduled", "", 0)
+    assert (report.handed, report.put_back) == (0, 1)
+    assert report.broker_error == "ConnectionRefusedError: [Errno 111] Connection refused"
 
 
 def test_an_opted_out_person_is_not_written_to_even_if_the_row_was_claimed(

@@ -84,7 +84,7 @@ def test_one_pass_claims_everything_due_and_hands_it_out_in_batches_of_the_task_
     due = due_digests(now, 7)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.dispatch() == 7
+        assert delivery.dispatch().claimed == 7
 
     # Claims of 3, 3 and 1 rows, each cut into tasks of at most 2; one token per claim.
     assert [len(ids) for ids, _token, _queue in broker.published] == [2, 1, 2, 1, 1]
@@ -101,9 +101,31 @@ def test_a_dispatcher_pass_costs_a_fixed_number_of_queries_per_claim(
     settings.DISPATCH_BATCH_SIZE = 3
     due_digests(now, 7)
 
-    # Requeue stuck rows, count those in flight; then per claim: savepoint, select due, update, release.
-    with django_assert_num_queries(2 + 3 * 4), django_capture_on_commit_callbacks(execute=True):
+    # Requeue stuck rows; then per claim: savepoint, count those in flight, select due, update, release.
+    # On PostgreSQL the pass also takes and frees its advisory lock.
+    lock = 2 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(lock + 1 + 3 * 5), django_capture_on_commit_callbacks(execute=True):
         delivery.dispatch()
+
+
+def test_each_claim_counts_what_is_in_flight_again_so_passes_that_interleave_keep_the_cap(
+    now, broker, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    settings.DISPATCH_MAX_IN_FLIGHT, settings.DISPATCH_BATCH_SIZE = 5, 2
+    due_digests(now, 9)
+    # Another pass (another beat) claims 3 rows while this one is between two claims.
+    claim = delivery._claim
+
+    def claim_while_another_pass_claims(*args):
+        if not Message.objects.filter(status="sending").exists():
+            assert claim(now, 3, delivery.Dispatched())
+        return claim(*args)
+
+    monkeypatch.setattr(delivery, "_claim", claim_while_another_pass_claims)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.dispatch().claimed == 2  # 3 + 2 = the cap, not 3 + 5
+
+    assert Message.objects.filter(status="sending").count() == 5
 
 
 def test_a_pass_stops_claiming_once_the_in_flight_limit_is_reached(
@@ -113,12 +135,12 @@ def test_a_pass_stops_claiming_once_the_in_flight_limit_is_reached(
     due_digests(now, 7)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.dispatch() == 4
-        assert delivery.dispatch() == 0  # four still being sent
+        assert delivery.dispatch().claimed == 4
+        assert delivery.dispatch().claimed == 0  # four still being sent
     ids, token, _queue = broker.published[0]
     assert delivery.deliver_batch(ids, token) == {"sent": 2}
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.dispatch() == 2
+        assert delivery.dispatch().claimed == 2
 
 
 def test_a_batch_goes_over_one_connection_with_two_queries_plus_one_per_sent_message(
@@ -238,6 +260,54 @@ def test_send_time_checks_cancel_inside_a_batch_each_with_its_reason(
     assert [m.to for m in mail.outbox] == [["member0@team.example"]]
 
 
+def test_an_opt_out_or_a_reply_during_a_batch_cancels_its_mail_at_the_next_reading(
+    now, lea, bob, broker, server, time_machine, django_capture_on_commit_callbacks, settings
+):
+    from crm.services import contact_log
+
+    settings.DISPATCH_RECHECK_SECONDS = 0.5
+    noe = InfluencerFactory(name="Noé", email="noe@example.org", owner=bob)
+    due_digests(now, 1)
+    follow_up_schedule(influencer=lea, by=bob, subject="Hi", body="News", send_at=now)
+    follow_up_schedule(influencer=noe, by=bob, subject="Any news?", body="Hello", send_at=now, cancel_if_reply=True)
+    MessageFactory(kind="digest", influencer=None, recipient="member1@team.example", send_at=now)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    def while_the_first_mail_goes():
+        if len(mail.outbox) == 1:  # Léa opts out and Noé replies while member0's mail goes
+            time_machine.shift(datetime.timedelta(seconds=0.6))
+            influencer_opt_out(influencer=lea, source="phone")
+            contact_log(influencer=noe, by=bob, kind="email", direction="inbound", summary="Yes, count me in")
+
+    server.after_each_mail = while_the_first_mail_goes
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2, "cancelled": 2}
+
+    assert [m.to for m in mail.outbox] == [["member0@team.example"], ["member1@team.example"]]
+    assert dict(Message.objects.filter(status="cancelled").values_list("recipient", "last_error")) == {
+        "lea@example.org": "The person opted out.",
+        "noe@example.org": "They replied before it went.",
+    }
+
+
+def test_a_row_requeued_and_claimed_by_another_task_meanwhile_is_left_to_it(
+    now, broker, server, time_machine, django_capture_on_commit_callbacks, settings
+):
+    settings.DISPATCH_RECHECK_SECONDS = 0.5
+    due_digests(now, 3)
+    [(ids, token)] = claim_all(django_capture_on_commit_callbacks, broker)
+
+    def while_the_first_mail_goes():
+        if len(mail.outbox) == 1:  # the last row was taken for stuck and claimed again elsewhere
+            Message.objects.filter(pk=ids[2]).update(claim="another-task")
+            time_machine.shift(datetime.timedelta(seconds=0.6))
+
+    server.after_each_mail = while_the_first_mail_goes
+
+    assert delivery.deliver_batch(ids, token) == {"sent": 2, "skipped": 1}
+    assert [m.to for m in mail.outbox] == [["member0@team.example"], ["member1@team.example"]]
+
+
 def test_an_inbound_contact_logged_before_the_follow_up_was_written_does_not_cancel_it(
     now, lea, bob, broker, server, time_machine, django_capture_on_commit_callbacks
 ):
@@ -341,6 +411,25 @@ def test_a_broker_going_down_midway_puts_back_only_what_was_not_handed_out(
     assert Message.objects.filter(status="scheduled", claim="", attempts=0).count() == 3
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: each claim commits, then its rows are handed out
+def test_the_dispatch_command_says_how_many_went_to_the_broker_and_how_many_went_back_and_why(
+    now, monkeypatch, settings
+):
+    from django.core.management import CommandError, call_command
+
+    settings.DISPATCH_TASK_SIZE = 2
+    monkeypatch.setattr(tasks, "send_messages", Broker(up_for=1))
+    due_digests(now, 5)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("dispatch_messages")
+
+    assert str(refused.value) == (
+        "2 message(s) handed to the worker. 3 put back on the schedule: the broker would not take them "
+        "(ConnectionRefusedError: [Errno 111] Connection refused)."
+    )
+
+
 # --- Over a real SMTP server: the outbox writes the MIME itself (messaging.mime) ---------------------------------
 
 
@@ -413,3 +502,27 @@ def test_recording_a_sent_message_leaves_the_connection_committing_durably(
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock: PostgreSQL (CI's second pass)")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_pass_while_another_runs_does_nothing_and_says_so(now, broker):
+    import psycopg
+
+    due_digests(now, 3)
+    s = connection.settings_dict
+    other = psycopg.connect(
+        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], password=s["PASSWORD"] or None,
+        dbname=s["NAME"], autocommit=True,
+    )  # fmt: skip
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [delivery._DISPATCH_LOCK])  # another beat's pass
+        report = delivery.dispatch()
+        other.execute("SELECT pg_advisory_unlock(%s)", [delivery._DISPATCH_LOCK])
+    finally:
+        other.close()
+
+    assert (report.busy, report.claimed, str(report)) == (
+        True, 0, "Another dispatcher pass is running: this one did nothing."
+    )  # fmt: skip
+    assert delivery.dispatch().claimed == 3  # once it is over, the next pass claims

@@ -71,7 +71,7 @@ def test_a_reminder_never_fires_for_a_relationship_touched_since_it_was_due(
     contact_log(influencer=lea, by=bob, kind="call", direction="outbound", summary="Called her about the shoot")
 
     sent = []
-    monkeypatch.setattr(delivery, "_enqueue", lambda task, ids, token: sent.extend((pk, token) for pk in ids))
+    monkeypatch.setattr(delivery, "_enqueue", lambda task, ids, token, report: sent.extend((pk, token) for pk in ids))
     with django_capture_on_commit_callbacks(execute=True):
         delivery.dispatch()
 
