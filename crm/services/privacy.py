@@ -3,7 +3,9 @@
 The record is kept, anonymised ("Erased person #12"), so that reports' counts, stages, outcomes, values and
 audience figures do not change; everything that says who they are (name, e-mail, city, notes, channel handles
 and links, what the contact log, the ledger and the outbox say) is blanked, and so is every mention of their
-name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log).
+name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log). Kept
+reports (settings.REPORTS_CACHE: pickled figures and tables, which name people) are all dropped; pages and beat
+compute them again.
 
 Kept, because reports count by them and none says who the person is: kind, language, time zone, region,
 country, topics, owner, dates, the contact and exchange rows (kind, direction, date, value, reach), stages and
@@ -16,8 +18,10 @@ import re
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -110,7 +114,20 @@ def influencer_erase(*, influencer: Influencer, by) -> Erasure:
             content_type=influencer_type, object_id__in=[str(pk) for pk in record_ids]
         ).update(object_repr=label[:200])
         result.mentions = _replace_mentions(needles, label)
+        _drop_kept_reports()
     return result
+
+
+def _drop_kept_reports() -> None:
+    """Drop every kept report: which of them name the person is only known by unpickling each.
+
+    In the erasure's transaction (the cache is a table of the same database), so that it is all or nothing; and
+    again once committed, for a report stored in between from figures read before the erasure. One computed from
+    such figures and stored later still is replaced by the next refresh, or expires and is purged by beat.
+    """
+    kept = caches[settings.REPORTS_CACHE]
+    kept.clear()
+    transaction.on_commit(kept.clear)
 
 
 def _record_ids(person: Influencer) -> set[int]:
