@@ -27,6 +27,7 @@ from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
+from crm.services.privacy import influencer_delete
 
 
 class PersonForm(GuardedModelForm):
@@ -218,6 +219,17 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         for field in Influencer._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))
         obj._state.adding = False
+
+    # Deleting a person erases them first (crm.services.privacy.influencer_delete): no history row, log entry or
+    # note keeps their name or address once the record, which an erasure needs, is gone. The admin logs the deletion
+    # before it calls these; the erasure rewrites that entry too.
+    def delete_model(self, request, obj):
+        influencer_delete(influencer=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # all or nothing, as the delete page's own transaction
+            for person in queryset.order_by("pk"):
+                influencer_delete(influencer=person, by=request.user)
 
     @admin.action(description=_("Merge the selected people into one (pick the survivor)"))
     def merge_people(self, request, queryset):

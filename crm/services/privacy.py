@@ -118,6 +118,22 @@ def influencer_erase(*, influencer: Influencer, by) -> Erasure:
     return result
 
 
+def influencer_delete(*, influencer: Influencer, by) -> None:
+    """Delete a person for good: erase them first (unless done already), then remove the record and what hangs on it.
+
+    A deletion alone would leave every earlier version of the record (django-simple-history keeps them, and adds one
+    for the deletion), the admin's log and other people's notes naming them, with no record left to erase them
+    from; erased first, the history that stays (and the deletion's own row) reads "Erased person #12".
+    """
+    with transaction.atomic():
+        person = Influencer.objects.select_for_update().get(pk=influencer.pk)
+        if not person.is_erased:
+            person = influencer_erase(influencer=person, by=by).influencer
+        # The deletion's history row copies this instance: the anonymised one, never a copy loaded before.
+        person._history_user = by
+        person.delete()
+
+
 def _drop_kept_reports() -> None:
     """Drop every kept report: which of them name the person is only known by unpickling each.
 

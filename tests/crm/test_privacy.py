@@ -418,3 +418,67 @@ def test_erasure_reaches_the_duplicates_that_were_merged_into_her(zephyrine, ali
 
     for needle in ("zm@old-mail.example", "Z. Marmottan", "Morlaix", NAME, EMAIL):
         assert tables_holding(needle) == set(), needle
+
+
+# --- Deleting a person from the admin erases them first ---------------------------------------------------------
+
+
+def delete_in_the_admin(client, how: str, people: list[Influencer]):
+    if how == "delete page":
+        (person,) = people
+        return client.post(reverse("admin:crm_influencer_delete", args=[person.pk]), {"post": "yes"})
+    return client.post(
+        reverse("admin:crm_influencer_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
+    )
+
+
+@pytest.mark.parametrize("how", ["delete page", "delete action"])
+def test_deleting_her_in_the_admin_leaves_nothing_of_her_in_any_table_history_included(zephyrine, client, alice, how):
+    refresh_default_range([settings.TIME_ZONE])
+    twin = influencer_create(by=alice, name="Z. Marmottan", email="zm@old-mail.example", city="Morlaix")
+    influencer_merge(survivor=zephyrine, duplicate=twin, by=alice)
+    yann = Influencer.objects.get(name="Yann Le Goff")
+    assert "crm_historicalinfluencer" in tables_holding(NAME)
+    client.force_login(alice)
+
+    response = delete_in_the_admin(client, how, [Influencer.objects.get(pk=zephyrine.pk)])
+
+    assert response.status_code == 302
+    assert not Influencer.objects.filter(pk=zephyrine.pk).exists()
+    for needle in (NAME, EMAIL, HANDLE, "Zephyrine", "zm@old-mail.example", "Z. Marmottan", "Morlaix", "Brest"):
+        assert tables_holding(needle) == set(), needle
+    # Her history is still there, anonymised, down to the row that records the deletion.
+    assert list(Influencer.history.filter(id=zephyrine.pk).values_list("history_type", "name"))[0] == (
+        "-",
+        f"Erased person #{zephyrine.pk}",
+    )
+    assert LogEntry.objects.filter(object_id=str(zephyrine.pk), object_repr=f"Erased person #{zephyrine.pk}").exists()
+    assert Influencer.objects.get(pk=yann.pk).name == "Yann Le Goff", "nobody else was touched"
+
+
+def test_the_delete_action_erases_each_selected_person_and_an_erased_one_is_simply_deleted(zephyrine, client, alice):
+    lea = influencer_create(by=alice, name="Léa Martin", email="lea.martin@example.org")
+    influencer_erase(influencer=zephyrine, by=alice)
+    client.force_login(alice)
+
+    response = delete_in_the_admin(client, "delete action", [Influencer.objects.get(pk=zephyrine.pk), lea])
+
+    assert response.status_code == 302
+    assert not Influencer.objects.filter(pk__in=[zephyrine.pk, lea.pk]).exists()
+    assert tables_holding("Léa Martin") == set() and tables_holding("lea.martin@example.org") == set()
+    assert tables_holding(NAME) == set()
+
+
+def test_both_delete_confirmations_say_the_person_is_erased_first(zephyrine, client, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("admin:crm_influencer_delete", args=[zephyrine.pk])).content.decode()
+    selected = client.post(
+        reverse("admin:crm_influencer_changelist"), {"action": "delete_selected", "_selected_action": [zephyrine.pk]}
+    ).content.decode()
+
+    for confirmation in (page, selected):
+        assert "Their personal data is erased first, history included" in confirmation
+        assert 'value="yes"' in confirmation, "still a confirmation"
+    assert Influencer.objects.get(pk=zephyrine.pk).erased_at is None, "asking is not deleting"
