@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
+from crm.addresses import email_key
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
@@ -23,6 +24,7 @@ from crm.admin.paging import BigTableAdmin
 from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
 from crm.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, preload_autocomplete
 from crm.forms import GuardedModelForm
+from crm.forms.influencers import clean_unique_email
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
@@ -31,6 +33,9 @@ from crm.services.privacy import influencer_delete
 
 
 class PersonForm(GuardedModelForm):
+    def clean_email(self) -> str:
+        return clean_unique_email(self.cleaned_data.get("email", ""), person=self.instance)
+
     def __init__(self, *args, instance=None, **kwargs):
         topics = None
         if instance is not None and instance.pk is not None:
@@ -152,7 +157,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
                 bit = unescape_string_literal(bit)
             queryset = queryset.filter(
                 Q(name__icontains=bit)
-                | Q(email__icontains=bit)
+                | Q(email_key__contains=email_key(bit) or bit)  # crm.selectors.matching_people's e-mail search
                 | Q(pk__in=Channel.objects.filter(handle__icontains=bit).values("influencer_id"))
             )
         return queryset, False
