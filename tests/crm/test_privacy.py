@@ -186,6 +186,16 @@ def test_after_erasure_no_table_holds_her_name_email_or_handle(zephyrine, alice)
     assert tables_holding("Quimper") == set() and tables_holding("Brest") == set(), "nor her cities, past or present"
 
 
+def test_erasure_drops_a_report_kept_meanwhile_once_it_commits(zephyrine, alice, django_capture_on_commit_callbacks):
+    kept = caches[CACHE]
+    with django_capture_on_commit_callbacks(execute=True):
+        influencer_erase(influencer=zephyrine, by=alice)
+        # A refresh running beside the erasure read her figures before it committed, and stores them now.
+        kept.set("report:reciprocity:en:Europe/Paris:100:", f"Kept meanwhile: {NAME}")
+
+    assert kept_reports() == []
+
+
 def test_erasure_keeps_the_figures_the_reports_count(zephyrine, alice):
     influencer_erase(influencer=zephyrine, by=alice)
 
