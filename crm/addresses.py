@@ -19,9 +19,11 @@ def _unicode_label(label: str) -> str:
     if label[:4].lower() != "xn--":
         return label
     try:
-        return label[4:].encode("ascii").decode("punycode")
+        decoded = label[4:].encode("ascii").decode("punycode")
     except UnicodeError:
-        return label  # not valid punycode: compared as written
+        return label  # not punycode: compared as written
+    # An A-label always encodes some non-ASCII text; "xn--abc-" (which decodes to "abc") is not one.
+    return decoded if not decoded.isascii() else label
 
 
 def email_key(address: str) -> str:

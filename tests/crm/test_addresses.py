@@ -44,7 +44,12 @@ def test_every_spelling_of_one_address_has_one_key(spelling):
 
 @pytest.mark.parametrize(
     "one, other",
-    [("lea@example.org", "leo@example.org"), ("uni@exämple.com", "uni@example.com")],
+    [
+        ("lea@example.org", "leo@example.org"),
+        ("uni@exämple.com", "uni@example.com"),
+        ("uni@xn--example-.com", "uni@example.com"),  # decodes to ASCII: not an IDNA label
+        ("uni@xn---.com", "uni@.com"),
+    ],
 )
 def test_different_addresses_keep_different_keys(one, other):
     assert email_key(one) != email_key(other)
