@@ -29,7 +29,7 @@ from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
-from crm.services.privacy import influencer_delete
+from crm.services.privacy import influencer_delete, influencers_delete
 
 
 class PersonForm(GuardedModelForm):
@@ -232,9 +232,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         influencer_delete(influencer=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():  # all or nothing, as the delete page's own transaction
-            for person in queryset.order_by("pk"):
-                influencer_delete(influencer=person, by=request.user)
+        influencers_delete(influencers=queryset, by=request.user)
 
     @admin.action(description=_("Merge the selected people into one (pick the survivor)"))
     def merge_people(self, request, queryset):

@@ -492,3 +492,25 @@ def test_both_delete_confirmations_say_the_person_is_erased_first(zephyrine, cli
         assert "Their personal data is erased first, history included" in confirmation
         assert 'value="yes"' in confirmation, "still a confirmation"
     assert Influencer.objects.get(pk=zephyrine.pk).erased_at is None, "asking is not deleting"
+
+
+def test_the_delete_action_rewrites_each_persons_mentions_as_their_own_label(db, client, alice, bob, now):
+    lea = influencer_create(by=bob, name="Léa Martin", email="lea.martin@example.org")
+    tom = influencer_create(by=bob, name="Tom Durand", email="tom.durand@example.org")
+    yann = influencer_create(by=bob, name="Yann Le Goff", email="yann@example.org")
+    contact = contact_log(
+        influencer=yann,
+        by=bob,
+        kind="meeting",
+        direction="outbound",
+        summary="Yann came with Léa Martin and TOM DURAND (tom.durand@example.org).",
+        occurred_at=now,
+    )
+    client.force_login(alice)
+
+    delete_in_the_admin(client, "delete action", [lea, tom])
+
+    contact.refresh_from_db()
+    assert contact.summary == (
+        f"Yann came with Erased person #{lea.pk} and Erased person #{tom.pk} (Erased person #{tom.pk})."
+    )
