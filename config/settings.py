@@ -392,15 +392,19 @@ CELERY_BEAT_SCHEDULE["login-log-retention"] = {"task": "crm.tasks.purge_old_logi
 # computed, and "Recompute now" does it at once). They are kept in a table of the database, which every web process
 # and the worker share, and which a broker outage does not touch; Django's own cache stays in each process.
 REPORTS_REFRESH_SECONDS = env.int("REPORTS_REFRESH_SECONDS", default=600)
+# Kept reports name people: erasing one (crm.services.privacy) drops them all, in its transaction, which is why they
+# live in the database's own table. A kept report past its time is deleted by beat (it names people too).
+REPORTS_CACHE = "reports"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "reports": {
+    REPORTS_CACHE: {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "reports_cache",
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
 CELERY_BEAT_SCHEDULE["reports-refresh"] = {"task": "reports.tasks.refresh_reports", "schedule": REPORTS_REFRESH_SECONDS}
+CELERY_BEAT_SCHEDULE["reports-purge"] = {"task": "reports.tasks.purge_expired_reports", "schedule": timedelta(hours=1)}
 # --- end of Reports ---
 
 # --- Logging --------------------------------------------------------------

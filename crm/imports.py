@@ -22,6 +22,7 @@ from django.core.validators import EmailValidator, MaxLengthValidator, ProhibitN
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from crm.addresses import email_key
 from crm.models import Channel, Influencer
 from crm.services.influencers import influencer_defaults
 from crm.validators import CONTROL_CHARACTERS, LINE_BREAKS_AND_TABS, one_line_text
@@ -109,7 +110,8 @@ class CheckedRow:
 
     @property
     def email_key(self) -> str:
-        return self.values.get("email", "").lower()
+        """The row's address as compared (crm.addresses): what the matcher's `by_email` is keyed by."""
+        return self.values.get("email_key", "")
 
 
 def _cells(row: Mapping) -> dict[str, str]:
@@ -200,6 +202,9 @@ class RowChecker:
                     errors[name] = list(invalid.messages)
                 else:
                     values[name] = value
+        if "email" in values:
+            # Written with the address (the fast path writes rows' values as they are) and matched by.
+            values["email_key"] = email_key(values["email"])
         for column, accepted in self.choices.items():
             if value := cells.get(column):
                 if not plain and (wrong := self.line_errors(value)):  # before the message below repeats the value
@@ -266,7 +271,7 @@ class Matcher(Generic[P]):
         """Every distinct person the row points at, each with what pointed at them ("e-mail a@b", "instagram x")."""
         found: dict[Hashable, tuple[P, list[str]]] = {}
         if (email := checked.email_key) and (person := self.by_email.get(email)) is not None:
-            found[self.identify(person)] = (person, [_("e-mail %(email)s") % {"email": email}])
+            found[self.identify(person)] = (person, [_("e-mail %(email)s") % {"email": checked.values["email"]}])
         for platform, handle in checked.channels:
             if (person := self.by_handle.get((platform, handle.lower()))) is not None:
                 found.setdefault(self.identify(person), (person, []))[1].append(f"{platform} {handle}")

@@ -25,6 +25,7 @@ from import_export.results import RowResult
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from crm.addresses import email_key
 from crm.archives import archive_check
 from crm.imports import (
     COLUMNS,
@@ -177,7 +178,7 @@ class InfluencerResource(resources.ModelResource):
         handles: dict[str, set[str]] = {platform: set() for platform in PLATFORMS}
         for values in dataset:
             row = dict(zip(headers, values, strict=False))
-            if email := cell(row, "email").lower():
+            if email := email_key(cell(row, "email")):
                 emails.add(email)
             for platform in PLATFORMS:
                 for handle in split_list(cell(row, platform)):
@@ -186,11 +187,7 @@ class InfluencerResource(resources.ModelResource):
         by_email: dict[str, int] = {}
         by_handle: dict[tuple[str, str], int] = {}
         for chunk in _chunks(sorted(emails)):
-            for pk, email in (
-                Influencer.objects.annotate(email_key=Lower("email"))
-                .filter(email_key__in=chunk)
-                .values_list("pk", "email_key")
-            ):
+            for pk, email in Influencer.objects.filter(email_key__in=chunk).values_list("pk", "email_key"):
                 by_email[email] = pk
         # By platform and handle: the unique index on (platform, lower(handle)) finds them.
         for platform, keys in handles.items():
@@ -262,11 +259,9 @@ class InfluencerResource(resources.ModelResource):
         if self._new_people:
             bulk_create_with_history(self._new_people, Influencer, batch_size=BATCH_SIZE, default_user=self._user)
             if any(p.pk is None for p in self._new_people):  # a database that cannot return ids on insert
-                by_email = {p.email.lower(): p for p in self._new_people if p.email}
-                for pk, email in Influencer.objects.filter(email__in=[p.email for p in by_email.values()]).values_list(
-                    "pk", "email"
-                ):
-                    by_email[email.lower()].pk = pk
+                by_email = {p.email_key: p for p in self._new_people if p.email_key}  # bulk_create set the keys
+                for pk, key in Influencer.objects.filter(email_key__in=list(by_email)).values_list("pk", "email_key"):
+                    by_email[key].pk = pk
         if self._changed_people:
             now = timezone.now()
             for person in self._changed_people.values():
@@ -274,7 +269,7 @@ class InfluencerResource(resources.ModelResource):
             bulk_update_with_history(
                 list(self._changed_people.values()),
                 Influencer,
-                [*PERSON_COLUMNS, "updated_at"],
+                [*PERSON_COLUMNS, "email_key", "updated_at"],  # the key as the checker set it with the address
                 batch_size=BATCH_SIZE,
                 default_user=self._user,
             )

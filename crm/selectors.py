@@ -23,6 +23,7 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
+from crm.addresses import email_key
 from crm.models import AudienceSnapshot, Channel, Exchange, Influencer, Topic
 
 
@@ -42,19 +43,31 @@ def next_due_before(day: date) -> Q:
     return Q(next_contact_due__lt=day) | Q(pk__in=relationships_due.values("influencer_id"))
 
 
-def matching_people(text: str) -> QuerySet:
-    """The ids of people whose name, e-mail or a channel's handle contains `text` (any case).
+def people_with_email(address: str, *, besides: Influencer | None = None) -> QuerySet[Influencer]:
+    """Who has this e-mail address, however it is spelt (crm.addresses), other than `besides`; nobody for none."""
+    key = email_key(address)
+    if not key:
+        return Influencer.objects.none()
+    people = Influencer.objects.filter(email_key=key)
+    return people.exclude(pk=besides.pk) if besides is not None and besides.pk is not None else people
 
-    Three searches joined by UNION rather than one OR: each is `UPPER(column) LIKE '%TEXT%'`, which PostgreSQL
-    answers from its trigram index (migration crm 0006); an OR across the person and their channels could only
-    be checked row by row over the whole directory. SQLite has no such index and scans, as before.
+
+def matching_people(text: str) -> QuerySet:
+    """The ids of people whose name, e-mail or a channel's handle contains `text` (any case; an e-mail as compared,
+    crm.addresses).
+
+    Three searches joined by UNION rather than one OR: each is `UPPER(column) LIKE '%TEXT%'` (the e-mail's,
+    `email_key LIKE '%key%'`), which PostgreSQL answers from its trigram index (migrations crm 0006, 0011); an OR
+    across the person and their channels could only be checked row by row over the whole directory. SQLite has no
+    such index and scans, as before.
     """
     return (
         Influencer.objects.filter(name__icontains=text)
         .order_by()
         .values("pk")
         .union(
-            Influencer.objects.filter(email__icontains=text).order_by().values("pk"),
+            # Blank text has a blank key, which every key contains: searched as typed.
+            Influencer.objects.filter(email_key__contains=email_key(text) or text).order_by().values("pk"),
             Channel.objects.filter(handle__icontains=text).order_by().values("influencer_id"),
         )
     )

@@ -9,6 +9,10 @@ view and kept as long. "Recompute now" on the page computes it again at once.
 The results live in the "reports" cache (settings.CACHES): a table of the database by default, shared by every web
 process and the worker, and unaffected by an outage of the broker. A result is kept for twice the refresh period, so
 a missed refresh leaves the figures a little older rather than gone.
+
+Kept reports name people (the ledger's and the audience's tables): erasing a person drops every one of them
+(crm.services.privacy), and beat deletes those past their time (`purge_expired`), which Django's database cache
+would otherwise leave in the table until it is full.
 """
 
 import datetime
@@ -16,13 +20,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections, router
 from django.utils import timezone, translation
 
 from reports.filters import ReportFilters
 from reports.registry import REPORTS, ReportKind
 from reports.selectors.base import PAGE_ROWS, ReportResult
 
-CACHE = "reports"
+CACHE = settings.REPORTS_CACHE
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,16 @@ def refresh_default_range(zones: list[str]) -> int:
                         computed(kind, filters, limit=PAGE_ROWS, refresh=True)
                         count += 1
     return count
+
+
+def purge_expired() -> int:
+    """Delete the kept reports past their time; how many. Safe to run at once from several beats (a plain DELETE)."""
+    cache = caches[CACHE]
+    db = router.db_for_write(cache.cache_model_class)
+    connection = connections[db]
+    table, expires = connection.ops.quote_name(cache._table), connection.ops.quote_name("expires")
+    # As Django's database cache writes its expiry: to the second, in UTC, adapted by the database's own operations.
+    now = timezone.now().replace(microsecond=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [connection.ops.adapt_datetimefield_value(now)])
+        return cursor.rowcount

@@ -16,3 +16,9 @@ def refresh_reports() -> int:
     names = get_user_model().objects.filter(is_active=True, is_staff=True).values_list("profile__timezone", flat=True)
     zones = sorted({zone(name).key for name in names} | {zone(settings.TIME_ZONE).key})
     return cache.refresh_default_range(zones)
+
+
+@shared_task
+def purge_expired_reports() -> int:
+    """Beat, hourly: delete the kept reports past their time (they name people, and nothing else removes them)."""
+    return cache.purge_expired()

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from crm import roles
+from crm.addresses import email_key
 from crm.demo import people_data
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from messaging.models import Profile
@@ -119,6 +120,7 @@ class PeopleParts:
             "id",
             "name",
             "email",
+            "email_key",
             "kind",
             "language",
             "timezone",
@@ -155,6 +157,7 @@ class PeopleParts:
                     i + 1,
                     f"{first} {last}",
                     email,
+                    email_key(email),
                     kind,
                     "en" if english else "fr",
                     tz,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
+from crm.addresses import email_key
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.admin.history import HistoryAdmin
 from crm.admin.inlines import ParentRowsFormSet
@@ -23,13 +24,18 @@ from crm.admin.paging import BigTableAdmin
 from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
 from crm.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, preload_autocomplete
 from crm.forms import GuardedModelForm
+from crm.forms.influencers import clean_unique_email
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
+from crm.services.privacy import influencer_delete, influencers_delete
 
 
 class PersonForm(GuardedModelForm):
+    def clean_email(self) -> str:
+        return clean_unique_email(self.cleaned_data.get("email", ""), person=self.instance)
+
     def __init__(self, *args, instance=None, **kwargs):
         topics = None
         if instance is not None and instance.pk is not None:
@@ -151,7 +157,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
                 bit = unescape_string_literal(bit)
             queryset = queryset.filter(
                 Q(name__icontains=bit)
-                | Q(email__icontains=bit)
+                | Q(email_key__contains=email_key(bit) or bit)  # crm.selectors.matching_people's e-mail search
                 | Q(pk__in=Channel.objects.filter(handle__icontains=bit).values("influencer_id"))
             )
         return queryset, False
@@ -218,6 +224,15 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         for field in Influencer._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))
         obj._state.adding = False
+
+    # Deleting a person erases them first (crm.services.privacy.influencer_delete): no history row, log entry or
+    # note keeps their name or address once the record, which an erasure needs, is gone. The admin logs the deletion
+    # before it calls these; the erasure rewrites that entry too.
+    def delete_model(self, request, obj):
+        influencer_delete(influencer=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        influencers_delete(influencers=queryset, by=request.user)
 
     @admin.action(description=_("Merge the selected people into one (pick the survivor)"))
     def merge_people(self, request, queryset):

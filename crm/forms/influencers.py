@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from crm import fields
 from crm.forms.base import DATETIME_INPUT, TeamMemberChoiceField, team_members
 from crm.models import Channel, Influencer, Topic
+from crm.selectors import people_with_email
+from crm.services.influencers import email_taken_message
 from crm.validators import CLOCK_SKEW, MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
+
+
+def clean_unique_email(email: str, *, person: Influencer) -> str:
+    """A form's e-mail, refused when someone else has it, however spelt (the web form's and the admin's)."""
+    email = email.strip()
+    if people_with_email(email, besides=person).exists():
+        raise ValidationError(email_taken_message(email), code="email_taken")
+    return email
 
 
 class InfluencerForm(forms.ModelForm):
@@ -86,10 +96,7 @@ class InfluencerForm(forms.ModelForm):
         return name
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if email and Influencer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Someone in the directory already has the e-mail %(email)s.") % {"email": email})
-        return email
+        return clean_unique_email(self.cleaned_data["email"], person=self.instance)
 
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"].strip()

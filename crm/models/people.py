@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm import validators
+from crm.addresses import email_key
 from crm.labels import ChoiceLabels
 
 
@@ -61,6 +62,31 @@ def tier_bounds(tier: str) -> tuple[int, int | None]:
     return low, (higher[0] if higher else None)
 
 
+class EmailKeyField(models.TextField):
+    """The comparison key (crm.addresses.email_key) of the address in another field, worked out on every save and
+    insert (as auto_now works out a date). An update() or bulk_update() of the address must set it too."""
+
+    def __init__(self, *args, source: str = "email", **kwargs):
+        self.source = source
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for option, default in (("editable", False), ("blank", True), ("default", "")):
+            if kwargs.get(option, not default) == default:
+                kwargs.pop(option, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = email_key(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Influencer(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         BLOGGER = "blogger", _("blogger")
@@ -84,7 +110,9 @@ class Influencer(ChoiceLabels, models.Model):
         OTHER = "other", _("other")
 
     name = models.CharField(_("name"), max_length=150)
-    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)  # as typed: shown, and mailed to
+    # The address as compared (crm.addresses): unique, and what every lookup by e-mail reads.
+    email_key = EmailKeyField(_("e-mail, as compared"), source="email")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BLOGGER)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.FR)
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
@@ -125,7 +153,8 @@ class Influencer(ChoiceLabels, models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     # Nothing reads the history by owner (only by person, date and author): no index on its copy of the owner.
-    history = HistoricalRecords(no_db_index=["owner"])
+    # The e-mail's key is not kept in the history: it is the e-mail's, which is.
+    history = HistoricalRecords(no_db_index=["owner"], excluded_fields=["email_key"])
 
     class Meta:
         ordering = ["name"]
@@ -133,7 +162,10 @@ class Influencer(ChoiceLabels, models.Model):
         verbose_name_plural = _("influencers")
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="crm_influencer_email_ci_unique"
+                fields=["email_key"],
+                condition=~models.Q(email_key=""),
+                name="crm_influencer_email_key_unique",
+                violation_error_message=_("Someone in the directory already has this e-mail."),
             ),
         ]
         indexes = [

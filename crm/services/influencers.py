@@ -10,12 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Influencer, Topic
+from crm.selectors import people_with_email
+
+
+def email_taken_message(email: str) -> str:
+    """Refusing a second person with an address (however spelt: crm.addresses) already in the directory."""
+    return _("Someone in the directory already has the e-mail %(email)s.") % {"email": email}
 
 
 def _email_taken_error(email: str) -> ValidationError:
-    return ValidationError(
-        {"email": _("Someone in the directory already has the e-mail %(email)s.") % {"email": email}}
-    )
+    return ValidationError({"email": email_taken_message(email)})
 
 
 def _check_cadence(cadence_days: int | None) -> None:
@@ -59,17 +63,17 @@ def influencer_create(
     email = (email or "").strip()
 
     influencer = Influencer(name=(name or "").strip(), email=email, kind=kind, **{**fields, **defaults})
-    # The e-mail's case-insensitive uniqueness is checked here with a readable message; the database
-    # constraint still catches a concurrent twin below.
+    # The e-mail's uniqueness (as compared: crm.addresses) is checked here with a readable message; the
+    # database constraint on its key still catches a concurrent twin below.
     influencer.full_clean(validate_constraints=False)
-    if email and Influencer.objects.filter(email__iexact=email).exists():
+    if people_with_email(email).exists():
         raise _email_taken_error(email)
     try:
         with transaction.atomic():
             influencer.save()
             influencer.topics.set(topics)
     except IntegrityError as clash:
-        if email and Influencer.objects.filter(email__iexact=email).exists():
+        if people_with_email(email).exists():
             raise _email_taken_error(email) from clash
         raise
     return influencer
@@ -114,7 +118,7 @@ def influencer_update(
             setattr(locked, field, value)
         if "email" in changes:
             locked.email = (locked.email or "").strip()
-            if locked.email and Influencer.objects.filter(email__iexact=locked.email).exclude(pk=locked.pk).exists():
+            if people_with_email(locked.email, besides=locked).exists():
                 raise _email_taken_error(locked.email)
         if cadence_changed:
             locked.cadence_days = locked.cadence_days or None

@@ -6,6 +6,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.addresses import email_key
 from crm.models import Influencer
 from crm.services.contacts import contact_replies_refresh
 
@@ -120,7 +121,7 @@ def _fold_fields(keep: Influencer, drop: dict, drop_label: str) -> None:
 
     notes = [keep.notes.strip()]
     header = _("Merged from %(name)s on %(date)s.") % {"name": drop_label, "date": timezone.localdate().isoformat()}
-    lost_email = drop["email"] if drop["email"] and drop["email"].lower() != keep.email.lower() else ""
+    lost_email = drop["email"] if drop["email_key"] and drop["email_key"] != email_key(keep.email) else ""
     if lost_email:
         header += " " + _("Their other e-mail: %(email)s.") % {"email": lost_email}
     notes.append("\n".join(filter(None, [header, drop["notes"].strip()])))

@@ -3,7 +3,9 @@
 The record is kept, anonymised ("Erased person #12"), so that reports' counts, stages, outcomes, values and
 audience figures do not change; everything that says who they are (name, e-mail, city, notes, channel handles
 and links, what the contact log, the ledger and the outbox say) is blanked, and so is every mention of their
-name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log).
+name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log). Kept
+reports (settings.REPORTS_CACHE: pickled figures and tables, which name people) are all dropped; pages and beat
+compute them again.
 
 Kept, because reports count by them and none says who the person is: kind, language, time zone, region,
 country, topics, owner, dates, the contact and exchange rows (kind, direction, date, value, reach), stages and
@@ -13,11 +15,14 @@ and copies outside the database (backups, sent mailboxes, logs).
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -74,43 +79,95 @@ def influencer_erase(*, influencer: Influencer, by) -> Erasure:
                 % {"date": timezone.localtime(person.erased_at).strftime("%Y-%m-%d %H:%M")},
                 code="erased",
             )
-        label = erased_label(person)
-        result = Erasure(influencer=person, label=label)
-        record_ids = _record_ids(person)
-        needles = _needles(person, record_ids)
-        now = timezone.now()
-        note = _("The person's data was erased.")
-
-        result.relationships_closed = _close_open_relationships(person, by=by, reason=note)
-        result.messages_cancelled, result.messages = _scrub_messages(person, note=note, now=now)
-        result.contacts = Contact.objects.filter(influencer=person).update(summary=_("(erased)"))
-        result.exchanges = Exchange.objects.filter(influencer=person).update(note="", url="")
-        result.channels = _scrub_channels(person)
-
-        person.name = label
-        person.email = ""
-        person.city = ""
-        person.notes = ""
-        person.consent = Influencer.Consent.OPTED_OUT
-        person.consent_at = now
-        person.consent_source = _("erasure")
-        person.cadence_days = None
-        person.next_contact_due = None
-        person.erased_at = now
-        person._history_user = by
-        person._change_reason = _("erasure")
-        person.save()
-
-        # Earlier versions of the record, and of duplicates merged into it, are the same person: same treatment.
-        result.history_rows = Influencer.history.filter(id__in=record_ids).update(
-            name=label, email="", city="", notes="", history_change_reason=_("erasure")
-        )
-        influencer_type = ContentType.objects.get_for_model(Influencer)
-        result.log_entries = LogEntry.objects.filter(
-            content_type=influencer_type, object_id__in=[str(pk) for pk in record_ids]
-        ).update(object_repr=label[:200])
-        result.mentions = _replace_mentions(needles, label)
+        result, needles = _erase_record(person, by=by)
+        result.mentions = _replace_mentions(dict.fromkeys(needles, result.label))
+        _drop_kept_reports()
     return result
+
+
+def influencers_delete(*, influencers: Iterable[Influencer], by) -> int:
+    """Delete people for good: erase each first (unless done already), then remove the records and what hangs on
+    them; how many. All or nothing.
+
+    A deletion alone would leave every earlier version of a record (django-simple-history keeps them, and adds one
+    for the deletion), the admin's log and other people's notes naming them, with no record left to erase them
+    from; erased first, the history that stays (and the deletion's own row) reads "Erased person #12". Their
+    mentions are searched in one pass, which costs about as much as one pass each (docs/PERFORMANCE.md).
+    """
+    with transaction.atomic():
+        # Locked in id order, so that two deletions of overlapping selections cannot deadlock.
+        people = list(Influencer.objects.select_for_update().filter(pk__in=[p.pk for p in influencers]).order_by("pk"))
+        replacements: dict[str, str] = {}
+        for person in people:
+            if not person.is_erased:
+                result, needles = _erase_record(person, by=by)
+                for needle in needles:
+                    replacements.setdefault(needle, result.label)
+        _replace_mentions(replacements)
+        _drop_kept_reports()
+        for person in people:
+            # The deletion's history row copies this instance: the anonymised one, never a copy loaded before.
+            person._history_user = by
+            person.delete()
+    return len(people)
+
+
+def influencer_delete(*, influencer: Influencer, by) -> None:
+    """Delete one person for good (influencers_delete)."""
+    influencers_delete(influencers=[influencer], by=by)
+
+
+def _erase_record(person: Influencer, *, by) -> tuple[Erasure, list[str]]:
+    """Everything an erasure does to a locked person's own rows and history; the needles that still name them
+    elsewhere, for _replace_mentions."""
+    label = erased_label(person)
+    result = Erasure(influencer=person, label=label)
+    record_ids = _record_ids(person)
+    needles = _needles(person, record_ids)
+    now = timezone.now()
+    note = _("The person's data was erased.")
+
+    result.relationships_closed = _close_open_relationships(person, by=by, reason=note)
+    result.messages_cancelled, result.messages = _scrub_messages(person, note=note, now=now)
+    result.contacts = Contact.objects.filter(influencer=person).update(summary=_("(erased)"))
+    result.exchanges = Exchange.objects.filter(influencer=person).update(note="", url="")
+    result.channels = _scrub_channels(person)
+
+    person.name = label
+    person.email = ""
+    person.city = ""
+    person.notes = ""
+    person.consent = Influencer.Consent.OPTED_OUT
+    person.consent_at = now
+    person.consent_source = _("erasure")
+    person.cadence_days = None
+    person.next_contact_due = None
+    person.erased_at = now
+    person._history_user = by
+    person._change_reason = _("erasure")
+    person.save()
+
+    # Earlier versions of the record, and of duplicates merged into it, are the same person: same treatment.
+    result.history_rows = Influencer.history.filter(id__in=record_ids).update(
+        name=label, email="", city="", notes="", history_change_reason=_("erasure")
+    )
+    influencer_type = ContentType.objects.get_for_model(Influencer)
+    result.log_entries = LogEntry.objects.filter(
+        content_type=influencer_type, object_id__in=[str(pk) for pk in record_ids]
+    ).update(object_repr=label[:200])
+    return result, needles
+
+
+def _drop_kept_reports() -> None:
+    """Drop every kept report: which of them name the person is only known by unpickling each.
+
+    In the erasure's transaction (the cache is a table of the same database), so that it is all or nothing; and
+    again once committed, for a report stored in between from figures read before the erasure. One computed from
+    such figures and stored later still is replaced by the next refresh, or expires and is purged by beat.
+    """
+    kept = caches[settings.REPORTS_CACHE]
+    kept.clear()
+    transaction.on_commit(kept.clear)
 
 
 def _record_ids(person: Influencer) -> set[int]:
@@ -137,8 +194,7 @@ def _needles(person: Influencer, record_ids: set[int]) -> list[str]:
     for handle, url in Channel.objects.filter(influencer=person).values_list("handle", "url"):
         found.update((handle, url))
     cleaned = {n.strip() for n in found if n and len(n.strip()) >= MIN_NEEDLE_LENGTH}
-    # Longest first, so that an e-mail is replaced whole before a handle that is part of it.
-    return sorted(cleaned, key=lambda n: (-len(n), n))
+    return sorted(cleaned)
 
 
 def _close_open_relationships(person: Influencer, *, by, reason: str) -> list[str]:
@@ -186,20 +242,24 @@ def _text_fields(model) -> list[models.Field]:
     return fields
 
 
-def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
-    """Rewrite every mention of the needles, in every text column of the product's tables, as `label`.
+def _replace_mentions(replacements: dict[str, str]) -> dict[str, int]:
+    """Rewrite every mention of each needle (the keys), in every text column of the product's tables, as its label.
 
     One query per table (every text column, all needles, case-insensitively: one scan however many columns)
     finds the few rows that mention them; each is rewritten in Python (whole words only, any case) and saved
     with update(), so no save() hook or history row repeats the text.
     """
-    if not needles:
+    if not replacements:
         return {}
+    # Longest first, so that an e-mail is replaced whole before a handle that is part of it.
+    needles = sorted(replacements, key=lambda n: (-len(n), n))
+    labels = [replacements[n] for n in needles]
     # One case-insensitive regular expression per column: on PostgreSQL a single pass over each value, some
     # twice as fast as one UPPER(...) LIKE per needle. re.escape only escapes non-alphanumeric characters,
     # which PostgreSQL's regular expressions read as themselves too.
     any_needle = "|".join(re.escape(n) for n in needles)
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles), re.IGNORECASE)
+    # One group per needle: the group that matched says whose label replaces it.
+    pattern = re.compile("|".join(rf"(?<!\w)({re.escape(n)})(?!\w)" for n in needles), re.IGNORECASE)
     rewritten: dict[str, int] = {}
     for model in apps.get_models():
         if model._meta.app_label not in PRODUCT_APPS or model._meta.proxy or not model._meta.managed:
@@ -219,7 +279,7 @@ def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
         for pk, *values in rows.filter(matches).values_list("pk", *(f.attname for f in fields)).order_by():
             changes = {}
             for f, value in zip(fields, values, strict=True):
-                new = _rewrite(value, pattern, label, f)
+                new = _rewrite(value, pattern, labels, f)
                 if new != value:
                     changes[f.attname] = new
                     counts[f] = counts.get(f, 0) + 1
@@ -230,9 +290,13 @@ def _replace_mentions(needles: list[str], label: str) -> dict[str, int]:
     return rewritten
 
 
-def _rewrite(value, pattern: re.Pattern, label: str, f: models.Field):
+def _rewrite(value, pattern: re.Pattern, labels: list[str], f: models.Field):
     if value is None:
         return value
+
+    def label(match: re.Match) -> str:
+        return labels[match.lastindex - 1]
+
     if isinstance(f, models.JSONField):
         return json.loads(pattern.sub(label, json.dumps(value, ensure_ascii=False)))
     new = pattern.sub(label, value)

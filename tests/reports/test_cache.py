@@ -4,11 +4,14 @@ manager can recompute at once. The community is in conftest; time stands at Mond
 import datetime
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
 from django.urls import reverse
 
 from campaigns.models import Stage
 from messaging.models import Profile
-from reports.tasks import refresh_reports
+from reports.tasks import purge_expired_reports, refresh_reports
 from tests.reports.conftest import QUERY, at, relationship
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +132,30 @@ def test_beat_computes_the_default_range_for_every_language_and_every_staff_zone
     for language in ("en", "fr"):
         with django_assert_num_queries(5):
             assert manager.get(PIPELINE, HTTP_ACCEPT_LANGUAGE=language).status_code == 200
+
+
+def kept_keys() -> set[str]:
+    """Every row of the cache's table, expired or not."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {connection.ops.quote_name(caches['reports']._table)}")
+        return {key for (key,) in cursor.fetchall()}
+
+
+def test_beat_deletes_the_kept_reports_past_their_time_and_only_those(time_machine):
+    # The hourly purge is scheduled (CELERY_BEAT_SCHEDULE): a kept report names people, and Django's database cache
+    # deletes expired rows only when the table is full.
+    assert settings.CELERY_BEAT_SCHEDULE["reports-purge"]["task"] == "reports.tasks.purge_expired_reports"
+    kept = caches["reports"]
+    time_machine.move_to(datetime.datetime(2025, 6, 30, 10, 0, tzinfo=datetime.UTC), tick=False)
+    kept.set("old", "Zephyrine's figures", timeout=1200)
+    time_machine.move_to(datetime.datetime(2025, 6, 30, 10, 15, tzinfo=datetime.UTC), tick=False)
+    kept.set("recent", "Yann's figures", timeout=1200)
+    time_machine.move_to(datetime.datetime(2025, 6, 30, 10, 21, tzinfo=datetime.UTC), tick=False)
+    # Expired; a get() of this very key would delete it, but nobody asks again for a range nobody reads.
+    assert kept_keys() == {":1:old", ":1:recent"}
+
+    assert purge_expired_reports() == 1
+
+    assert kept_keys() == {":1:recent"}
+    assert purge_expired_reports() == 0, "a second beat at the same moment finds nothing left to do"
+    assert kept.get("recent") == "Yann's figures"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from crm.imports import TOPIC_MAX_LENGTH, Matcher, RowChecker, handle_key, name_required_error, several_people_error
 from crm.models import Channel, Influencer
@@ -32,7 +31,7 @@ class ImportOutcome:
 
 def _load_directory(matcher: Matcher[int]) -> None:
     """Everyone's e-mail and handles, once: each row is then matched with dictionary lookups, not queries."""
-    emails = Influencer.objects.exclude(email="").values_list("pk", Lower("email"))
+    emails = Influencer.objects.exclude(email_key="").values_list("pk", "email_key")
     for pk, email in emails.iterator(chunk_size=10_000):
         matcher.by_email[email] = pk
     for influencer_id, platform, handle in Channel.objects.values_list("influencer_id", "platform", "handle").iterator(
