@@ -5,9 +5,11 @@ marketers, carol is a viewer.
 """
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test import override_settings
+from django.utils import timezone, translation
 
 from crm import roles
 
@@ -60,3 +62,13 @@ def dave(db, django_user_model):
 @pytest.fixture
 def carol(db, django_user_model):
     return _member(django_user_model, "carol", roles.VIEWER)
+
+
+@pytest.fixture(autouse=True)
+def language_and_time_zone_reset_after_each_test():
+    """The test client's requests activate the request's language (LocaleMiddleware) and the member's time zone
+    in this thread and leave them active: a test asking for French, or a member in another time zone, would
+    leave the next test in the same process with them."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
