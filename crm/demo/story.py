@@ -313,7 +313,8 @@ class Story:
     def _keep_in_touch(self, person: Person, first_open_pitch: int | None) -> None:
         rng = self.rng
         influencer = person.influencer
-        start = max((person.joined - self.today).days, -365)
+        # The last year, less the two days an outbound touch on a weekend moves back to the Friday (see `moment`).
+        start = max((person.joined - self.today).days, -363)
         # No news between campaigns once a campaign's clock is running for them: those touches are the campaign's.
         stop = -1 if first_open_pitch is None else first_open_pitch - 1
         if person.opted_out_on is not None:
