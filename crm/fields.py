@@ -1,7 +1,11 @@
 """Form fields shared by the apps' forms."""
 
+from datetime import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 
 
 class ReadOnce(ModelChoiceIterator):
@@ -25,3 +29,21 @@ class ModelChoiceField(forms.ModelChoiceField):
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = ReadOnce
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time read on the clock of the page's time zone, including the night that clock changes.
+
+    Django refuses a time in the hour the clocks repeat in autumn (ambiguous) or skip in spring (it never
+    happened), so a contact logged at 02:30 that night was refused with the form's own "now". The first of two
+    02:30s is meant; a skipped 02:30 is read with the offset before the change (03:30 once it is over).
+    """
+
+    def to_python(self, value) -> datetime | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            # The naive datetime Django parsed and could not place: fold=0 picks the first reading.
+            return error.params["datetime"].replace(tzinfo=timezone.get_current_timezone())
