@@ -1,6 +1,6 @@
 """Form fields shared by the apps' forms."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,11 +32,11 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class LocalDateTimeField(forms.DateTimeField):
-    """A date and time read on the clock of the page's time zone, including the night that clock changes.
+    """A date and time read on the clock of the page's time zone, including the hour that clock repeats.
 
-    Django refuses a time in the hour the clocks repeat in autumn (ambiguous) or skip in spring (it never
-    happened), so a contact logged at 02:30 that night was refused with the form's own "now". The first of two
-    02:30s is meant; a skipped 02:30 is read with the offset before the change (03:30 once it is over).
+    Django refuses a time in the hour the clocks repeat in autumn as ambiguous, so from 02:00 to 03:00 that night
+    the contact form refused its own "now". The first of the two readings is meant. A time in the hour the
+    clocks skip in spring never happened and stays refused, with Django's message.
     """
 
     def to_python(self, value) -> datetime | None:
@@ -45,5 +45,9 @@ class LocalDateTimeField(forms.DateTimeField):
         except ValidationError as error:
             if error.code != "ambiguous_timezone":
                 raise
-            # The naive datetime Django parsed and could not place: fold=0 picks the first reading.
-            return error.params["datetime"].replace(tzinfo=timezone.get_current_timezone())
+            naive = error.params["datetime"]  # what Django parsed and could not place
+            zone = timezone.get_current_timezone()
+            aware = naive.replace(tzinfo=zone)  # fold=0: the first reading
+            if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+                raise  # in the skipped hour: no clock showed it
+            return aware

@@ -241,12 +241,13 @@ def test_a_contact_logged_in_the_hour_the_clocks_repeat_is_taken_with_the_forms_
     assert lea.contacts.get().occurred_at == datetime.datetime(2027, 10, 31, 0, 30, tzinfo=datetime.UTC)
 
 
-def test_a_contact_typed_in_the_hour_the_clocks_skip_is_read_an_hour_later(client, time_machine, bob, lea):
-    # Paris skips from 02:00 to 03:00: 02:30 on a clock not yet moved is 03:30.
+def test_a_contact_typed_in_the_hour_the_clocks_skip_is_refused_as_a_field_error(client, time_machine, bob, lea):
+    # Paris skips from 02:00 to 03:00: no clock showed 02:30 that night.
     time_machine.move_to(datetime.datetime(2027, 3, 28, 1, 45, tzinfo=datetime.UTC), tick=False)
     client.force_login(bob)
 
     response = client.post(URL, _post(lea, occurred_at="2027-03-28T02:30"), **HTMX)
 
-    assert "contactLogged" in response["HX-Trigger"], response.content.decode()
-    assert lea.contacts.get().occurred_at == datetime.datetime(2027, 3, 28, 1, 30, tzinfo=datetime.UTC)
+    assert response.status_code == 200
+    assert "couldn’t be interpreted in time zone Europe/Paris" in response.content.decode()
+    assert not lea.contacts.exists()
