@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint messages assets migrate seed makemessages screenshots bench load clean
+.PHONY: run test test-clocks lint messages assets migrate seed makemessages screenshots bench load clean
 
 run: $(VENV)/.installed-run assets messages migrate seed
 	@echo ""
@@ -30,6 +30,11 @@ test: $(VENV)/.installed-test assets messages
 	PATH="$(BIN):$$PATH" $(BIN)/pytest -m integration --ignore tests/bench
 	# The benchmark repoints Django's connection at a database of its own: alone, so no worker test follows it.
 	PATH="$(BIN):$$PATH" $(BIN)/pytest tests/bench
+
+# The tests that depend on the date or the hour (marked `clock`), with the clock started at each moment where dates
+# break: midnight in Paris and in UTC, the nights DST starts and ends, New Year's Eve, a leap day (CI runs it).
+test-clocks: $(VENV)/.installed-test assets messages
+	PATH="$(BIN):$$PATH" BIN="$(BIN)" scripts/test_clocks.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

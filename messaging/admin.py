@@ -6,7 +6,7 @@ from crm.admin.paging import BigTableAdmin
 from crm.admin.rows import ModelAdmin
 from crm.forms import GuardedModelForm
 from messaging.models import Message, MessageTemplate, Profile
-from messaging.services import message_cancel
+from messaging.services import departure_time, message_cancel
 
 
 @admin.register(Message)
@@ -41,6 +41,12 @@ class MessageAdmin(BigTableAdmin, ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # messages are queued by the product (services), never typed in
+
+    def save_model(self, request, obj, form, change):
+        # A new send time is stored as the time it leaves, as from every other page (the outbox works it out).
+        if "send_at" in form.changed_data:
+            obj.send_at = departure_time(obj.send_at, kind=obj.kind, influencer=obj.influencer)
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         # Editing is only for what has not gone yet.

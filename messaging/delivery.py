@@ -34,7 +34,7 @@ import uuid
 from collections import Counter, defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from time import monotonic
 
 import psycopg
@@ -52,26 +52,10 @@ from crm.models import Contact, Influencer
 from messaging import mime, smtp
 from messaging.emails import as_email
 from messaging.models import Message
-from messaging.timezones import zone
+from messaging.timezones import next_sending_time
 
 log = logging.getLogger(__name__)
 Status = Message.Status
-
-
-# --- Sending hours ---------------------------------------------------------------------------------------------
-
-
-def next_sending_time(now: datetime, tz_name: str) -> datetime:
-    """`now` if it is inside the sending hours of that time zone, else the start of the next window."""
-    tz = zone(tz_name)
-    start, end = settings.SENDING_HOURS
-    local = now.astimezone(tz)
-    if local.weekday() in settings.SENDING_WEEKDAYS and start <= local.hour < end:
-        return now
-    day = local.date() if local.hour < start else local.date() + timedelta(days=1)
-    while day.weekday() not in settings.SENDING_WEEKDAYS:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(hour=start), tzinfo=tz)
 
 
 # --- Dispatch --------------------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ class FollowUpForm(forms.Form):
         help_text=_("Your signature (My settings) is added at the end."),
         error_messages={"required": _("Write the follow-up.")},
     )
-    send_at = forms.DateTimeField(label=_("Send on"), widget=DATETIME_INPUT)
+    send_at = fields.LocalDateTimeField(label=_("Send on"), widget=DATETIME_INPUT)
     cancel_if_reply = forms.BooleanField(
         label=_("Cancel if they reply"), required=False, initial=True, help_text=CANCEL_IF_REPLY_HELP
     )
@@ -126,7 +126,7 @@ class MessageEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         error_messages={"required": _("The message cannot be empty.")},
     )
-    send_at = forms.DateTimeField(label=_("Send on"), widget=DATETIME_INPUT)
+    send_at = fields.LocalDateTimeField(label=_("Send on"), widget=DATETIME_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

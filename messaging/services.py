@@ -21,6 +21,7 @@ from crm import roles
 from crm.models import Influencer
 from messaging import emails
 from messaging.models import Message
+from messaging.timezones import next_sending_time
 
 Kind = Message.Kind
 Status = Message.Status
@@ -29,6 +30,17 @@ Status = Message.Status
 def _message_id() -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
     return make_msgid(idstring=uuid.uuid4().hex[:8], domain=domain)
+
+
+def departure_time(send_at: datetime, *, kind: str, influencer: Influencer | None) -> datetime:
+    """When a message asked for at `send_at` leaves: mail to a person waits for their sending hours.
+
+    Stored as the message's send_at when it is queued or rescheduled, so every page shows the time it really
+    leaves (the dispatcher still holds what falls outside the hours later, if the person's zone changes).
+    """
+    if kind in Message.TO_INFLUENCERS and influencer is not None:
+        return next_sending_time(send_at, influencer.timezone)
+    return send_at
 
 
 def message_queue(*, key: str, **fields) -> tuple[Message, bool]:
@@ -50,7 +62,8 @@ def message_queue(*, key: str, **fields) -> tuple[Message, bool]:
 def thank_you_queue(*, relationship: Relationship, by) -> Message:
     """Queue the closing thank-you (E1), listing the open campaigns that fit the person (E2).
 
-    It leaves after THANK_YOU_DELAY_MINUTES, so the marketer can still edit or cancel it.
+    It leaves after THANK_YOU_DELAY_MINUTES, so the marketer can still edit or cancel it, and in the person's
+    sending hours.
     """
     influencer = relationship.influencer
     subject, body = emails.thank_you_content(relationship=relationship, sender=relationship.owner or by)
@@ -63,7 +76,11 @@ def thank_you_queue(*, relationship: Relationship, by) -> Message:
         language=emails.language_for(influencer),
         subject=subject,
         body=body,
-        send_at=timezone.now() + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES),
+        send_at=departure_time(
+            timezone.now() + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES),
+            kind=Kind.THANK_YOU,
+            influencer=influencer,
+        ),
         created_by=by,
     )
     return message
@@ -107,7 +124,7 @@ def follow_up_schedule(
         language=emails.language_for(influencer),
         subject=subject,
         body=emails.with_signature(body, by),
-        send_at=send_at,
+        send_at=departure_time(send_at, kind=Kind.FOLLOW_UP, influencer=influencer),
         cancel_if_reply=cancel_if_reply,
         created_by=by,
     )
@@ -128,7 +145,7 @@ def message_edit(*, message: Message, by, subject: str, body: str, send_at: date
         raise ValidationError(_("A message needs a subject and a body."), code="empty")
     changes = {"subject": subject, "body": body, "updated_at": timezone.now()}
     if send_at is not None:
-        changes["send_at"] = send_at
+        changes["send_at"] = departure_time(send_at, kind=message.kind, influencer=message.influencer)
     if Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(**changes) != 1:
         message.refresh_from_db()
         raise _not_editable(message)

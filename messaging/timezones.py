@@ -1,10 +1,12 @@
-"""Each team member reads times in their own time zone (Profile.timezone), kept in the session.
+"""Time zones: the team member's, in which pages show times, and the person's, whose sending hours decide when
+a message to them leaves.
 
-The zone is looked up once, at login (or when the member changes it in My settings), so pages pay no query
-for it.
+Each team member reads times in their own time zone (Profile.timezone), kept in the session. The zone is looked
+up once, at login (or when the member changes it in My settings), so pages pay no query for it.
 """
 
 import zoneinfo
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +20,23 @@ def zone(name: str | None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def next_sending_time(moment: datetime, tz_name: str | None) -> datetime:
+    """`moment` if it is inside the sending hours of that time zone, else the start of the next window.
+
+    The one place a message's departure time is worked out: the outbox stores it when a message is queued or
+    rescheduled, and the dispatcher holds what is due outside the hours (a person who moved, changed hours).
+    """
+    tz = zone(tz_name)
+    start, end = settings.SENDING_HOURS
+    local = moment.astimezone(tz)
+    if local.weekday() in settings.SENDING_WEEKDAYS and start <= local.hour < end:
+        return moment
+    day = local.date() if local.hour < start else local.date() + timedelta(days=1)
+    while day.weekday() not in settings.SENDING_WEEKDAYS:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour=start), tzinfo=tz)
 
 
 def member_zone(user) -> zoneinfo.ZoneInfo:

@@ -27,7 +27,6 @@ from crm.services.consent import influencer_opt_out
 from crm.views.common import id_or_404, influencer_url
 from messaging import services
 from messaging import timezones as member_timezone
-from messaging.delivery import next_sending_time
 from messaging.forms import (
     FollowUpForm,
     MessageCancelForm,
@@ -77,7 +76,7 @@ def follow_up_new(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as refusal:
                 add_service_errors(form, refusal)
             else:
-                messages.success(request, _scheduled_text(message, influencer))
+                messages.success(request, _scheduled_text(message, influencer, asked=data["send_at"]))
                 return redirect(message_url(message))
         return _follow_up_page(request, form, influencer)
 
@@ -92,9 +91,10 @@ def _follow_up_initial(request: HttpRequest, influencer: Influencer) -> dict:
     return initial
 
 
-def _scheduled_text(message: Message, influencer: Influencer) -> str:
-    send_at = timezone.localtime(message.send_at)
-    leaves = timezone.localtime(next_sending_time(message.send_at, influencer.timezone))
+def _scheduled_text(message: Message, influencer: Influencer, *, asked: datetime) -> str:
+    """The time asked for, and the time it leaves (the message's send_at) when the sending hours moved it."""
+    send_at = timezone.localtime(asked)
+    leaves = timezone.localtime(message.send_at)
     text = _("Follow-up to %(person)s scheduled for %(when)s.") % {
         "person": influencer,
         "when": _when(send_at),

@@ -4,7 +4,11 @@ alice is a manager (reaches the admin and the reports), bob and dave are
 marketers, carol is a viewer.
 """
 
+import os
+from datetime import datetime
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
@@ -12,6 +16,32 @@ from django.test import override_settings
 from django.utils import timezone, translation
 
 from crm import roles
+
+# TEST_CLOCK=2027-03-28T01:59:00+01:00 runs the session as if it started at that moment (the clock then ticks on):
+# scripts/test_clocks.sh runs the tests marked `clock` at the moments where dates break (midnight, DST, new year).
+_clock = None
+
+
+def pytest_configure(config):
+    global _clock
+    moment = os.environ.get("TEST_CLOCK")
+    if not moment:
+        return
+    start = datetime.fromisoformat(moment)
+    if start.tzinfo is None:
+        raise pytest.UsageError(f"TEST_CLOCK={moment} needs an offset (+01:00, Z): which moment is it?")
+    _clock = time_machine.travel(start, tick=True)
+    _clock.start()
+
+
+def pytest_unconfigure(config):
+    if _clock is not None:
+        _clock.stop()
+
+
+def pytest_report_header(config):
+    if os.environ.get("TEST_CLOCK"):
+        return f"clock: started at {os.environ['TEST_CLOCK']} (TEST_CLOCK)"
 
 
 @pytest.fixture(autouse=True, scope="session")

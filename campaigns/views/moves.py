@@ -32,9 +32,7 @@ from campaigns.services import (
 )
 from crm.models import Exchange
 from messaging import emails
-from messaging.delivery import next_sending_time
 from messaging.models import Message
-from messaging.timezones import member_zone
 
 FITTING_CAMPAIGNS_SHOWN = 5
 
@@ -219,15 +217,14 @@ def thank_you_preview(relationship: Relationship, sender) -> dict:
     }
 
 
-def _with_thank_you_time(request: HttpRequest, relationship: Relationship, done: str) -> str:
+def _with_thank_you_time(relationship: Relationship, done: str) -> str:
     """Say when the queued thank-you leaves (the marketer's time), with a link to edit or cancel it meanwhile."""
     thank_you = relationship.messages.filter(kind=Message.Kind.THANK_YOU, status=Message.Status.SCHEDULED).first()
     if thank_you is None:
         return done
-    # It leaves at its time if that is inside the person's sending hours, else at the start of the next window.
-    leaves = timezone.localtime(
-        next_sending_time(thank_you.send_at, relationship.influencer.timezone), member_zone(request.user)
-    )
+    # Its send_at is when it leaves (the outbox moved it into the person's sending hours), read in the page's zone
+    # as Today and the timeline read it.
+    leaves = timezone.localtime(thank_you.send_at)
     moment = {"time": formats.date_format(leaves, "H:i"), "date": formats.date_format(leaves, "DATE_FORMAT")}
     if leaves.date() == timezone.localdate(timezone=leaves.tzinfo):
         text = _("The thank-you leaves at %(time)s — you can still edit or cancel it.") % moment
@@ -260,7 +257,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 done = _("%(relationship)s is closed; the thank-you is queued.")
             done = done % {"relationship": relationship, "reason": relationship.thank_you_skip_reason}
-            return _moved(request, relationship, _with_thank_you_time(request, relationship, done))
+            return _moved(request, relationship, _with_thank_you_time(relationship, done))
     return _dialog(
         request,
         "campaigns/move/close.html",

@@ -76,6 +76,7 @@ class Story:
         self.campaigns: dict[str, Campaign] = {}
         self.key_of: dict[int, str] = {}
         self.threads: list[Thread] = []
+        self.news_states: dict[int, list[str]] = {}  # per owner: the stay-in-touch states given so far
 
     def build(self, people: list[Person]) -> None:
         self._campaigns()
@@ -313,7 +314,8 @@ class Story:
     def _keep_in_touch(self, person: Person, first_open_pitch: int | None) -> None:
         rng = self.rng
         influencer = person.influencer
-        start = max((person.joined - self.today).days, -365)
+        # The last year, less the two days an outbound touch on a weekend moves back to the Friday (see `moment`).
+        start = max((person.joined - self.today).days, -363)
         # No news between campaigns once a campaign's clock is running for them: those touches are the campaign's.
         stop = -1 if first_open_pitch is None else first_open_pitch - 1
         if person.opted_out_on is not None:
@@ -323,8 +325,7 @@ class Story:
         cadence = influencer.cadence_days
         days: list[int] = []
         if cadence:
-            # Some people are kept warm, some are due this week, some were forgotten weeks ago.
-            state = rng.choices(["overdue", "soon", "fine"], weights=[35, 25, 40])[0]
+            state = self._news_state(person, first_open_pitch)
             last = {
                 "overdue": -(cadence + rng.randint(4, 40)),
                 "soon": -(cadence - rng.randint(2, 5)),
@@ -345,6 +346,21 @@ class Story:
             self._touch(person, day, inbound=rng.random() < 0.35, topic=rng.choice(topic_words))
         if person.opted_out_on is not None:
             self._touch(person, (person.opted_out_on - self.today).days, inbound=True, what="opt_out")
+
+    def _news_state(self, person: Person, first_open_pitch: int | None) -> str:
+        """Some people are kept warm, some are due this week, some were forgotten weeks ago.
+
+        Each marketer's first two ambassadors between campaigns are one forgotten and one due this week, so every
+        marketer's Today has both whatever the date: the draws that follow depend on the calendar (season's
+        greetings), and left to chance a marketer had no one overdue on some days.
+        """
+        given = self.news_states.setdefault(person.owner.pk, [])
+        draw = self.rng.choices(["overdue", "soon", "fine"], weights=[35, 25, 40])[0]
+        between_campaigns = first_open_pitch is None and person.reachable
+        if between_campaigns and person.influencer.kind == "ambassador" and len(given) < 2:
+            draw = ("overdue", "soon")[len(given)]
+            given.append(draw)
+        return draw
 
     def _touch(self, person: Person, day: int, *, inbound: bool, topic: str = "", what: str = ""):
         rng = self.rng

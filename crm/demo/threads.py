@@ -27,6 +27,7 @@ from crm.demo.directory import Person, moment, slug
 from crm.models import Contact, Influencer
 from crm.services import contact_clocks_reset, contact_log, exchange_record
 from messaging.models import Message
+from messaging.services import departure_time
 
 if TYPE_CHECKING:
     from crm.demo.story import Story
@@ -228,9 +229,14 @@ class Thread:
             relationship_close(relationship=self.rel, by=self.owner, outcome=outcome, skip_reason=skip_reason)
             StageChange.objects.filter(relationship=self.rel, to_stage=Stage.CLOSED).update(changed_at=when)
             Relationship.objects.filter(pk=self.rel.pk).update(closed_at=when)
-            # The thank-you was queued to leave within the hour; in the demo's past it left then, so the outbox
-            # shows it sent rather than 100 thank-yous for old campaigns all leaving at the first `make run`.
-            send_at = when + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES)
+            # The thank-you was queued to leave within the hour, in the person's sending hours; in the demo's past it
+            # left then, so the outbox shows it sent rather than 100 thank-yous for old campaigns all leaving at the
+            # first `make run`.
+            send_at = departure_time(
+                when + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES),
+                kind=Message.Kind.THANK_YOU,
+                influencer=self.person.influencer,
+            )
             gone = {"status": Message.Status.SENT, "sent_at": send_at} if send_at < timezone.now() else {}
             Message.objects.filter(relationship=self.rel, kind=Message.Kind.THANK_YOU).update(
                 created_at=when, send_at=send_at, **gone

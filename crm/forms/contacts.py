@@ -29,7 +29,7 @@ class ContactLogForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Contact.Direction.choices, initial=Contact.Direction.OUTBOUND
     )
-    occurred_at = forms.DateTimeField(label=_("When"), widget=DATETIME_INPUT)
+    occurred_at = fields.LocalDateTimeField(label=_("When"), widget=DATETIME_INPUT)
     summary = forms.CharField(
         label=_("Summary"),
         max_length=5000,

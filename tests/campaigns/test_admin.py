@@ -11,7 +11,7 @@ from django.utils import timezone
 from campaigns.models import GuardrailEvent, Outcome, Relationship, Stage, StageChange, ThankYou
 from tests.crm.admin_factories import campaign, person, relationship
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 CHANGELIST = reverse("admin:campaigns_relationship_changelist")
 

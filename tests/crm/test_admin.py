@@ -10,7 +10,7 @@ from django.utils import timezone
 from crm.models import AudienceSnapshot, Channel, Contact, Influencer
 from tests.crm.admin_factories import campaign, person, relationship, topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 CHANGELIST = reverse("admin:crm_influencer_changelist")
 

@@ -157,6 +157,7 @@ def test_with_a_worker_the_sweep_imports_every_row_of_the_file(alice, eager, dja
     assert bytes(ImportJob.objects.values_list("content", flat=True).get(pk=job.pk)) == b""
 
 
+@pytest.mark.clock  # "from today": the team's date, not UTC's
 def test_a_job_matches_people_in_the_file_and_in_the_directory_and_gives_the_defaults_of_adding_by_hand(alice):
     known = person("H. Dupré", email="HELENE@exemple.fr", channels=[("instagram", "Helene.D")], city="")
 

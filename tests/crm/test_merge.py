@@ -11,7 +11,7 @@ from crm.models import Channel, Contact, Exchange, Influencer
 from crm.services.merge import influencer_merge
 from tests.crm.admin_factories import campaign, person, relationship
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 NOW = timezone.now()
 

@@ -221,3 +221,33 @@ def test_the_contact_form_costs_the_same_queries_whatever_the_persons_history(
     # Session, user, permissions, the person, their relationships for the choice.
     with django_assert_num_queries(5):
         client.get(URL, {"influencer": lea.pk}, **HTMX)
+
+
+# --- The nights the clocks change -------------------------------------------------------------------------------
+
+
+def test_a_contact_logged_in_the_hour_the_clocks_repeat_is_taken_with_the_forms_own_time(
+    client, time_machine, bob, lea
+):
+    # Paris goes back from 03:00 to 02:00: 02:30 happens twice. The form offers it; the first is meant (the past).
+    time_machine.move_to(datetime.datetime(2027, 10, 31, 1, 30, tzinfo=datetime.UTC), tick=False)
+    client.force_login(bob)
+    form = client.get(URL, {"influencer": lea.pk}, **HTMX).content.decode()
+
+    response = client.post(URL, _post(lea, occurred_at="2027-10-31T02:30"), **HTMX)
+
+    assert 'value="2027-10-31T02:30"' in form
+    assert "contactLogged" in response["HX-Trigger"], response.content.decode()
+    assert lea.contacts.get().occurred_at == datetime.datetime(2027, 10, 31, 0, 30, tzinfo=datetime.UTC)
+
+
+def test_a_contact_typed_in_the_hour_the_clocks_skip_is_refused_as_a_field_error(client, time_machine, bob, lea):
+    # Paris skips from 02:00 to 03:00: no clock showed 02:30 that night.
+    time_machine.move_to(datetime.datetime(2027, 3, 28, 1, 45, tzinfo=datetime.UTC), tick=False)
+    client.force_login(bob)
+
+    response = client.post(URL, _post(lea, occurred_at="2027-03-28T02:30"), **HTMX)
+
+    assert response.status_code == 200
+    assert "couldn’t be interpreted in time zone Europe/Paris" in response.content.decode()
+    assert not lea.contacts.exists()

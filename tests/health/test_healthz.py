@@ -7,7 +7,7 @@ from config.celery import app as celery_app
 from health.models import Heartbeat
 from health.tasks import WORKER, heartbeat
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_it_answers_without_a_login_and_reports_a_missing_worker(client):

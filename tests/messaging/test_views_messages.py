@@ -336,3 +336,68 @@ def test_an_old_failure_leaves_today(client, bob):
 
     assert "Long ago" not in html
     assert "None of your messages failed in the last two weeks." in html
+
+
+# --- The departure time, the same on every page ----------------------------------------------------------------
+
+
+def test_a_thank_you_queued_outside_sending_hours_shows_when_it_leaves_on_every_page(
+    client, time_machine, alice, bob, lea, spring
+):
+    # Sunday 23:54 in Paris (issue 14): queued for 00:54 after the hour's delay, it can only leave when Léa's
+    # sending hours open on Monday at 09:00. The board said 09:00 while Today and the timeline said 00:54.
+    time_machine.move_to(paris(2026, 12, 6, 23, 54), tick=False)
+    relationship = RelationshipFactory(influencer=lea, campaign=spring, stage=Stage.DELIVERED, owner=bob)
+    client.force_login(bob)
+
+    client.post(
+        reverse("campaigns:relationship_close", args=[relationship.pk]),
+        {"outcome": "completed", "thank_you": "send"},
+        **HTMX,
+    )
+    board = client.get(reverse("campaigns:campaign_board", args=[spring.pk]), HTTP_HX_TARGET="board", **HTMX)
+    board = board.content.decode()
+    today = _section(client.get(reverse("home")).content.decode(), "scheduled-title")
+    thank_you = Message.objects.get(kind="thank_you", relationship=relationship)
+    timeline = _entry(_person_page(client, lea), thank_you)
+    client.force_login(alice)
+    admin_list = client.get(reverse("admin:messaging_message_changelist")).content.decode()
+    admin_page = client.get(reverse("admin:messaging_message_change", args=[thank_you.pk])).content.decode()
+
+    assert "The thank-you leaves on Dec. 7, 2026 at 09:00 — you can still edit or cancel it." in board
+    assert 'datetime="2026-12-07T09:00:00+01:00">12/07/2026 9 a.m.</time>' in today
+    assert "leaves Dec. 7, 2026, 9 a.m." in timeline
+    assert "Dec. 7, 2026, 9 a.m." in admin_list
+    assert 'value="2026-12-07"' in admin_page and 'value="09:00:00"' in admin_page
+    for page in (board, today, timeline, admin_list):  # (the admin's page also says when it was queued)
+        assert "12:54" not in page and "00:54" not in page
+    assert thank_you.send_at == paris(2026, 12, 7, 9, 0)
+
+
+def test_a_follow_up_set_for_a_saturday_is_stored_and_shown_for_the_monday_it_leaves(client, bob, lea):
+    client.force_login(bob)
+
+    response = client.post(
+        reverse("follow_up_new", args=[lea.pk]),
+        {"subject": "Le post", "body": "Où en est le post ?", "send_at": "2026-03-07 10:00"},
+        follow=True,
+    )
+
+    message = Message.objects.get(kind="follow_up", influencer=lea)
+    assert message.send_at == paris(2026, 3, 9, 9, 0)
+    html = response.content.decode()
+    assert "That is outside their sending hours: it will leave at March 9, 2026, 9 a.m." in html
+    assert "leaves March 9, 2026, 9 a.m." in _entry(html, message)
+
+
+def test_a_send_time_changed_in_the_admin_is_stored_as_the_time_it_leaves(client, alice, lea):
+    message = MessageFactory(influencer=lea, subject="Le post", body="Où en est le post ?", send_at=paris(2026, 3, 4))
+    client.force_login(alice)
+
+    client.post(
+        reverse("admin:messaging_message_change", args=[message.pk]),
+        {"subject": "Le post", "body": "Où en est le post ?", "send_at_0": "2026-03-07", "send_at_1": "10:00:00"},
+    )
+
+    message.refresh_from_db()
+    assert message.send_at == paris(2026, 3, 9, 9, 0)
