@@ -14,8 +14,16 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """The test leaves the database at AFTER: later tests in this process need every later migration again."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_cadences_saved_before_the_bound_are_brought_into_it():
+def test_cadences_saved_before_the_bound_are_brought_into_it(back_to_the_latest_schema):
     apps = _migrate(BEFORE)
     Influencer = apps.get_model("crm", "Influencer")
     Relationship = apps.get_model("campaigns", "Relationship")
