@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 
 from bench.smtp_sink import SmtpSink
+from messaging.models import Message
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -169,3 +171,22 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2):
             return True
         time.sleep(interval)
     return False
+
+
+def make_due(count: int, *, prefix: str = "m") -> list[str]:
+    """`count` due messages to the team (no sending hours apply); returns their Message-IDs."""
+    now = timezone.now()
+    rows = [
+        Message(
+            kind=Message.Kind.DIGEST,
+            recipient=f"{prefix}{i}@team.example",
+            subject=f"Digest {i}",
+            body="Bonjour",
+            send_at=now,
+            key=f"{prefix}:{i}",
+            message_id=f"<{prefix}.{i}.{uuid.uuid4().hex}@test>",
+        )  # fmt: skip
+        for i in range(count)
+    ]
+    Message.objects.bulk_create(rows, batch_size=500)
+    return [r.message_id for r in rows]

@@ -19,7 +19,7 @@ from messaging import delivery
 from messaging.models import Message
 from messaging.services import reminders_queue
 from tests.factories import InfluencerFactory, RelationshipFactory
-from tests.integration.conftest import Beat, Worker, configured_broker_env, wait_for
+from tests.integration.conftest import Beat, Worker, configured_broker_env, make_due, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -37,25 +37,6 @@ def worker(transactional_db, smtp, queue, tmp_path):
     w = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
     yield w
     w.stop()
-
-
-def make_due(count: int, *, prefix: str = "m") -> list[str]:
-    """`count` due messages to the team (no sending hours apply); returns their Message-IDs."""
-    now = timezone.now()
-    rows = [
-        Message(
-            kind=Message.Kind.DIGEST,
-            recipient=f"{prefix}{i}@team.example",
-            subject=f"Digest {i}",
-            body="Bonjour",
-            send_at=now,
-            key=f"{prefix}:{i}",
-            message_id=f"<{prefix}.{i}.{uuid.uuid4().hex}@test>",
-        )  # fmt: skip
-        for i in range(count)
-    ]
-    Message.objects.bulk_create(rows, batch_size=500)
-    return [r.message_id for r in rows]
 
 
 def dispatch_until(done, *, timeout: float, every: float = 0.5) -> bool:

@@ -16,7 +16,7 @@ from crm.services.consent import influencer_opt_out
 from messaging import delivery
 from messaging.models import Message
 from tests.factories import InfluencerFactory
-from tests.integration.conftest import Beat, Worker, configured_broker_env, wait_for
+from tests.integration.conftest import Beat, Worker, configured_broker_env, make_due, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -40,24 +40,6 @@ def make_follow_ups(count: int) -> list[Message]:
         for i, person in enumerate(people)
     ]
     return Message.objects.bulk_create(rows)
-
-
-def make_digests(count: int) -> list[str]:
-    now = timezone.now()
-    rows = [
-        Message(
-            kind=Message.Kind.DIGEST,
-            recipient=f"m{i}@team.example",
-            subject=f"Digest {i}",
-            body="Bonjour",
-            send_at=now,
-            key=f"d:{i}",
-            message_id=f"<d.{i}.{uuid.uuid4().hex}@test>",
-        )
-        for i in range(count)
-    ]
-    Message.objects.bulk_create(rows, batch_size=500)
-    return [r.message_id for r in rows]
 
 
 def settle(timeout: float, *, every: float = 0.5) -> bool:
@@ -128,7 +110,7 @@ def test_killing_a_worker_of_two_processes_mid_batch_duplicates_at_most_one_mail
     # The relay takes each message, then answers 10 ms later: a kill in that window leaves a mail delivered but
     # not recorded as sent, the one a process's death can send twice. Each pool process is in it most of the time.
     smtp.recorder.delay = 0.01
-    expected = make_digests(600)
+    expected = make_due(600, prefix="d")
     env = configured_broker_env() | {"EMAIL_URL": smtp.url, "MESSAGE_SENDING_TIMEOUT_SECONDS": "8"}
     worker = Worker(queue=settings.MESSAGES_QUEUE, env=env, log_path=tmp_path / "worker.log", concurrency=2)
     kills = 3
@@ -160,7 +142,7 @@ def test_two_beats_and_three_workers_send_each_mail_once_and_never_exceed_the_in
 ):
     queue = f"test-beats-{uuid.uuid4().hex[:10]}"
     cap = 200
-    expected = make_digests(1200)
+    expected = make_due(1200, prefix="d")
     env = configured_broker_env() | {
         "EMAIL_URL": smtp.url,
         "CELERY_DEFAULT_QUEUE": queue,
