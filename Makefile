@@ -14,8 +14,9 @@ run: $(VENV)/.installed-run assets messages migrate seed
 	@echo "  Demo logins (password: demo): manager, marketer, viewer"
 	@echo "  Health: http://127.0.0.1:8000/healthz   ·   Ctrl-C stops web, worker and beat."
 	@echo ""
-	@# honcho exits 130 on Ctrl-C even when web, worker and beat all stopped cleanly: that is the normal end.
-	PATH="$(BIN):$$PATH" $(BIN)/honcho start || [ $$? -eq 130 ]
+	@# On Ctrl-C the recipe's shell (dash) would die at once and make report "Interrupt" while honcho is still
+	@# stopping web, worker and beat: the trap keeps it waiting. honcho exits 130 after a clean stop: not an error.
+	trap : INT; PATH="$(BIN):$$PATH" $(BIN)/honcho start || [ $$? -eq 130 ]
 
 test: $(VENV)/.installed-test assets messages
 	$(BIN)/ruff check .
