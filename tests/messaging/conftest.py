@@ -1,9 +1,10 @@
 import pytest
 
 from campaigns.models import Stage
-from messaging import delivery
+from messaging import delivery, tasks
 from messaging.services import thank_you_queue
 from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory, paris
+from tests.messaging.dispatching import Broker
 
 MONDAY_10 = paris(2026, 3, 2, 10, 0)
 
@@ -44,3 +45,10 @@ def enqueued(monkeypatch):
 def due_thank_you(now, active, bob, settings):
     settings.THANK_YOU_DELAY_MINUTES = 0
     return thank_you_queue(relationship=active, by=bob)
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    broker = Broker()
+    monkeypatch.setattr(tasks, "send_messages", broker)
+    return broker
