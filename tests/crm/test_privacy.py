@@ -4,15 +4,13 @@ Zéphyrine is a blogger bob has worked with for a while: history, a channel with
 two campaigns, messages. She asks alice (a manager) what we hold on her, then to be erased.
 """
 
-import base64
 import datetime as dt
 import json
-import pickle
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
@@ -20,14 +18,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import StageChange
-from campaigns.services import relationship_accept, relationship_close, relationship_pitch, relationship_shortlist
 from crm import roles
-from crm.models import AudienceSnapshot, Channel, Influencer
+from crm.models import AudienceSnapshot, Influencer
 from crm.services import (
-    audience_snapshot_record,
     contact_log,
-    exchange_record,
     influencer_create,
     influencer_merge,
     influencer_update,
@@ -38,120 +32,27 @@ from messaging.models import Message
 from messaging.services import follow_up_schedule
 from messaging.unsubscribe import make_token
 from reports.cache import CACHE, refresh_default_range
-from tests.factories import CampaignFactory, paris
-from tests.messaging.factories import MessageFactory
+from tests.crm.privacy_people import (
+    EMAIL,
+    HANDLE,
+    NAME,
+    frozen_now,
+    kept_reports,
+    tables_holding,
+    zephyrine_with_her_history,
+)
 
 pytestmark = pytest.mark.django_db
-
-NAME = "Zephyrine Marmottan"
-EMAIL = "zephyrine.marmottan@example.org"
-HANDLE = "zephy_marmo"
-NOW = paris(2026, 3, 4, 11, 0)
 
 
 @pytest.fixture
 def now(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return NOW
+    return frozen_now(time_machine)
 
 
 @pytest.fixture
 def zephyrine(now, alice, bob):
-    """Zéphyrine, with something in every table that can hold a word about her."""
-    z = influencer_create(
-        by=bob, name=NAME, email=EMAIL, city="Quimper", region="Bretagne", notes=f"{NAME} met us at the salon."
-    )
-    z = influencer_update(influencer=z, by=bob, city="Brest")  # a second version in the history
-    channel = Channel.objects.create(
-        influencer=z, platform="instagram", handle=HANDLE, url=f"https://instagram.com/{HANDLE}"
-    )
-    audience_snapshot_record(channel=channel, taken_on=now.date() - dt.timedelta(days=30), followers=40_000)
-    audience_snapshot_record(channel=channel, taken_on=now.date(), followers=42_000)
-    contact_log(
-        influencer=z,
-        by=bob,
-        kind="call",
-        direction="inbound",
-        summary=f"{NAME} called back about the spring range.",
-        occurred_at=now - dt.timedelta(days=2),
-    )
-    exchange_record(
-        influencer=z,
-        by=bob,
-        direction="get",
-        kind="post",
-        occurred_on=now.date() - dt.timedelta(days=1),
-        value=Decimal("150.00"),
-        url=f"https://instagram.com/{HANDLE}/p/1",
-        note=f"A post by @{HANDLE}, much liked.",
-    )
-    # A finished campaign, pitched off-topic with a reason naming her, closed with a thank-you to her address.
-    autumn = CampaignFactory(name="Autumn walks", topics=["hiking"])
-    done = relationship_shortlist(influencer=z, campaign=autumn, by=bob)
-    relationship_pitch(relationship=done, by=bob, override_reason=f"{NAME} hikes every weekend.")
-    relationship_accept(relationship=done, by=bob)
-    relationship_close(relationship=done, by=bob, outcome="completed")
-    StageChange.objects.create(
-        relationship=done, from_stage="active", to_stage="active", changed_at=now, note=f"Asked {EMAIL} for dates."
-    )
-    # An open one, and messages of every kind: one sent, one to go, a reminder and a digest to bob naming her.
-    relationship_shortlist(influencer=z, campaign=CampaignFactory(name="Winter soups", topics=["food"]), by=bob)
-    follow_up_schedule(
-        influencer=z, by=bob, subject=f"News for {NAME}", body="Any plans?", send_at=now + dt.timedelta(days=3)
-    )
-    MessageFactory(influencer=z, status=Message.Status.SENT, body=f"Dear {NAME},", send_at=now - dt.timedelta(days=9))
-    MessageFactory(kind=Message.Kind.REMINDER, influencer=z, to_user=bob, recipient=bob.email, subject=f"Call {NAME}")
-    MessageFactory(
-        kind=Message.Kind.DIGEST, influencer=None, to_user=bob, recipient=bob.email, body=f"Due today: {NAME}"
-    )
-    # Someone else's log mentions her, and the admin's log names her and her contact.
-    other = influencer_create(by=bob, name="Yann Le Goff", email="yann@example.org")
-    contact_log(
-        influencer=other,
-        by=bob,
-        kind="meeting",
-        direction="outbound",
-        summary=f"Yann introduced us to {NAME} ({EMAIL}), @{HANDLE} on Instagram.",
-        occurred_at=now - dt.timedelta(days=5),
-    )
-    contact = z.contacts.get(kind="call")
-    LogEntry.objects.log_actions(
-        user_id=alice.pk,
-        queryset=[z],
-        action_flag=CHANGE,
-        change_message=[{"changed": {"name": "contact", "object": str(contact), "fields": ["summary"]}}],
-    )
-    z.refresh_from_db()
-    return z
-
-
-def tables_holding(needle: str) -> set[str]:
-    """Every table with a column whose text holds `needle`, whatever the case: raw SQL over every column."""
-    found = set()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            for column in connection.introspection.get_table_description(cursor, table):
-                cursor.execute(
-                    f"SELECT COUNT(*) FROM {quote(table)} WHERE LOWER(CAST({quote(column.name)} AS TEXT)) LIKE %s",
-                    [f"%{needle.lower()}%"],
-                )
-                if cursor.fetchone()[0]:
-                    found.add(table)
-    if any(needle.lower() in text.lower() for text in kept_reports()):
-        found.add("reports_cache (decoded)")
-    return found
-
-
-def kept_reports() -> list[str]:
-    """The kept reports' values as text: the cache table holds base64 pickles, which a search of the columns misses.
-
-    Every row, expired or not (an expired row is still in the table until it is purged).
-    """
-    table = connection.ops.quote_name(caches[CACHE]._table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table}")
-        return [repr(pickle.loads(base64.b64decode(value))) for (value,) in cursor.fetchall()]
+    return zephyrine_with_her_history(now, alice, bob)
 
 
 # --- Erasure ---------------------------------------------------------------------------------------------------
@@ -428,89 +329,3 @@ def test_erasure_reaches_the_duplicates_that_were_merged_into_her(zephyrine, ali
 
     for needle in ("zm@old-mail.example", "Z. Marmottan", "Morlaix", NAME, EMAIL):
         assert tables_holding(needle) == set(), needle
-
-
-# --- Deleting a person from the admin erases them first ---------------------------------------------------------
-
-
-def delete_in_the_admin(client, how: str, people: list[Influencer]):
-    if how == "delete page":
-        (person,) = people
-        return client.post(reverse("admin:crm_influencer_delete", args=[person.pk]), {"post": "yes"})
-    return client.post(
-        reverse("admin:crm_influencer_changelist"),
-        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
-    )
-
-
-@pytest.mark.parametrize("how", ["delete page", "delete action"])
-def test_deleting_her_in_the_admin_leaves_nothing_of_her_in_any_table_history_included(zephyrine, client, alice, how):
-    refresh_default_range([settings.TIME_ZONE])
-    twin = influencer_create(by=alice, name="Z. Marmottan", email="zm@old-mail.example", city="Morlaix")
-    influencer_merge(survivor=zephyrine, duplicate=twin, by=alice)
-    yann = Influencer.objects.get(name="Yann Le Goff")
-    assert "crm_historicalinfluencer" in tables_holding(NAME)
-    client.force_login(alice)
-
-    response = delete_in_the_admin(client, how, [Influencer.objects.get(pk=zephyrine.pk)])
-
-    assert response.status_code == 302
-    assert not Influencer.objects.filter(pk=zephyrine.pk).exists()
-    for needle in (NAME, EMAIL, HANDLE, "Zephyrine", "zm@old-mail.example", "Z. Marmottan", "Morlaix", "Brest"):
-        assert tables_holding(needle) == set(), needle
-    # Her history is still there, anonymised, down to the row that records the deletion.
-    assert list(Influencer.history.filter(id=zephyrine.pk).values_list("history_type", "name"))[0] == (
-        "-",
-        f"Erased person #{zephyrine.pk}",
-    )
-    assert LogEntry.objects.filter(object_id=str(zephyrine.pk), object_repr=f"Erased person #{zephyrine.pk}").exists()
-    assert Influencer.objects.get(pk=yann.pk).name == "Yann Le Goff", "nobody else was touched"
-
-
-def test_the_delete_action_erases_each_selected_person_and_an_erased_one_is_simply_deleted(zephyrine, client, alice):
-    lea = influencer_create(by=alice, name="Léa Martin", email="lea.martin@example.org")
-    influencer_erase(influencer=zephyrine, by=alice)
-    client.force_login(alice)
-
-    response = delete_in_the_admin(client, "delete action", [Influencer.objects.get(pk=zephyrine.pk), lea])
-
-    assert response.status_code == 302
-    assert not Influencer.objects.filter(pk__in=[zephyrine.pk, lea.pk]).exists()
-    assert tables_holding("Léa Martin") == set() and tables_holding("lea.martin@example.org") == set()
-    assert tables_holding(NAME) == set()
-
-
-def test_both_delete_confirmations_say_the_person_is_erased_first(zephyrine, client, alice):
-    client.force_login(alice)
-
-    page = client.get(reverse("admin:crm_influencer_delete", args=[zephyrine.pk])).content.decode()
-    selected = client.post(
-        reverse("admin:crm_influencer_changelist"), {"action": "delete_selected", "_selected_action": [zephyrine.pk]}
-    ).content.decode()
-
-    for confirmation in (page, selected):
-        assert "Their personal data is erased first, history included" in confirmation
-        assert 'value="yes"' in confirmation, "still a confirmation"
-    assert Influencer.objects.get(pk=zephyrine.pk).erased_at is None, "asking is not deleting"
-
-
-def test_the_delete_action_rewrites_each_persons_mentions_as_their_own_label(db, client, alice, bob, now):
-    lea = influencer_create(by=bob, name="Léa Martin", email="lea.martin@example.org")
-    tom = influencer_create(by=bob, name="Tom Durand", email="tom.durand@example.org")
-    yann = influencer_create(by=bob, name="Yann Le Goff", email="yann@example.org")
-    contact = contact_log(
-        influencer=yann,
-        by=bob,
-        kind="meeting",
-        direction="outbound",
-        summary="Yann came with Léa Martin and TOM DURAND (tom.durand@example.org).",
-        occurred_at=now,
-    )
-    client.force_login(alice)
-
-    delete_in_the_admin(client, "delete action", [lea, tom])
-
-    contact.refresh_from_db()
-    assert contact.summary == (
-        f"Yann came with Erased person #{lea.pk} and Erased person #{tom.pk} (Erased person #{tom.pk})."
-    )
