@@ -11,28 +11,23 @@ import math
 import re
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
 
 from campaigns.models import Campaign, Relationship, Stage
 from crm.admin.paging import MAX_PAGES
-from crm.forms.filters import SORTS
-from crm.keyset import cursor_for
 from crm.models import Influencer, Topic
 
 from .dataset import Built
+from .page_checks import DIRECTORY_PAGE, Check, admin_page, check_page, directory_order, directory_page, lists, shows
 from .results import Result
 
 MAX_QUERIES = 10
@@ -46,19 +41,9 @@ MIN_REQUESTS = 2
 
 COUNT_FROM = re.compile(r'COUNT\(\*\).*?\bFROM\s+"?(\w+)"?', re.IGNORECASE | re.DOTALL)
 OFFSET = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)", re.IGNORECASE)
+
+
 # A person's row in the directory (templates/crm/influencers/list.html): their name, linked to their page.
-DIRECTORY_ROW = re.compile(r'<a href="/influencers/(\d+)/" class="fw-semibold">')
-DIRECTORY_PAGE = 25  # the directory's default page size (crm.forms.filters)
-
-# Given a page's HTML: what shows it is not the page its name says, or "" when it is.
-Check = Callable[[str], str]
-
-
-class WrongPage(Exception):
-    """A page measured is not the one its name says (a parameter ignored, another page's rows): its figures would
-    be another page's, so the run stops instead of printing them."""
-
-
 @dataclass
 class Page:
     name: str
@@ -117,10 +102,10 @@ def pages_for(built: Built) -> list[Page]:
     at = {s: on_board.filter(stage=s).order_by("pk").values_list("pk", flat=True).first() for s in Stage.values}
     deep = max(1, int(built.sizes.influencers / DIRECTORY_PAGE * 0.8))
     everyone = min(built.sizes.influencers, 100)
-    deep_url, deep_first = _directory_page(deep)
-    _first_url, first = _directory_page(1)
+    deep_url, deep_first = directory_page(deep)
+    _first_url, first = directory_page(1)
     largest = (
-        _directory_order(F("audience").desc(nulls_last=True), "name_lower", "pk").values_list("pk", flat=True).first()
+        directory_order(F("audience").desc(nulls_last=True), "name_lower", "pk").values_list("pk", flat=True).first()
     )
     person_name = Influencer.objects.values_list("name", flat=True).get(pk=person)
     campaign_name = Campaign.objects.values_list("name", flat=True).get(pk=campaign)
@@ -135,25 +120,25 @@ def pages_for(built: Built) -> list[Page]:
             "Influencers",
             "/influencers/",
             is_list=True,
-            check=_lists(first),
+            check=lists(first),
             sizes=directory_sizes,
-            size_checks=(_lists(first, rows=min(everyone, 25)), _lists(first, rows=everyone)),
+            size_checks=(lists(first, rows=min(everyone, 25)), lists(first, rows=everyone)),
         ),
         mine(
             "Influencers, filtered",
             f"/influencers/?region=Bretagne&tier=micro&topic={topic}&overdue=on",
             is_list=True,
-            check=_lists(),
+            check=lists(),
         ),
-        mine("Influencers, search", "/influencers/?q=martin", is_list=True, check=_lists()),
-        mine("Influencers, sorted by audience", "/influencers/?sort=audience", is_list=True, check=_lists(largest)),
+        mine("Influencers, search", "/influencers/?q=martin", is_list=True, check=lists()),
+        mine("Influencers, sorted by audience", "/influencers/?sort=audience", is_list=True, check=lists(largest)),
         # Followed by its cursor (the directory pages with `after=`, and ignores `page=`).
-        mine(f"Influencers, page {deep}", deep_url, is_list=True, check=_lists(deep_first)),
-        mine("Person, long timeline", f"/influencers/{person}/", check=_shows(person_name)),
+        mine(f"Influencers, page {deep}", deep_url, is_list=True, check=lists(deep_first)),
+        mine("Person, long timeline", f"/influencers/{person}/", check=shows(person_name)),
         mine("Campaigns", "/campaigns/", is_list=True),
-        mine("Campaign board, big", f"/campaigns/{campaign}/", check=_shows(campaign_name)),
-        mine("Dialog: log a contact", f"/contacts/log/?influencer={person}", check=_shows(person_name)),
-        mine("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", check=_shows(person_name)),
+        mine("Campaign board, big", f"/campaigns/{campaign}/", check=shows(campaign_name)),
+        mine("Dialog: log a contact", f"/contacts/log/?influencer={person}", check=shows(person_name)),
+        mine("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", check=shows(person_name)),
     ]
     for stage, verb in [
         (Stage.SHORTLISTED, "pitch"),
@@ -167,7 +152,7 @@ def pages_for(built: Built) -> list[Page]:
     # A manager sees the same UI pages; Today and the directory are the ones that depend on who looks.
     pages += [
         Page("UI Today (manager)", "/", manager, "ui"),
-        Page("UI Influencers (manager)", "/influencers/", manager, "ui", True, check=_lists(first)),
+        Page("UI Influencers (manager)", "/influencers/", manager, "ui", True, check=lists(first)),
     ]
 
     pages.append(Page("Admin index", "/admin/", manager, "admin"))
@@ -192,7 +177,7 @@ def pages_for(built: Built) -> list[Page]:
             manager,
             "admin",
             True,
-            check=_admin_page(admin_deep),
+            check=admin_page(admin_deep),
         ),
         Page("Admin influencers, search", "/admin/crm/influencer/?q=martin", manager, "admin", True),
         Page("Admin person (change page)", f"/admin/crm/influencer/{person}/change/", manager, "admin"),
@@ -202,7 +187,7 @@ def pages_for(built: Built) -> list[Page]:
 
     for slug, kind in REPORTS.items():
         url = f"/admin/reports/report/{slug}/"
-        pages.append(Page(f"Report {kind.title}", url, manager, "report", check=_shows(str(kind.title))))
+        pages.append(Page(f"Report {kind.title}", url, manager, "report", check=shows(str(kind.title))))
     # The overview's cards, when it loads each report's figures on their own.
     try:
         for slug, kind in REPORTS.items():
@@ -211,50 +196,6 @@ def pages_for(built: Built) -> list[Page]:
     except NoReverseMatch:
         pass
     return pages
-
-
-def _directory_order(*ordering):
-    return Influencer.objects.annotate(name_lower=Lower("name")).order_by(*ordering)
-
-
-def _directory_page(number: int) -> tuple[str, int]:
-    """The URL of the directory's page `number` (the first sort, by name), reached as a marketer reaches it: after
-    the cursor of the previous page's last row; and the id of its first row. One query, with an OFFSET (not timed)."""
-    ordering = SORTS["name"][1]
-    offset = (number - 1) * DIRECTORY_PAGE
-    rows = list(_directory_order(*ordering).only("pk", "name")[max(0, offset - 1) : offset + 1])
-    if number == 1:
-        return "/influencers/", rows[0].pk
-    if len(rows) < 2:
-        raise WrongPage(f"the directory has no page {number}")
-    return f"/influencers/?after={quote(cursor_for(rows[0], ordering))}", rows[1].pk
-
-
-def _lists(first_id: int | None = None, *, rows: int | None = None) -> Check:
-    """The directory's check: its filter form took every parameter of the URL (a refused one is ignored, and the
-    page is another list), and, when given, the first row and the number of rows are the expected ones."""
-
-    def check(html: str) -> str:
-        if "is-invalid" in html:
-            return "the filter form refused a parameter (a field in error): the list shown is not the one named"
-        listed = [int(pk) for pk in DIRECTORY_ROW.findall(html)]
-        if first_id is not None and listed[:1] != [first_id]:
-            return f"its first row is person {listed[0] if listed else 'none'}, not {first_id}, the first of that page"
-        if rows is not None and len(listed) != rows:
-            return f"it lists {len(listed)} people, not {rows}"
-        return ""
-
-    return check
-
-
-def _shows(text: str) -> Check:
-    return lambda html: "" if escape(text) in html else f"it does not show “{text}”"
-
-
-def _admin_page(number: int) -> Check:
-    # The admin's paginator marks the page shown; a page beyond the numbered ones would show another number.
-    marker = f'<span class="this-page">{number}</span>'
-    return lambda html: "" if marker in html else f"the admin shows another page than {number}"
 
 
 def measure_pages(
@@ -302,7 +243,7 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
     status = response.status_code
     if status != 200:  # reported as such; its timings would mean nothing
         return Measured(page=page, status=status, queries=0, times_ms=[0.0], floor_ms=0.0, skipped_statements=0)
-    _check(page.check, page.name, page.url, response)
+    check_page(page.check, page.name, page.url, response)
     with CaptureQueriesContext(connection) as captured:
         client.get(page.url)
     statements = [q["sql"] for q in captured.captured_queries]
@@ -321,7 +262,7 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
         for url, check in zip(page.sizes, page.size_checks or (None, None), strict=True):
             with CaptureQueriesContext(connection) as c:
                 response = client.get(url)
-            _check(check, page.name, url, response)
+            check_page(check, page.name, url, response)
             counts.append(len(c.captured_queries))
         counts_by_size = (counts[0], counts[1])
     return Measured(
@@ -337,11 +278,6 @@ def _measure(client: Client, page: Page, *, requests: int, big_tables: set[str])
         counts_by_size=counts_by_size,
         first_ms=first_ms,
     )
-
-
-def _check(check: Check | None, name: str, url: str, response) -> None:
-    if check is not None and (problem := check(response.content.decode())):
-        raise WrongPage(f"{name}: GET {url} is not the page named: {problem}")
 
 
 def _floor(statements: list[str], *, runs: int) -> tuple[float, int, list[tuple[float, str]]]:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from bench import pages
-from bench.pages import WrongPage, _admin_page, _directory_page, _lists
+from bench.page_checks import DIRECTORY_ROW, WrongPage, admin_page, directory_page, lists
 from crm.models import Influencer
 
 pytestmark = pytest.mark.django_db
@@ -25,42 +25,42 @@ def directory(alice) -> Client:
 
 def names(client: Client, url: str) -> list[str]:
     html = client.get(url).content.decode()
-    ids = [int(pk) for pk in pages.DIRECTORY_ROW.findall(html)]
+    ids = [int(pk) for pk in DIRECTORY_ROW.findall(html)]
     found = dict(Influencer.objects.filter(pk__in=ids).values_list("pk", "name"))
     return [found[pk] for pk in ids]
 
 
-def test_the_deep_page_is_reached_by_its_cursor_and_lists_that_page_s_rows(directory):
-    url, first = _directory_page(4)
+def test_the_deep_page_is_reached_by_its_cursor_andlists_that_page_s_rows(directory):
+    url, first = directory_page(4)
 
     assert "after=" in url
     assert names(directory, url)[:2] == ["Person 075", "Person 076"]
     assert Influencer.objects.get(pk=first).name == "Person 075"
-    assert _lists(first)(directory.get(url).content.decode()) == ""
+    assert lists(first)(directory.get(url).content.decode()) == ""
 
 
 def test_the_directory_s_ignored_page_parameter_is_caught_as_another_page(directory):
-    _url, first = _directory_page(4)
+    _url, first = directory_page(4)
 
-    problem = _lists(first)(directory.get("/influencers/?page=4").content.decode())
+    problem = lists(first)(directory.get("/influencers/?page=4").content.decode())
 
     assert problem.startswith("its first row is person ") and problem.endswith(f"not {first}, the first of that page")
 
 
-def test_a_sort_the_filter_form_refuses_is_caught_and_the_one_it_takes_lists_the_largest_first(directory):
+def test_a_sort_the_filter_form_refuses_is_caught_and_the_one_it_takeslists_the_largest_first(directory):
     largest = Influencer.objects.get(name="Person 119").pk
 
     # "-audience" is no sort of the directory's: the form ignores it (and shows the field in error).
-    assert _lists(largest)(directory.get("/influencers/?sort=-audience").content.decode()).startswith(
+    assert lists(largest)(directory.get("/influencers/?sort=-audience").content.decode()).startswith(
         "the filter form refused a parameter"
     )
-    assert _lists(largest)(directory.get("/influencers/?sort=audience").content.decode()) == ""
+    assert lists(largest)(directory.get("/influencers/?sort=audience").content.decode()) == ""
 
 
-def test_an_admin_page_beyond_the_numbered_ones_is_caught(directory):
+def test_anadmin_page_beyond_the_numbered_ones_is_caught(directory):
     # 120 people at 50 a page: 3 pages; page 1600 shows page 3.
-    assert _admin_page(3)(directory.get("/admin/crm/influencer/?p=3").content.decode()) == ""
-    assert _admin_page(1600)(directory.get("/admin/crm/influencer/?p=1600").content.decode()) == (
+    assert admin_page(3)(directory.get("/admin/crm/influencer/?p=3").content.decode()) == ""
+    assert admin_page(1600)(directory.get("/admin/crm/influencer/?p=1600").content.decode()) == (
         "the admin shows another page than 1600"
     )
 
@@ -68,8 +68,8 @@ def test_an_admin_page_beyond_the_numbered_ones_is_caught(directory):
 def test_a_page_count_that_is_not_the_one_named_is_caught(directory):
     html = directory.get("/influencers/?per_page=100").content.decode()
 
-    assert _lists(rows=100)(html) == ""
-    assert _lists(rows=25)(html) == "it lists 100 people, not 25"
+    assert lists(rows=100)(html) == ""
+    assert lists(rows=25)(html) == "it lists 100 people, not 25"
 
 
 # transaction=True: the command points Django's connection at a bench database (see test_bench.py).
