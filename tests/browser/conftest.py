@@ -1,9 +1,12 @@
 """Playwright on Debian's Chromium (browsers cannot be downloaded here)."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -89,6 +92,9 @@ def page_in(browser, live_server, csp_violations, console_errors):
     yield open_page
     for context in contexts:
         context.close()
+    # A request the browser sent just before it closed may still be running in the server's thread; the flush
+    # after the test (a TRUNCATE of every table) would deadlock with its query on PostgreSQL.
+    _requests_in_flight.wait_until_quiet()
     if csp_violations:
         pytest.fail("The Content Security Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations)))
     if console_errors:
@@ -103,3 +109,36 @@ def _on_console(page, message, csp_violations: list[str], console_errors: list[s
     # A page's own status (a lockout's 429, a refusal's 403) is the test's to check; what the page loads must load.
     if message.type == "error" and url != page.url:
         console_errors.append(f"{message.text} ({url})")
+
+
+class _RequestsInFlight:
+    """Counts the live server's requests between Django's request_started and request_finished signals."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **_kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **_kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_quiet(self, quiet: float = 0.2, timeout: float = 30.0) -> None:
+        """Returns once no request has run for `quiet` seconds (one sent last may not have started yet), or
+        after `timeout`: a request still running then shows up as the flush's own error."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while time.monotonic() < deadline:
+                if self.count > 0:
+                    self.changed.wait(deadline - time.monotonic())
+                elif not self.changed.wait_for(lambda: self.count > 0, timeout=quiet):
+                    return
+
+
+_requests_in_flight = _RequestsInFlight()
+request_started.connect(_requests_in_flight.started, dispatch_uid="tests.browser.requests_in_flight.started")
+request_finished.connect(_requests_in_flight.finished, dispatch_uid="tests.browser.requests_in_flight.finished")
