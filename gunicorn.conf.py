@@ -6,10 +6,9 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Reload on code changes when developing.
 reload = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes", "on")
 # In production, one worker more than the machine has cores, two threads each: while one request waits on the
-# database another runs. Measured with the load test (docs/PERFORMANCE.md: 50 marketers on 2 cores shared with
-# PostgreSQL and locust), p95 over runs alternated on the same data: 2 workers 270-400 ms (4 runs), 3 workers
-# 180-330 ms (5 runs), 5 workers (gunicorn's usual 2 × cores + 1) 340 ms, the extra processes taking turns on
-# the same cores. When developing (`make run`, reloading), 2 are enough whatever the machine.
+# database another runs: the load test's best p95 on 2 cores, against 2 workers and gunicorn's usual 2 × cores + 1,
+# whose extra processes take turns on the same cores (docs/PERFORMANCE.md, "Figures behind the code"). When
+# developing (`make run`, reloading), 2 are enough whatever the machine.
 # WEB_CONCURRENCY and WEB_THREADS override.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 if reload else (os.cpu_count() or 1) + 1))
 threads = int(os.environ.get("WEB_THREADS", "2"))

@@ -8,8 +8,8 @@ from urllib.parse import quote
 from django.db.models.functions import Lower
 from django.utils.html import escape
 
+from core.keyset import cursor_for
 from crm.forms.filters import SORTS
-from crm.keyset import cursor_for
 from crm.models import Influencer
 
 DIRECTORY_ROW = re.compile(r'<a href="/influencers/(\d+)/" class="fw-semibold">')

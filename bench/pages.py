@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from campaigns.models import Campaign, Relationship, Stage
-from crm.admin.paging import MAX_PAGES
+from core.admin.paging import MAX_PAGES
 from crm.models import Influencer, Topic
 
 from .dataset import Built
@@ -167,7 +167,7 @@ def pages_for(built: Built) -> list[Page]:
         except NoReverseMatch:
             continue
         pages.append(Page(f"Admin {opts.verbose_name_plural} list", url, manager, "admin", True))
-    # The admin numbers MAX_PAGES pages of a big list, no more (crm.admin.paging): a deeper page shows the last one.
+    # The admin numbers MAX_PAGES pages of a big list, no more (core.admin.paging): a deeper page shows the last one.
     per_page = admin.site.get_model_admin(Influencer).list_per_page
     admin_deep = min(MAX_PAGES, math.ceil(built.sizes.influencers / per_page))
     pages += [

@@ -21,12 +21,12 @@ from campaigns.services import (
     relationship_pitch,
     relationship_shortlist,
 )
+from core.admin.history import HistoryAdmin
+from core.admin.inlines import ParentRowsFormSet
+from core.admin.paging import BigTableAdmin
+from core.admin.rows import ModelAdmin
+from core.forms import GuardedModelForm
 from crm.admin.filters import OverdueFilter
-from crm.admin.history import HistoryAdmin
-from crm.admin.inlines import ParentRowsFormSet
-from crm.admin.paging import BigTableAdmin
-from crm.admin.rows import ModelAdmin
-from crm.forms import GuardedModelForm
 
 
 @admin.register(Brand)
@@ -67,7 +67,7 @@ class CampaignAdmin(HistoryAdmin):
     autocomplete_fields = ("brand", "owner")
     filter_horizontal = ("topics",)
     date_hierarchy = "starts_on"
-    list_per_page = 50  # each row costs about a millisecond of Python (crm.admin.paging.BigTableAdmin)
+    list_per_page = 50  # each row costs about a millisecond of Python (core.admin.paging.BigTableAdmin)
     show_full_result_count = False  # a second COUNT of every campaign on each page, for "of N" beside a filter
     fieldsets = (
         (None, {"fields": ("brand", "name", "status", "owner", "topics")}),

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Outcome
-from crm import fields
+from core import fields
+from core.validators import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
 from crm.models import Contact, Influencer, Topic
-from crm.validators import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
 
 
 def _helper(*, layout: Layout | None = None) -> FormHelper:

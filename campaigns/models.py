@@ -9,8 +9,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm import validators
-from crm.labels import ChoiceLabels, related_label
+from core import validators
+from core.labels import ChoiceLabels, related_label
 from crm.models import Influencer, Topic
 
 

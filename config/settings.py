@@ -53,11 +53,14 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "import_export",
+    "core",
     "health",
     "crm",
     "campaigns",
     "messaging",
     "reports",
+    "desk",
+    "demo",
     "bench",
 ]
 
@@ -109,8 +112,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's default random_page_cost (4) prices reading a row through an index as on a spinning disk; on SSDs
-    # or data held in memory 1.1 is the usual setting. With 4, the directory's search (1,500 people matching of
-    # 100,000) read every person and hashed them (80 ms) instead of reading the 1,500 by id (38 ms).
+    # or data held in memory 1.1 is the usual setting. With 4, the directory's search read every person and hashed
+    # them instead of reading the few that match by id, at twice the time (docs/PERFORMANCE.md, "Figures behind
+    # the code").
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c random_page_cost={env.float('PG_RANDOM_PAGE_COST', default=1.1)}"
     )
@@ -126,8 +130,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(_db_file.stem + "-test.sqlite3"))}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     # Issue 7 (dispatch): WAL lets the web read while a worker writes, and with synchronous=NORMAL a commit costs
-    # no fsync (~14 ms each otherwise): the sender commits once per sent mail. A killed process loses nothing
-    # committed; only a power cut can lose the last commits.
+    # no fsync (the largest cost of a commit otherwise): the sender commits once per sent mail. A killed process
+    # loses nothing committed; only a power cut can lose the last commits.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -374,7 +378,7 @@ IMPORT_ARCHIVE_MAX_TOTAL_MB = env.int("IMPORT_ARCHIVE_MAX_TOTAL_MB", default=300
 IMPORT_ARCHIVE_MAX_RATIO = env.int("IMPORT_ARCHIVE_MAX_RATIO", default=100)
 # --- end of Directory imports ---
 
-# --- Privacy (crm.services.privacy, messaging.retention) ---
+# --- Privacy (desk.privacy.erasure, messaging.retention) ---
 # Sent messages keep their subject and body this many days; then a daily task blanks them (the rows stay, for
 # the figures). 0 keeps them for ever.
 MESSAGE_BODY_RETENTION_DAYS = env.int("MESSAGE_BODY_RETENTION_DAYS", default=365)
@@ -392,7 +396,7 @@ CELERY_BEAT_SCHEDULE["login-log-retention"] = {"task": "crm.tasks.purge_old_logi
 # computed, and "Recompute now" does it at once). They are kept in a table of the database, which every web process
 # and the worker share, and which a broker outage does not touch; Django's own cache stays in each process.
 REPORTS_REFRESH_SECONDS = env.int("REPORTS_REFRESH_SECONDS", default=600)
-# Kept reports name people: erasing one (crm.services.privacy) drops them all, in its transaction, which is why they
+# Kept reports name people: erasing one (desk.privacy.erasure) drops them all, in its transaction, which is why they
 # live in the database's own table. A kept report past its time is deleted by beat (it names people too).
 REPORTS_CACHE = "reports"
 CACHES = {

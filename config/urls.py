@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from crm.views.today import home
+from desk.views.today import home
 
 admin.site.site_header = admin.site.site_title = _("Influence CRM")
 

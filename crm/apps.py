@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +8,9 @@ class CrmConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from crm import checks, lookups, roles  # noqa: F401  (checks and lookups register themselves)
+        from core import roles
+        from crm import checks  # noqa: F401  (registers itself)
 
-        # After every migrate, so that new models' permissions reach the roles without a data migration.
+        # After every migrate, so that new models' permissions reach the roles without a data migration. Sent by
+        # this app, not core's: Django sends post_migrate only for apps that have models.
         post_migrate.connect(roles.grant_after_migrate, sender=self, dispatch_uid="crm.grant_role_permissions")
-        # The team's sessions end when left idle (config.middleware.session_idle_timeout); the clock starts at login.
-        from config.middleware import start_idle_clock
-
-        user_logged_in.connect(start_idle_clock, dispatch_uid="crm.start_idle_clock")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
-from crm.validators import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
+from core.validators import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 
 # Days added to today for a contact clock: the same bounds as a cadence a person types.
 DAY_COUNTS = ("DEFAULT_CADENCE_DAYS", "AMBASSADOR_CADENCE_DAYS", "PITCH_FOLLOW_UP_DAYS")

@@ -22,10 +22,10 @@ from django.core.validators import EmailValidator, MaxLengthValidator, ProhibitN
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.validators import CONTROL_CHARACTERS, LINE_BREAKS_AND_TABS, one_line_text
 from crm.addresses import email_key
 from crm.models import Channel, Influencer
 from crm.services.influencers import influencer_defaults
-from crm.validators import CONTROL_CHARACTERS, LINE_BREAKS_AND_TABS, one_line_text
 
 PLATFORMS = [p for p in Channel.Platform.values if p != Channel.Platform.OTHER]
 PERSON_COLUMNS = ["name", "email", "kind", "language", "city", "region", "country"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from crm.admin.rows import ModelAdmin
+from core.admin.rows import ModelAdmin
 from health.models import Heartbeat
 
 

@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.paging import BigTableAdmin
-from crm.admin.rows import ModelAdmin
-from crm.forms import GuardedModelForm
+from core.admin.paging import BigTableAdmin
+from core.admin.rows import ModelAdmin
+from core.forms import GuardedModelForm
 from messaging.models import Message, MessageTemplate, Profile
 from messaging.services import departure_time, message_cancel
 

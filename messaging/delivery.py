@@ -278,9 +278,9 @@ def _sent_sql() -> str:
     where = f"WHERE {c['id']} = %s AND {c['status']} = %s AND {c['claim']} = %s"
     if connection.vendor == "postgresql":
         # This statement is its own transaction (autocommit), and a durable commit waits for the WAL to reach the
-        # disk: 6 ms here, against 0.2 ms for the rest — a ceiling of ~170 messages a second. Turned off for this
+        # disk: thirty times the rest of the work, a low ceiling on messages a second. Turned off for this
         # one transaction (set_config(…, true) is local to it and still in force when it commits), the commit
-        # returns at once and the WAL writer flushes it within ~0.6 s. A worker killed at any point loses
+        # returns at once and the WAL writer flushes it within a second. A worker killed at any point loses
         # nothing: the server holds the commit. Only a crash of the database server itself can lose the last
         # fraction of a second of "sent" records; those rows come back as stuck and go twice.
         return f"WITH _async AS (SELECT set_config('synchronous_commit', 'off', true)) {update} FROM _async {where}"
@@ -291,7 +291,7 @@ def _prepared_cursor():
     """A cursor whose statements PostgreSQL plans once per connection, for the statement run once per message.
 
     Django's cursors bind parameters on the client, so PostgreSQL parses and plans every "sent" UPDATE again: with
-    the outbox's indexes and checks, 0.6 of its 0.9 ms. A psycopg cursor binding on the server, on the same
+    the outbox's indexes and checks, two thirds of its time. A psycopg cursor binding on the server, on the same
     connection, runs it as a prepared statement; Django's wrapper around it keeps its error translation, execute
     wrappers and query logging. Other databases: Django's own cursor.
     """

@@ -16,10 +16,10 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
-from crm import fields
-from crm.forms import DATETIME_INPUT
+from core import fields
+from core.forms import DATETIME_INPUT
+from core.validators import CLOCK_SKEW, guard_fields
 from crm.models import Influencer
-from crm.validators import CLOCK_SKEW, guard_fields
 from messaging.models import MessageTemplate, Profile
 
 # How far ahead a message may be scheduled. Besides being sensible, it keeps every typed date far from the end

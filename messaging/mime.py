@@ -2,12 +2,12 @@
 
 Django's SMTP backend turns an EmailMessage into MIME objects and flattens them with the stdlib's compat32
 generator, which re-encodes and re-folds every header through email.header.Header and compiles a regular
-expression per message to choose a boundary: about 0.8 ms of CPU per outbox message, more than everything else
-the worker does for it. The outbox's e-mails have one shape (a text body, HTML alternatives, plain headers), so
-they are written here as Django would write them: the same headers (newlines refused as Django refuses them,
-non-ASCII values encoded as RFC 2047 words through the same Header class), UTF-8 parts in 8bit, or
-quoted-printable when a line is longer than SMTP allows. Any other shape goes through Django (`envelope`
-returns None); backends that do not speak SMTP (anymail's APIs, locmem) take the EmailMessage itself.
+expression per message to choose a boundary: more CPU per outbox message than everything else the worker does
+for it (docs/PERFORMANCE.md, "Figures behind the code"). The outbox's e-mails have one shape (a text body, HTML
+alternatives, plain headers), so they are written here as Django would write them: the same headers (newlines
+refused as Django refuses them, non-ASCII values encoded as RFC 2047 words through the same Header class), UTF-8
+parts in 8bit, or quoted-printable when a line is longer than SMTP allows. Any other shape goes through Django
+(`envelope` returns None); backends that do not speak SMTP (anymail's APIs, locmem) take the EmailMessage itself.
 """
 
 import functools

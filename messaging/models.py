@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
-from crm.labels import ChoiceLabels
+from core.labels import ChoiceLabels
 from crm.models import Influencer
 
 

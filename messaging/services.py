@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Relationship
-from crm import roles
+from core import roles
 from crm.models import Influencer
 from messaging import emails
 from messaging.models import Message

@@ -20,11 +20,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from crm.forms import add_service_errors
-from crm.links import PkUrl
+from core.forms import add_service_errors
+from core.links import PkUrl
+from core.views import id_or_404
 from crm.models import Influencer
 from crm.services.consent import influencer_opt_out
-from crm.views.common import id_or_404, influencer_url
+from crm.views.common import influencer_url
 from messaging import services
 from messaging import timezones as member_timezone
 from messaging.forms import (

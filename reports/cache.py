@@ -11,7 +11,7 @@ process and the worker, and unaffected by an outage of the broker. A result is k
 a missed refresh leaves the figures a little older rather than gone.
 
 Kept reports name people (the ledger's and the audience's tables): erasing a person drops every one of them
-(crm.services.privacy), and beat deletes those past their time (`purge_expired`), which Django's database cache
+(desk.privacy.erasure), and beat deletes those past their time (`purge_expired`), which Django's database cache
 would otherwise leave in the table until it is full.
 """
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Relationship
-from crm import fields
-from crm.validators import plausible_date
+from core import fields
+from core.validators import plausible_date
 
 DEFAULT_DAYS = 365
 

@@ -23,7 +23,7 @@ CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-PASSWORD = "demo"  # crm.demo.seed.PASSWORD; the demo team's, known to everyone
+PASSWORD = "demo"  # demo.seed.PASSWORD; the demo team's, known to everyone
 
 # Set before Django reads its settings, here and in the server started below: this database, demo mode.
 os.environ.update(

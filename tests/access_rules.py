@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
-from crm import roles
+from core import roles
 from crm.models import Channel, ImportJob, Influencer
 from messaging.models import Message
 from reports.models import Report
@@ -209,7 +209,7 @@ MODEL_PAGES: dict[str, ModelPage] = {
     "process_import": ModelPage(get=ADD_JOB, post=ADD_JOB, answer_get=302, answer_post=302, on="crm.importjob"),
     # The whole directory's personal data: the right to delete people, i.e. managers (as for one person's).
     "export": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE})),
-    # A person's privacy (crm/admin/privacy.py): seeing all we hold, the consent, erasure. The right to delete
+    # A person's privacy (desk/privacy/admin.py): seeing all we hold, the consent, erasure. The right to delete
     # people, i.e. managers.
     "privacy": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),
     "privacy_json": ModelPage(get=frozenset({DELETE}), post=frozenset({DELETE}), missing=404),

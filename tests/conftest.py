@@ -15,7 +15,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from crm import roles
+from core import roles
 
 # TEST_CLOCK=2027-03-28T01:59:00+01:00 runs the session as if it started at that moment (the clock then ticks on):
 # scripts/test_clocks.sh runs the tests marked `clock` at the moments where dates break (midnight, DST, new year).

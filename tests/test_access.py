@@ -34,7 +34,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 
 from campaigns.models import GuardrailEvent, StageChange
 from config.middleware import REFRESHED_AT
-from crm import roles
+from core import roles
 from crm.models import ImportJob, Influencer
 from health.models import Heartbeat
 from messaging.models import Profile

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from campaigns.models import Stage, StageChange
-from crm import roles
+from core import roles
 from messaging.models import Message
 from messaging.unsubscribe import make_token
 from reports.registry import REPORTS

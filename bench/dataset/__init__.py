@@ -1,6 +1,6 @@
 """The benchmark's data set: an agency after years of work, built in seconds with bulk inserts.
 
-Spreads follow the demo's (crm.demo.people_data): Île-de-France the biggest region but well under half, mostly nano
+Spreads follow the demo's (demo.people_data): Île-de-France the biggest region but well under half, mostly nano
 and micro accounts, a few topics far more common than others, marketers who own very different numbers of people.
 Two outliers the pages must survive: one person with a long timeline and one campaign with a huge board.
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from campaigns.models import Outcome, Stage
-from crm.demo import people_data, work_data
 from crm.models import Contact, Exchange
+from demo import people_data, work_data
 
 
 class LogParts:

@@ -9,10 +9,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
-from crm import roles
+from core import roles
 from crm.addresses import email_key
-from crm.demo import people_data
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
+from demo import people_data
 from messaging.models import Profile
 
 from .sizes import MANAGER, MARKETERS, PASSWORD, _Weighted

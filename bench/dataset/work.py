@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from campaigns.models import Brand, Campaign, GuardrailEvent, Outcome, Relationship, Stage, StageChange, ThankYou
-from crm.demo import people_data, work_data
+from demo import people_data, work_data
 
 from ..loader import Loader
 from .sizes import SEED, Built, _Weighted

@@ -4,7 +4,7 @@ import django.core.validators
 from django.db import migrations, models
 
 
-# The bounds as they were set (crm.validators may move on; a migration must not).
+# The bounds as they were set (the validators, now core.validators, may move on; a migration must not).
 MIN_CADENCE_DAYS, MAX_CADENCE_DAYS = 1, 3650
 
 

@@ -276,7 +276,7 @@ def _pitch_under_lock(
 def relationship_accept(*, relationship: Relationship, by, cadence_days: int | None = None) -> Relationship:
     """They said yes: the relationship becomes active with a contact cadence (M1)."""
     if cadence_days is not None:
-        # The model's bounds (crm.validators), before a date is computed from it.
+        # The model's bounds (core.validators), before a date is computed from it.
         Relationship._meta.get_field("cadence_days").run_validators(cadence_days)
     _lock(relationship)
     _require_stage(relationship, [Stage.PITCHED], _("accepted"))

@@ -17,7 +17,7 @@ from campaigns.models import Campaign, Outcome, Relationship, Stage
 from campaigns.selectors import pipeline, pipeline_after
 from campaigns.services import relationship_shortlist
 from campaigns.views.flags import board_pitch_flags
-from crm.links import PkUrl
+from core.links import PkUrl
 from crm.models import Influencer, Tier
 
 SEARCH_LIMIT = 10
@@ -43,7 +43,7 @@ def _column(stage: str) -> dict:
 
 def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[dict]:
     """Each card's text and links, ready to print: the template only places them (campaigns/_cards.html)."""
-    # Links reversed once per pattern rather than by {% url %} on every card (see crm.links).
+    # Links reversed once per pattern rather than by {% url %} on every card (see core.links).
     move = NEXT_MOVE.get(stage)
     move_url = PkUrl(move[0]) if move else None
     person_url, close_url = PkUrl("crm:influencer_detail"), PkUrl("campaigns:relationship_close")

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
-from crm.admin.inlines import ParentRowsFormSet
-from crm.admin.paging import BigTableAdmin
-from crm.admin.rows import ModelAdmin
-from crm.forms import GuardedModelForm
+from core.admin.inlines import ParentRowsFormSet
+from core.admin.paging import BigTableAdmin
+from core.admin.rows import ModelAdmin
+from core.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
 from crm.services import audience_snapshot_record, contact_log, contacts_delete, exchange_record
 

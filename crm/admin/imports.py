@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.rows import ModelAdmin
+from core.admin.rows import ModelAdmin
 from crm.models import ImportJob
 from crm.services.imports import import_job_create
 

@@ -15,21 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
+from core.admin.history import HistoryAdmin
+from core.admin.inlines import ParentRowsFormSet
+from core.admin.paging import BigTableAdmin
+from core.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, preload_autocomplete
+from core.forms import GuardedModelForm
 from crm.addresses import email_key
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
-from crm.admin.history import HistoryAdmin
-from crm.admin.inlines import ParentRowsFormSet
-from crm.admin.latest import latest_tables
-from crm.admin.paging import BigTableAdmin
-from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
-from crm.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, preload_autocomplete
-from crm.forms import GuardedModelForm
 from crm.forms.influencers import clean_unique_email
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
 from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
-from crm.services.privacy import influencer_delete, influencers_delete
+from desk.latest import latest_tables
+from desk.privacy.admin import PrivacyAdminMixin, may_handle_privacy
+from desk.privacy.erasure import influencer_delete, influencers_delete
 
 
 class PersonForm(GuardedModelForm):
@@ -128,7 +128,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         ),
         (_("Audience"), {"fields": ("audience", "tier")}),
     )
-    inlines = (ChannelInline,)  # and, after it, the latest campaigns, contacts and exchanges (crm.admin.latest)
+    inlines = (ChannelInline,)  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
     change_form_template = "admin/crm/influencer/change_form.html"
     actions = ("merge_people",)
 
@@ -225,7 +225,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
             setattr(obj, field.attname, getattr(created, field.attname))
         obj._state.adding = False
 
-    # Deleting a person erases them first (crm.services.privacy.influencer_delete): no history row, log entry or
+    # Deleting a person erases them first (desk.privacy.erasure.influencer_delete): no history row, log entry or
     # note keeps their name or address once the record, which an erasure needs, is gone. The admin logs the deletion
     # before it calls these; the erasure rewrites that entry too.
     def delete_model(self, request, obj):

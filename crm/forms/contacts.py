@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
-from crm import fields
-from crm.forms.base import DATETIME_INPUT
+from core import fields
+from core.forms import DATETIME_INPUT
+from core.validators import CLOCK_SKEW, guard_fields
 from crm.models import Contact, Influencer
-from crm.validators import CLOCK_SKEW, guard_fields
 
 
 class ContactLogForm(forms.Form):

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm import fields
-from crm.forms.base import TeamMemberChoiceField, team_members
+from core import fields
+from core.forms import TeamMemberChoiceField, team_members
 from crm.models import Influencer, Tier, Topic, tier_bounds
 from crm.selectors import matching_people, next_due_before
 

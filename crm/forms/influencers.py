@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm import fields
-from crm.forms.base import DATETIME_INPUT, TeamMemberChoiceField, team_members
+from core import fields
+from core.forms import DATETIME_INPUT, TeamMemberChoiceField, team_members
+from core.validators import CLOCK_SKEW, MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
 from crm.models import Channel, Influencer, Topic
 from crm.selectors import people_with_email
 from crm.services.influencers import email_taken_message
-from crm.validators import CLOCK_SKEW, MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
 
 
 def clean_unique_email(email: str, *, person: Influencer) -> str:

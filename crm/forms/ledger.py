@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
-from crm import fields
-from crm.forms.base import DATE_INPUT
+from core import fields
+from core.forms import DATE_INPUT
+from core.validators import MAX_AUDIENCE, MAX_PERCENT, guard_fields
 from crm.models import AudienceSnapshot, Exchange, Influencer
-from crm.validators import MAX_AUDIENCE, MAX_PERCENT, guard_fields
 
 
 class ExchangeForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 # The directory sorted by last contact, most recent first and never-contacted people last, ties by name then id
-# (crm.keyset): PostgreSQL reads its pages from this index. SQLite cannot index NULLS LAST; it sorts instead.
+# (core.keyset): PostgreSQL reads its pages from this index. SQLite cannot index NULLS LAST; it sorts instead.
 LAST_KEY_INDEX = (
     "CREATE INDEX crm_infl_last_key_idx ON crm_influencer (last_contact_at DESC NULLS LAST, LOWER(name), id)"
 )

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
-# The bounds as they were set (crm.validators may move on; a migration must not).
+# The bounds as they were set (the validators, now core.validators, may move on; a migration must not).
 MAX_CADENCE_DAYS = 3650
 
 

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from crm import validators
-from crm.labels import ChoiceLabels
+from core import validators
+from core.labels import ChoiceLabels
 from crm.models.people import Influencer
 
 

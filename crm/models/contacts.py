@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.labels import ChoiceLabels
+from core.labels import ChoiceLabels
 from crm.models.people import Influencer
 
 

@@ -6,9 +6,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm import validators
+from core import validators
+from core.labels import ChoiceLabels
 from crm.addresses import email_key
-from crm.labels import ChoiceLabels
 
 
 class Topic(models.Model):
@@ -147,7 +147,7 @@ class Influencer(ChoiceLabels, models.Model):
     next_contact_due = models.DateField(_("next contact due"), null=True, blank=True)
     # The largest of the channels' latest follower counts (kept by the snapshot service): the tier's source.
     audience = models.PositiveIntegerField(_("audience"), default=0)
-    # Set by crm.services.privacy.influencer_erase: the record stays, anonymised, so that aggregates stay.
+    # Set by desk.privacy.erasure.influencer_erase: the record stays, anonymised, so that aggregates stay.
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -173,7 +173,7 @@ class Influencer(ChoiceLabels, models.Model):
             models.Index(fields=["next_contact_due"], name="crm_infl_due_idx"),
             models.Index(fields=["audience"], name="crm_infl_audience_idx"),
             models.Index(fields=["region"], name="crm_infl_region_idx"),
-            # The directory's pages follow their sort's key (crm.keyset): by name, ties broken by id. The admin's
+            # The directory's pages follow their sort's key (core.keyset): by name, ties broken by id. The admin's
             # list is by name too. (By last contact, NULLs last: crm_infl_last_key_idx, on PostgreSQL only, made by
             # migration 0005: SQLite cannot index NULLS LAST.)
             models.Index(Lower("name"), "id", name="crm_infl_name_key_idx"),

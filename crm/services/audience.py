@@ -26,7 +26,7 @@ def audience_snapshot_record(
         errors["taken_on"] = [_("An audience figure cannot be dated in the future.")]
     figure = AudienceSnapshot(channel=channel, taken_on=taken_on, followers=followers, engagement_rate=engagement_rate)
     try:
-        # The figures' bounds are the fields' validators (crm.validators). A second figure on a day replaces the
+        # The figures' bounds are the fields' validators (core.validators). A second figure on a day replaces the
         # first: no unique check.
         figure.full_clean(exclude=["channel", *errors], validate_unique=False, validate_constraints=False)
     except ValidationError as invalid:

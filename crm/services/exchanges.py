@@ -49,7 +49,7 @@ def exchange_record(
     if occurred_on and occurred_on > timezone.localdate():
         errors["occurred_on"] = [_("Record an exchange once it has happened: the date is in the future.")]
     try:
-        # The numbers' bounds are the fields' validators (crm.validators); the constraints, checked above with
+        # The numbers' bounds are the fields' validators (core.validators); the constraints, checked above with
         # messages a person can read, the database still holds.
         exchange.full_clean(exclude=list(errors), validate_constraints=False)
     except ValidationError as invalid:

@@ -70,7 +70,7 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
                 drop_data = {f.attname: getattr(drop, f.attname) for f in Influencer._meta.concrete_fields}
                 drop._history_user = by
                 # The deleted record's history keeps its name and e-mail: this reason ties it to the survivor, so
-                # that erasing the survivor later (crm.services.privacy) finds and erases it too.
+                # that erasing the survivor later (desk.privacy.erasure) finds and erases it too.
                 drop._change_reason = merged_into_reason(keep.pk)
                 drop.delete()
                 _fold_fields(keep, drop_data, drop_label)

@@ -12,10 +12,12 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
 from campaigns.models import Relationship
-from crm.forms import ContactLogForm, add_service_errors
+from core.forms import add_service_errors
+from core.views import id_or_404, safe_next
+from crm.forms import ContactLogForm
 from crm.models import Contact, Influencer
 from crm.services import contact_log as log_contact
-from crm.views.common import id_or_404, influencer_url, safe_next
+from crm.views.common import influencer_url
 
 # The event pages listen to (hx-trigger="contactLogged from:body") to refresh their due dates.
 CONTACT_LOGGED = "contactLogged"

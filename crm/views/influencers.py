@@ -16,19 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.models import OPEN_STAGES, STAGES_WITH_A_CLOCK, Relationship
 from campaigns.selectors import campaigns_that_fit
-from crm import timeline
-from crm.forms import (
-    ChannelFormHelper,
-    InfluencerFilterForm,
-    InfluencerForm,
-    add_service_errors,
-    channel_formset_class,
-)
-from crm.keyset import keyset_page
+from core.forms import add_service_errors
+from core.keyset import keyset_page
+from crm.forms import ChannelFormHelper, InfluencerFilterForm, InfluencerForm, channel_formset_class
 from crm.models import Channel, Influencer
 from crm.selectors import influencer_profile
 from crm.services import influencer_create, influencer_update
 from crm.views.common import influencer_url
+from desk import timeline
 
 TIMELINE_PAGE = 20
 TIMELINE_MAX = 500
@@ -114,7 +109,7 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         shown = TIMELINE_PAGE
     # Every relationship of the person, read once: the open ones are listed, and the timeline's and the ledger's
-    # rows take theirs from here instead of joining them in each of their queries (crm.timeline).
+    # rows take theirs from here instead of joining them in each of their queries (desk.timeline).
     relationships = timeline.relationships_of(influencer)
     # The ledger's latest rows are the newest exchanges, which the timeline reads anyway (shown + 1 ≥ LEDGER_ROWS).
     recent_exchanges = timeline.exchanges(influencer, shown + 1, relationships)

@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from crm.forms import AudienceSnapshotForm, ExchangeForm, add_service_errors
+from core.forms import add_service_errors
+from core.views import safe_next
+from crm.forms import AudienceSnapshotForm, ExchangeForm
 from crm.models import Channel, Exchange, Influencer
 from crm.services import audience_snapshot_record, exchange_record
-from crm.views.common import influencer_url, safe_next
+from crm.views.common import influencer_url
 
 
 @require_http_methods(["GET", "POST"])

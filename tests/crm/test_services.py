@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns.models import Relationship, Stage
+from core.validators import MAX_AUDIENCE
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier
 from crm.services import audience_snapshot_record, contact_log, exchange_record, influencer_create, influencer_update
-from crm.validators import MAX_AUDIENCE
 from messaging.services import follow_up_schedule
 from tests.factories import ChannelFactory, InfluencerFactory, RelationshipFactory, TopicFactory, paris
 

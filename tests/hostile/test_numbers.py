@@ -1,7 +1,7 @@
 """Numbers out of any sensible range (issue 14): "stay in touch every 2,912,104 days" was a server error.
 
 Every number a person can type — a cadence, an audience figure, an engagement rate, a money value, a reach — is
-refused on its field by the model's own validators (crm.validators holds the bounds), in the UI and the admin
+refused on its field by the model's own validators (core.validators holds the bounds), in the UI and the admin
 alike, and nothing is saved. The import reads no number from a file, and the cadences it applies come from
 settings that a system check holds in the same bounds. A page number, a cursor or an id in a URL out of range or
 malformed gives a page (or a 400/404), never a server error.
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Relationship, Stage
-from crm import validators
+from core import validators
 from crm.models import AudienceSnapshot, Exchange, ImportJob, Influencer
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory, TopicFactory
 from tests.hostile import test_admin_forms as admin_pages

@@ -221,7 +221,7 @@ def test_a_marketer_finds_the_button_on_the_persons_page(client, bob, lea):
 
 
 def test_the_demo_templates_are_made_once_and_offered_in_the_persons_language(client, bob, lea):
-    from crm.demo.message_templates import message_templates
+    from demo.message_templates import message_templates
 
     first, second = message_templates(), message_templates()
     client.force_login(bob)

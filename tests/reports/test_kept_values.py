@@ -25,7 +25,7 @@ from campaigns.services import (
 from crm.models import Contact, Exchange
 from crm.services import contact_log, contact_replies_refresh
 from crm.services.merge import influencer_merge
-from crm.services.privacy import influencer_erase
+from desk.privacy.erasure import influencer_erase
 from tests.factories import CampaignFactory, ContactFactory, ExchangeFactory, InfluencerFactory, paris
 
 NOW = paris(2026, 3, 20, 10, 0)

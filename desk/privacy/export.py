@@ -1,0 +1,232 @@
+"""Everything the product holds about one person, for their right of access (GDPR art. 15) and portability.
+
+`influencer_personal_data` is the one read both the JSON download and the readable admin page use; its query
+count does not grow with the person's contacts, messages or history.
+"""
+
+from django.db.models import Prefetch
+
+from campaigns.models import GuardrailEvent, Relationship, StageChange
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer
+from messaging.models import Message
+
+# The person's own fields, as they gave or we wrote them.
+OWN_FIELDS = (
+    "name",
+    "email",
+    "kind",
+    "language",
+    "timezone",
+    "city",
+    "region",
+    "country",
+    "notes",
+    "cadence_days",
+)
+PERSON_FIELDS = (
+    *OWN_FIELDS,
+    "last_contact_at",
+    "next_contact_due",
+    "audience",
+    "created_at",
+    "updated_at",
+    "erased_at",
+)
+# What a history row shows: the person's own fields, not the clocks the product keeps.
+HISTORY_FIELDS = (*OWN_FIELDS, "consent", "consent_at", "consent_source", "owner_id")
+
+
+def _user(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _choice(obj, field: str) -> dict:
+    return {"value": getattr(obj, field), "label": str(getattr(obj, f"get_{field}_display")())}
+
+
+def influencer_personal_data(*, influencer: Influencer) -> dict:
+    """A plain dict (dates and decimals as Python values: encode with DjangoJSONEncoder) of all we hold on them.
+
+    Sections: person, consent, topics, channels (with their dated audience figures), contacts, exchanges,
+    relationships (with their stage changes and guardrail events), messages (the outbox rows to or about them)
+    and history (every saved version of the record: who changed which fields, when).
+    """
+    person = (
+        Influencer.objects.select_related("owner")
+        .prefetch_related(
+            "topics",
+            Prefetch(
+                "channels",
+                queryset=Channel.objects.order_by("platform", "handle").prefetch_related(
+                    Prefetch("snapshots", queryset=AudienceSnapshot.objects.order_by("taken_on"))
+                ),
+            ),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.order_by("occurred_at", "pk").select_related(
+                    "logged_by", "relationship__campaign__brand"
+                ),
+            ),
+            Prefetch(
+                "exchanges",
+                queryset=Exchange.objects.order_by("occurred_on", "pk").select_related(
+                    "recorded_by", "relationship__campaign__brand"
+                ),
+            ),
+            Prefetch(
+                "relationships",
+                queryset=Relationship.objects.order_by("created_at", "pk")
+                .select_related("campaign__brand", "owner")
+                .prefetch_related(
+                    Prefetch(
+                        "stage_changes",
+                        queryset=StageChange.objects.order_by("changed_at", "pk").select_related("changed_by"),
+                    ),
+                    Prefetch(
+                        "guardrail_events",
+                        queryset=GuardrailEvent.objects.order_by("occurred_at", "pk").select_related("by"),
+                    ),
+                ),
+            ),
+            Prefetch("messages", queryset=Message.objects.order_by("send_at", "pk")),
+        )
+        .get(pk=influencer.pk)
+    )
+    history = list(
+        Influencer.history.filter(id=person.pk).order_by("history_date", "history_id").select_related("history_user")
+    )
+    return {
+        "person": {
+            "id": person.pk,
+            **{name: getattr(person, name) for name in PERSON_FIELDS},
+            "kind_label": person.get_kind_display(),
+            "tier": person.get_tier_display(),
+            "owner": _user(person.owner),
+        },
+        "consent": {
+            "status": person.consent,
+            "label": person.get_consent_display(),
+            "at": person.consent_at,
+            "source": person.consent_source,
+        },
+        "topics": sorted(t.name for t in person.topics.all()),
+        "channels": [
+            {
+                "platform": c.get_platform_display(),
+                "handle": c.handle,
+                "url": c.url,
+                "followers": c.followers,
+                "audience_snapshots": [
+                    {"taken_on": s.taken_on, "followers": s.followers, "engagement_rate": s.engagement_rate}
+                    for s in c.snapshots.all()
+                ],
+            }
+            for c in person.channels.all()
+        ],
+        "contacts": [
+            {
+                "occurred_at": c.occurred_at,
+                "kind": c.get_kind_display(),
+                "direction": c.get_direction_display(),
+                "summary": c.summary,
+                "campaign": str(c.relationship.campaign) if c.relationship else "",
+                "logged_by": _user(c.logged_by),
+            }
+            for c in person.contacts.all()
+        ],
+        "exchanges": [
+            {
+                "occurred_on": e.occurred_on,
+                "direction": e.get_direction_display(),
+                "kind": e.get_kind_display(),
+                "value": e.value,
+                "reach": e.reach,
+                "url": e.url,
+                "note": e.note,
+                "campaign": str(e.relationship.campaign) if e.relationship else "",
+                "recorded_by": _user(e.recorded_by),
+            }
+            for e in person.exchanges.all()
+        ],
+        "relationships": [_relationship(r) for r in person.relationships.all()],
+        "messages": [
+            {
+                "kind": m.get_kind_display(),
+                "to": m.recipient if m.to_influencer else "",
+                "internal": not m.to_influencer,
+                "subject": m.subject,
+                "body": m.body,
+                "status": m.get_status_display(),
+                "send_at": m.send_at,
+                "sent_at": m.sent_at,
+            }
+            for m in person.messages.all()
+        ],
+        "history": _history(history),
+    }
+
+
+def _relationship(r) -> dict:
+    return {
+        "campaign": str(r.campaign),
+        "stage": _choice(r, "stage"),
+        "outcome": _choice(r, "outcome") if r.outcome else None,
+        "owner": _user(r.owner),
+        "shortlisted_at": r.shortlisted_at,
+        "pitched_at": r.pitched_at,
+        "accepted_at": r.accepted_at,
+        "delivered_at": r.delivered_at,
+        "closed_at": r.closed_at,
+        "off_topic_reason": r.off_topic_reason,
+        "flag_reason": r.flag_reason,
+        "thank_you": r.get_thank_you_display() if r.thank_you else "",
+        "thank_you_skip_reason": r.thank_you_skip_reason,
+        "stage_changes": [
+            {
+                "at": s.changed_at,
+                "from": s.get_from_stage_display() if s.from_stage else "",
+                "to": s.get_to_stage_display(),
+                "by": _user(s.changed_by),
+                "note": s.note,
+            }
+            for s in r.stage_changes.all()
+        ],
+        "guardrail_events": [
+            {
+                "at": g.occurred_at,
+                "rule": g.get_rule_display(),
+                "result": g.get_result_display(),
+                "detail": g.detail,
+                "by": _user(g.by),
+            }
+            for g in r.guardrail_events.all()
+        ],
+    }
+
+
+def _history(rows: list) -> list[dict]:
+    """Each saved version, oldest first, with the fields that changed from the version before.
+
+    Versions where only the product's own clocks or figures moved (a contact logged, a new audience figure) are
+    left out: they say nothing about the person that the contacts and channels sections do not say.
+    """
+    versions, previous = [], None
+    for row in rows:
+        changed = {
+            name: getattr(row, name)
+            for name in HISTORY_FIELDS
+            if previous is None or getattr(row, name) != getattr(previous, name)
+        }
+        previous_row, previous = previous, row
+        if previous_row is not None and not changed and row.history_type == "~":
+            continue
+        versions.append(
+            {
+                "at": row.history_date,
+                "type": row.get_history_type_display(),
+                "by": _user(row.history_user),
+                "reason": row.history_change_reason or "",
+                "changed": changed,
+            }
+        )
+    return versions
