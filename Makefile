@@ -21,6 +21,7 @@ run: $(VENV)/.installed-run assets messages migrate seed
 test: $(VENV)/.installed-test assets messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	# Separate runs, so no state one kind of test leaves in the process (settings, connections, threads) can reach
 	# the next: unit tests, a real browser, real worker processes, the benchmark.
