@@ -1,20 +1,19 @@
-"""The rules of a directory import, shared by the fast path (crm.services.imports) and the import-export resource.
+"""The rules of a directory import (crm.services.imports runs them) and the reading of its files.
 
 One row is one person: name, email, kind, language, city, region, country, topics, then one column per
 platform holding the handle. A row matches an existing person by e-mail (case-insensitive) or by any of
 its platform + handle pairs (case-insensitive, a leading "@" ignored); it then updates that person instead
 of adding a second one. Rows repeated inside the same file match the person the first one created.
 
-Both import paths call `check_row` for a row's own rules and `Matcher` for who a row is about, so a rule
-changed here changes for both.
+`RowChecker` holds a row's own rules (no query), `Matcher` says who a row is about. The export (crm.resources)
+writes these same columns, so that its file imports back.
 """
 
 import csv
 import io
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -203,7 +202,7 @@ class RowChecker:
                 else:
                     values[name] = value
         if "email" in values:
-            # Written with the address (the fast path writes rows' values as they are) and matched by.
+            # Written with the address (crm.services.imports.writing writes the values as they are) and matched by.
             values["email_key"] = email_key(values["email"])
         for column, accepted in self.choices.items():
             if value := cells.get(column):
@@ -248,36 +247,27 @@ def name_required_error() -> list[str]:
     return [_("A new person needs a name.")]
 
 
-def is_blank(row: Mapping) -> bool:
-    return not any(value is not None and str(value).strip() for value in row.values())
-
-
-P = TypeVar("P")
-
-
-class Matcher(Generic[P]):
+class Matcher:
     """Who a row is about: the person its e-mail or one of its handles already points at, or nobody (a new person).
 
-    `P` is whatever stands for a person (an Influencer, an id); `identify` turns it into a hashable key (an
-    unsaved Influencer cannot be hashed, so the resource passes `id`).
+    A person is their id, or minus the number of the row that adds them (crm.services.imports.checking).
     """
 
-    def __init__(self, *, identify: Callable[[P], Hashable] = lambda person: person):
-        self.identify = identify
-        self.by_email: dict[str, P] = {}
-        self.by_handle: dict[tuple[str, str], P] = {}
+    def __init__(self):
+        self.by_email: dict[str, int] = {}
+        self.by_handle: dict[tuple[str, str], int] = {}
 
-    def matches(self, checked: CheckedRow) -> list[tuple[P, list[str]]]:
+    def matches(self, checked: CheckedRow) -> list[tuple[int, list[str]]]:
         """Every distinct person the row points at, each with what pointed at them ("e-mail a@b", "instagram x")."""
-        found: dict[Hashable, tuple[P, list[str]]] = {}
+        found: dict[int, tuple[int, list[str]]] = {}
         if (email := checked.email_key) and (person := self.by_email.get(email)) is not None:
-            found[self.identify(person)] = (person, [_("e-mail %(email)s") % {"email": checked.values["email"]}])
+            found[person] = (person, [_("e-mail %(email)s") % {"email": checked.values["email"]}])
         for platform, handle in checked.channels:
             if (person := self.by_handle.get((platform, handle.lower()))) is not None:
-                found.setdefault(self.identify(person), (person, []))[1].append(f"{platform} {handle}")
+                found.setdefault(person, (person, []))[1].append(f"{platform} {handle}")
         return list(found.values())
 
-    def remember(self, person: P, checked: CheckedRow) -> list[tuple[str, str]]:
+    def remember(self, person: int, checked: CheckedRow) -> list[tuple[str, str]]:
         """Point the row's e-mail and handles at `person`; return the channels nobody had yet (to add)."""
         if email := checked.email_key:
             self.by_email[email] = person

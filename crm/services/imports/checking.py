@@ -1,9 +1,9 @@
-"""The fast path of a directory import: read the rows once, check them, match them, then write all or nothing.
+"""A whole file's import: read the rows once, check them, match them, then write all or nothing.
 
-Each row is checked on its own with the same rules as the import-export resource (crm.imports), and matched
-against the directory with dictionaries loaded once (two queries, whatever the file's size), never a query per
-row. Only what must be written is kept. If any row is wrong nothing is written and the rows are listed;
-otherwise everything is written in one transaction with a few bulk statements (crm.services.imports.writing).
+Each row is checked on its own (crm.imports) and matched against the directory with dictionaries loaded once
+(two queries, whatever the file's size), never a query per row. Only what must be written is kept. If any row is
+wrong nothing is written and the rows are listed; otherwise everything is written in one transaction with a few
+bulk statements (crm.services.imports.writing).
 """
 
 from collections.abc import Callable, Iterable
@@ -29,7 +29,7 @@ class ImportOutcome:
     errors: list[dict] = field(default_factory=list)  # [{"row": n, "errors": {column: [messages]}}]
 
 
-def _load_directory(matcher: Matcher[int]) -> None:
+def _load_directory(matcher: Matcher) -> None:
     """Everyone's e-mail and handles, once: each row is then matched with dictionary lookups, not queries."""
     emails = Influencer.objects.exclude(email_key="").values_list("pk", "email_key")
     for pk, email in emails.iterator(chunk_size=10_000):
@@ -53,7 +53,7 @@ def influencers_import(
     the writing transaction, last, so that what it records commits with the people or not at all.
     """
     check = RowChecker()
-    matcher: Matcher[int] = Matcher()  # a person is their id, or minus the row number that adds them
+    matcher = Matcher()  # a person is their id, or minus the row number that adds them
     _load_directory(matcher)
     outcome = ImportOutcome()
     writes = Writes()
