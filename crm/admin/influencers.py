@@ -23,10 +23,10 @@ from crm.admin.latest import latest_tables
 from crm.admin.paging import BigTableAdmin
 from crm.admin.privacy import PrivacyAdminMixin, may_handle_privacy
 from crm.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, preload_autocomplete
+from crm.exports import EXPORT_FORMATS, InfluencerResource
 from crm.forms import GuardedModelForm
 from crm.forms.influencers import clean_unique_email
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
-from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
 from crm.services.privacy import influencer_delete, influencers_delete

@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from crm.addresses import email_key
 from crm.forms import InfluencerForm
-from crm.imports import csv_rows, decode_csv, numbered_rows
+from crm.imports import influencers_import
+from crm.imports.reading import csv_rows, decode_csv, numbered_rows
 from crm.models import Influencer
 from crm.selectors import matching_people, people_with_email
 from crm.services import influencer_create, influencer_update
-from crm.services.imports import influencers_import
 from tests.crm.admin_factories import person
 
 TYPED = "uni@EXÄMPLE.com"

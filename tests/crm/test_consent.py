@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from crm.imports import csv_rows, decode_csv, numbered_rows
+from crm.imports import influencers_import
+from crm.imports.reading import csv_rows, decode_csv, numbered_rows
 from crm.models import Influencer
 from crm.services import influencer_create, influencer_merge, influencer_update
 from crm.services.consent import influencer_opt_in, influencer_opt_out
-from crm.services.imports import influencers_import
 from messaging.services import follow_up_schedule
 from tests.factories import paris
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from crm.imports import csv_rows, decode_csv, numbered_rows
+from crm.imports import checking, import_job_create, import_job_run, import_jobs_enqueue, influencers_import
+from crm.imports.reading import csv_rows, decode_csv, numbered_rows
 from crm.models import Channel, ImportJob, Influencer, Topic
-from crm.services.imports import checking, import_job_create, import_job_run, import_jobs_enqueue, influencers_import
 from tests.crm.admin_factories import person
 
 pytestmark = pytest.mark.django_db

@@ -1,18 +1,16 @@
-"""The rules of a directory import (crm.services.imports runs them) and the reading of its files.
+"""The rules of one row of a directory file: its columns, what each cell may hold, and who the row is about.
 
 One row is one person: name, email, kind, language, city, region, country, topics, then one column per
 platform holding the handle. A row matches an existing person by e-mail (case-insensitive) or by any of
 its platform + handle pairs (case-insensitive, a leading "@" ignored); it then updates that person instead
 of adding a second one. Rows repeated inside the same file match the person the first one created.
 
-`RowChecker` holds a row's own rules (no query), `Matcher` says who a row is about. The export (crm.resources)
-writes these same columns, so that its file imports back.
+`RowChecker` holds a row's own rules (no query), `Matcher` says who a row is about; crm.imports.checking runs
+both over a whole file. The export (crm.exports) writes these same columns, so that its file imports back.
 """
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -23,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from crm.addresses import email_key
 from crm.models import Channel, Influencer
-from crm.services.influencers import influencer_defaults
 from crm.validators import CONTROL_CHARACTERS, LINE_BREAKS_AND_TABS, one_line_text
 
 PLATFORMS = [p for p in Channel.Platform.values if p != Channel.Platform.OTHER]
@@ -70,16 +67,6 @@ def split_list(value: str) -> list[str]:
 
 def handle_key(handle: str) -> str:
     return handle.strip().lstrip("@").lower()
-
-
-def normalise_header(header) -> str:
-    return str(header or "").replace("\ufeff", "").strip().lower()
-
-
-def missing_name_column_error() -> ValidationError:
-    return ValidationError(
-        _("The file has no “name” column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
-    )
 
 
 def _choice_maps() -> dict[str, dict[str, str]]:
@@ -202,7 +189,7 @@ class RowChecker:
                 else:
                     values[name] = value
         if "email" in values:
-            # Written with the address (crm.services.imports.writing writes the values as they are) and matched by.
+            # Written with the address (crm.imports.writing writes the values as they are) and matched by.
             values["email_key"] = email_key(values["email"])
         for column, accepted in self.choices.items():
             if value := cells.get(column):
@@ -237,12 +224,6 @@ class RowChecker:
         return checked
 
 
-def new_person_defaults(person: Influencer, *, by) -> None:
-    """What influencer_create gives a person added by hand, for one a file adds (owner, an ambassador's cadence)."""
-    for name, value in influencer_defaults(by=by, kind=person.kind).items():
-        setattr(person, name, value)
-
-
 def name_required_error() -> list[str]:
     return [_("A new person needs a name.")]
 
@@ -250,7 +231,7 @@ def name_required_error() -> list[str]:
 class Matcher:
     """Who a row is about: the person its e-mail or one of its handles already points at, or nobody (a new person).
 
-    A person is their id, or minus the number of the row that adds them (crm.services.imports.checking).
+    A person is their id, or minus the number of the row that adds them (crm.imports.checking).
     """
 
     def __init__(self):
@@ -290,54 +271,3 @@ def several_people_error(matches: Iterable[tuple[str, list[str]]]) -> Validation
             )
         }
     )
-
-
-# --- Reading files -----------------------------------------------------------------------------------------------
-
-
-def decode_csv(content: bytes) -> str:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows still saves "CSV" in the ANSI code page.
-        text = content.decode("cp1252")
-    return text.lstrip("\ufeff")
-
-
-def csv_rows(text: str) -> Iterator[list[str]]:
-    """CSV as people really save it: ',' or ';' or tab, Windows line endings, blank lines (as empty lists)."""
-    start = 0
-    first_line = ""
-    for line in io.StringIO(text):
-        if line.strip():
-            first_line = line
-            break
-        start += len(line)
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    return csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter)
-
-
-def xlsx_rows(content: bytes) -> Iterator[list]:
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        for values in book.active.iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        book.close()
-
-
-def numbered_rows(rows: Iterator[list]) -> Iterator[tuple[int, dict]]:
-    """(number, row as a dict by normalised header) from the first line after the header, which is row 1.
-
-    Blank lines keep their number (so that numbers match the file) and come as empty dicts.
-    """
-    header = next(rows, None)
-    if header is None:
-        return
-    columns = [normalise_header(h) for h in header]
-    if "name" not in columns:
-        raise missing_name_column_error()
-    for number, values in enumerate(rows, start=1):
-        yield number, dict(zip(columns, values, strict=False)) if values else {}

@@ -1,9 +1,9 @@
 """A whole file's import: read the rows once, check them, match them, then write all or nothing.
 
-Each row is checked on its own (crm.imports) and matched against the directory with dictionaries loaded once
-(two queries, whatever the file's size), never a query per row. Only what must be written is kept. If any row is
-wrong nothing is written and the rows are listed; otherwise everything is written in one transaction with a few
-bulk statements (crm.services.imports.writing).
+Each row is checked on its own (crm.imports.rules) and matched against the directory with dictionaries loaded
+once (two queries, whatever the file's size), never a query per row. Only what must be written is kept. If any
+row is wrong nothing is written and the rows are listed; otherwise everything is written in one transaction with
+a few bulk statements (crm.imports.writing).
 """
 
 from collections.abc import Callable, Iterable
@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
-from crm.imports import TOPIC_MAX_LENGTH, Matcher, RowChecker, handle_key, name_required_error, several_people_error
+from crm.imports.rules import (
+    TOPIC_MAX_LENGTH,
+    Matcher,
+    RowChecker,
+    handle_key,
+    name_required_error,
+    several_people_error,
+)
+from crm.imports.writing import Writes, write
 from crm.models import Channel, Influencer
-from crm.services.imports.writing import Writes, write
 
 PROGRESS_EVERY = 2000  # rows between two progress updates of the job (one small UPDATE each)
 MAX_LISTED_ERRORS = 1000  # rows in error kept on the job; the count covers them all
@@ -47,7 +54,7 @@ def influencers_import(
     progress: Callable[[int], None] | None = None,
     before_commit: Callable[[ImportOutcome], None] | None = None,
 ) -> ImportOutcome:
-    """Import numbered rows (crm.imports.numbered_rows): all of them, or none if any row is wrong.
+    """Import numbered rows (crm.imports.reading.numbered_rows): all of them, or none if any row is wrong.
 
     `progress(n)` is called every PROGRESS_EVERY rows read, and once all are; `before_commit(outcome)` runs inside
     the writing transaction, last, so that what it records commits with the people or not at all.

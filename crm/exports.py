@@ -1,6 +1,6 @@
 """Exporting the directory of people to a spreadsheet (CSV or XLSX): the admin's export, for managers.
 
-One row is one person, in the columns a directory import reads (crm.imports): name, email, kind, language,
+One row is one person, in the columns a directory import reads (crm.imports.rules): name, email, kind, language,
 city, region, country, topics, then one column per platform holding the handles. So an exported file imports
 back unchanged, and every cell is made inert for spreadsheets (`neutralise`).
 """
@@ -10,7 +10,7 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from crm.imports import COLUMNS, FORMULA_STARTS, PLATFORMS
+from crm.imports.rules import COLUMNS, FORMULA_STARTS, PLATFORMS
 from crm.models import Channel, Influencer, Topic
 
 EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
@@ -30,8 +30,8 @@ def neutralise(value):
 
 
 class InfluencerResource(resources.ModelResource):
-    """The directory as django-import-export exports it. Importing is crm.services.imports (the admin's import
-    button leads to its upload page): this resource imports nothing."""
+    """The directory as django-import-export exports it. Importing is crm.imports (the admin's import button leads
+    to its upload page): this resource imports nothing."""
 
     topics = fields.Field(column_name="topics")
     blog = fields.Field(column_name="blog")

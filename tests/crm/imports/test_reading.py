@@ -17,9 +17,9 @@ from bench.bombs import (
     shared_strings_bomb,
     workbook,
 )
-from crm.archives import archive_check
+from crm.imports import import_job_run
+from crm.imports.reading import archive_check
 from crm.models import ImportJob, Influencer
-from crm.services.imports import import_job_run
 
 pytestmark = pytest.mark.django_db
 
