@@ -133,10 +133,10 @@ CHILD = """
 import os, resource, sys, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from crm.services.imports.jobs import _job_rows
+from crm.imports.reading import file_rows
 content = open(sys.argv[1], "rb").read()
 try:
-    rows, _total = _job_rows(content, "xlsx")
+    rows, _total = file_rows(content, "xlsx")
     outcome = f"read {sum(1 for _row in rows)} row(s)"
 except Exception as error:
     outcome = f"refused: {type(error).__name__}: {' '.join(getattr(error, 'messages', [str(error)]))}"

@@ -3,7 +3,7 @@
 Run alone: `python -m bench.imports --rows 100000` (on the database of DATABASE_URL; nothing stays written, every
 import is rolled back). `measure_import()` is what `manage.py bench` calls.
 
-- The fast path (crm.services.imports.influencers_import) runs in a fresh child process on the same database,
+- The fast path (crm.imports.influencers_import) runs in a fresh child process on the same database,
   so that its peak RSS is the import's own, not whatever the benchmark built before.
 - django-import-export's default path is a plain ModelResource (row by row, a query or two per row, one savepoint
   per row): it is slow, so it runs on the first DEFAULT_PATH_ROWS rows and its rate is extrapolated.
@@ -91,8 +91,8 @@ def fast_path(path: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from crm.imports import csv_rows, decode_csv, numbered_rows
-    from crm.services.imports import influencers_import
+    from crm.imports import influencers_import
+    from crm.imports.reading import csv_rows, decode_csv, numbered_rows
 
     def run():
         by = get_user_model().objects.order_by("pk").first()
@@ -126,7 +126,7 @@ def default_path(path: str, rows: int) -> dict:
     import tablib
     from import_export import resources
 
-    from crm.imports import PERSON_COLUMNS
+    from crm.imports.rules import PERSON_COLUMNS
     from crm.models import Influencer
 
     class DefaultResource(resources.ModelResource):

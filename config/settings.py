@@ -360,7 +360,7 @@ MESSAGE_RETRY_MAX_SECONDS = env.int("MESSAGE_RETRY_MAX_SECONDS", default=3600)
 UNSUBSCRIBE_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_MAX_AGE_DAYS", default=365)
 # --- end of Messaging ---
 
-# --- Directory imports (crm.services.imports) ---
+# --- Directory imports (crm.imports) ---
 # An uploaded file waits as a queued ImportJob; beat hands queued jobs to a worker this often (web requests never
 # talk to the broker), again after IMPORT_RESEND_AFTER_SECONDS if the message was lost, and fails a job still
 # running after IMPORT_TIMEOUT_SECONDS (its worker died; the import is one transaction, so nothing was written).
@@ -370,8 +370,8 @@ IMPORT_TIMEOUT_SECONDS = env.int("IMPORT_TIMEOUT_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["crm-imports"] = {"task": "crm.tasks.enqueue_imports", "schedule": IMPORT_SWEEP_SECONDS}
 # An uploaded workbook (a zip) is refused before it is opened when it is made of more parts than this, when one
 # part or all of them unpack to more than these sizes, or when a part of over 1 MB is compressed more than
-# IMPORT_ARCHIVE_MAX_RATIO times (crm.archives). What real workbooks unpack to, and the worker's memory at the
-# limits: docs/PERFORMANCE.md.
+# IMPORT_ARCHIVE_MAX_RATIO times (crm.imports.reading). What real workbooks unpack to, and the worker's memory at
+# the limits: docs/PERFORMANCE.md.
 IMPORT_ARCHIVE_MAX_ENTRIES = env.int("IMPORT_ARCHIVE_MAX_ENTRIES", default=1000)
 IMPORT_ARCHIVE_MAX_ENTRY_MB = env.int("IMPORT_ARCHIVE_MAX_ENTRY_MB", default=100)
 IMPORT_ARCHIVE_MAX_TOTAL_MB = env.int("IMPORT_ARCHIVE_MAX_TOTAL_MB", default=300)

@@ -1,20 +1,20 @@
-"""Celery tasks for people: small wrappers that take ids, over crm.services."""
+"""Celery tasks for people: small wrappers that take ids, over crm.services and crm.imports."""
 
 from celery import shared_task
 
 from config.lockout import login_logs_purge
-from crm.services import imports
+from crm.imports import import_job_run, import_jobs_enqueue
 
 
 @shared_task
 def enqueue_imports() -> int:
     """Beat, every IMPORT_SWEEP_SECONDS: hand queued import jobs to a worker."""
-    return imports.import_jobs_enqueue()
+    return import_jobs_enqueue()
 
 
 @shared_task(acks_late=True)
 def run_import(job_id: int) -> None:
-    imports.import_job_run(job_id=job_id)
+    import_job_run(job_id=job_id)
 
 
 @shared_task

@@ -1,6 +1,6 @@
 """Directory imports in the admin: upload a file, then watch its job's progress while a worker imports it.
 
-The upload only stores the file (crm.services.imports.import_job_create) and redirects to the job's page, which
+The upload only stores the file (crm.imports.import_job_create) and redirects to the job's page, which
 polls a small progress fragment with htmx every second until the job is done or failed.
 """
 
@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin.rows import ModelAdmin
+from crm.imports import import_job_create
 from crm.models import ImportJob
-from crm.services.imports import import_job_create
 
 
 class UploadForm(forms.Form):

@@ -22,9 +22,9 @@ from core.admin.widgets import PreloadedAutocompleteSelect, ReadChoicesField, pr
 from core.forms import GuardedModelForm
 from crm.addresses import email_key
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
+from crm.exports import EXPORT_FORMATS, InfluencerResource
 from crm.forms.influencers import clean_unique_email
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
-from crm.resources import EXPORT_FORMATS, InfluencerResource
 from crm.services import influencer_create
 from crm.services.merge import influencer_merge
 from desk.latest import latest_tables

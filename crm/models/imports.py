@@ -8,7 +8,7 @@ from core.labels import ChoiceLabels
 
 
 class ImportJob(ChoiceLabels, models.Model):
-    """One uploaded directory file, imported in the background (crm.services.imports), all or nothing.
+    """One uploaded directory file, imported in the background (crm.imports), all or nothing.
 
     The file itself is kept in the row: the web process and the worker share the database, not a disk.
     """

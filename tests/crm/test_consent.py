@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from crm.imports import influencers_import
+from crm.imports.reading import csv_rows, decode_csv, numbered_rows
 from crm.models import Influencer
-from crm.resources import InfluencerResource, SniffingCSV
 from crm.services import influencer_create, influencer_merge, influencer_update
 from crm.services.consent import influencer_opt_in, influencer_opt_out
 from messaging.services import follow_up_schedule
@@ -80,9 +81,9 @@ def test_the_admin_shows_consent_read_only_on_an_existing_person(opted_out, clie
 def test_an_import_row_cannot_change_consent(opted_out, alice):
     csv = "name,email,city,consent,consent_source\r\nLéa Martin,LEA@example.org,Angers,opted_in,import\r\n"
 
-    result = InfluencerResource().import_data(SniffingCSV().create_dataset(csv), user=alice)
+    outcome = influencers_import(rows=numbered_rows(csv_rows(decode_csv(csv.encode()))), by=alice)
 
-    assert not result.has_errors() and not result.has_validation_errors()
+    assert outcome.invalid == 0, outcome.errors
     assert Influencer.objects.get(pk=opted_out.pk).city == "Angers", "the row did match her"
     assert _consent(opted_out)[0] == "opted_out"
 

@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from campaigns.models import Stage
-from crm.resources import FORMULA_STARTS, neutralise
+from crm.exports import FORMULA_STARTS, neutralise
 from reports.exports import safe_cell
 from reports.registry import REPORTS
 from tests.factories import (

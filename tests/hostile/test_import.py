@@ -14,9 +14,9 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crm.imports import COLUMNS
+from crm.imports import import_job_run
+from crm.imports.rules import COLUMNS
 from crm.models import ImportJob, Influencer
-from crm.services.imports import import_job_run
 from tests.hostile.strategies import (
     CONTROL,
     HOSTILE,

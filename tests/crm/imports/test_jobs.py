@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from crm.imports import csv_rows, decode_csv, numbered_rows
+from crm.imports import checking, import_job_create, import_job_run, import_jobs_enqueue, influencers_import
+from crm.imports.reading import csv_rows, decode_csv, numbered_rows
 from crm.models import Channel, ImportJob, Influencer, Topic
-from crm.resources import InfluencerResource, SniffingCSV
-from crm.services.imports import checking, import_job_create, import_job_run, import_jobs_enqueue, influencers_import
 from tests.crm.admin_factories import person
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +195,7 @@ def test_an_xlsx_file_imports_too(alice):
     assert (job.status, job.format, job.created, job.total) == ("done", "xlsx", 1, 3)
     ines = Influencer.objects.get()
     assert sorted(ines.channels.values_list("platform", flat=True)) == ["tiktok", "youtube"]
+    assert sorted(ines.topics.values_list("name", flat=True)) == ["danse", "musique"]
 
 
 # --- Progress ----------------------------------------------------------------------------------------------------
@@ -318,14 +318,6 @@ def test_after_a_bad_row_the_next_rows_are_still_matched_to_the_people_the_file_
         },
     ]
     assert not Influencer.objects.exists()
-
-
-def test_the_fast_path_and_the_import_export_resource_report_the_same_errors(alice):
-    """One set of rules (crm.imports): the resource and the background job cannot disagree on a row."""
-    result = InfluencerResource().import_data(SniffingCSV().create_dataset(BAD.encode()), user=alice)
-    job = run(job_for(alice, BAD.encode()))
-
-    assert {e["row"]: e["errors"] for e in job.errors} == {row.number: row.error_dict for row in result.invalid_rows}
 
 
 @pytest.mark.parametrize(

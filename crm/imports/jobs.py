@@ -6,11 +6,9 @@ to the broker (`import_jobs_enqueue`), so a web request never waits on the broke
 """
 
 import contextlib
-import csv
 import logging
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,10 +18,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm.archives import archive_check
-from crm.imports import csv_rows, decode_csv, numbered_rows, xlsx_rows
+from crm.imports.checking import ImportOutcome, influencers_import
+from crm.imports.reading import UnreadableFile, archive_check, file_rows
 from crm.models import ImportJob
-from crm.services.imports.checking import ImportOutcome, influencers_import
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +31,7 @@ Status = ImportJob.Status
 
 def import_job_create(*, by, upload) -> ImportJob:
     """Store an uploaded file (`name`, `size`, `read()`) as a queued job; a worker imports it. No row is read here,
-    but a workbook over the archive limits (crm.archives) is refused at once."""
+    but a workbook over the archive limits (crm.imports.reading) is refused at once."""
     # The name is shown and stored as text: no NUL (PostgreSQL refuses it) or other control character.
     file_name = re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")
     suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
@@ -69,7 +66,7 @@ def import_jobs_enqueue(*, now=None) -> int:
     A duplicate message is harmless, the task claims the job before anything else. Nothing to do costs two
     indexed reads and no write, so running every few seconds never queues behind an import holding SQLite's lock.
     """
-    from crm.tasks import run_import
+    from crm.tasks import run_import  # crm.tasks imports this module: at the top, a cycle
 
     now = now or timezone.now()
     running = ImportJob.objects.filter(status=Status.RUNNING)
@@ -104,37 +101,6 @@ def import_jobs_enqueue(*, now=None) -> int:
 
 class _Superseded(Exception):
     """The job is no longer ours to finish (marked failed meanwhile): roll the import back."""
-
-
-class UnreadableFile(Exception):
-    """The file is not the CSV or the workbook it claims to be."""
-
-
-# What csv and openpyxl raise on a file they cannot read (openpyxl: KeyError, ValueError on a zip that is not
-# a workbook).
-READING_ERRORS = (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError, ValueError, OSError)
-
-
-def _readable(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
-    try:
-        yield from rows
-    except READING_ERRORS as broken:
-        raise UnreadableFile from broken
-
-
-def _job_rows(content: bytes, format: str) -> tuple[Iterator[tuple[int, dict]], int | None]:
-    """The job's numbered rows, and their number when it is cheap to know (CSV) for the progress bar."""
-    try:
-        if format == ImportJob.Format.XLSX:
-            # Again here: the limits may have changed since the upload, and only unpacking shows a size that lies.
-            archive_check(content, inflate=True)
-            return _readable(numbered_rows(xlsx_rows(content))), None
-        text = decode_csv(content)
-        # Counting first costs one more CSV parse (~0.1 s per 100,000 rows).
-        total = max(0, sum(1 for _row in csv_rows(text)) - 1)
-    except READING_ERRORS as broken:
-        raise UnreadableFile from broken
-    return _readable(numbered_rows(csv_rows(text))), total
 
 
 def import_job_run(*, job_id: int) -> None:
@@ -181,7 +147,7 @@ def _run(job: ImportJob, jobs) -> None:
 
     try:
         content = bytes(ImportJob.objects.values_list("content", flat=True).get(pk=job.pk))
-        rows, total = _job_rows(content, job.format)
+        rows, total = file_rows(content, job.format)
         del content  # the rows hold the decoded text
         if total is not None:
             jobs.update(total=total)

@@ -1,9 +1,9 @@
-"""The fast path of a directory import: read the rows once, check them, match them, then write all or nothing.
+"""A whole file's import: read the rows once, check them, match them, then write all or nothing.
 
-Each row is checked on its own with the same rules as the import-export resource (crm.imports), and matched
-against the directory with dictionaries loaded once (two queries, whatever the file's size), never a query per
-row. Only what must be written is kept. If any row is wrong nothing is written and the rows are listed;
-otherwise everything is written in one transaction with a few bulk statements (crm.services.imports.writing).
+Each row is checked on its own (crm.imports.rules) and matched against the directory with dictionaries loaded
+once (two queries, whatever the file's size), never a query per row. Only what must be written is kept. If any
+row is wrong nothing is written and the rows are listed; otherwise everything is written in one transaction with
+a few bulk statements (crm.imports.writing).
 """
 
 from collections.abc import Callable, Iterable
@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
-from crm.imports import TOPIC_MAX_LENGTH, Matcher, RowChecker, handle_key, name_required_error, several_people_error
+from crm.imports.rules import (
+    TOPIC_MAX_LENGTH,
+    Matcher,
+    RowChecker,
+    handle_key,
+    name_required_error,
+    several_people_error,
+)
+from crm.imports.writing import Writes, write
 from crm.models import Channel, Influencer
-from crm.services.imports.writing import Writes, write
 
 PROGRESS_EVERY = 2000  # rows between two progress updates of the job (one small UPDATE each)
 MAX_LISTED_ERRORS = 1000  # rows in error kept on the job; the count covers them all
@@ -29,7 +36,7 @@ class ImportOutcome:
     errors: list[dict] = field(default_factory=list)  # [{"row": n, "errors": {column: [messages]}}]
 
 
-def _load_directory(matcher: Matcher[int]) -> None:
+def _load_directory(matcher: Matcher) -> None:
     """Everyone's e-mail and handles, once: each row is then matched with dictionary lookups, not queries."""
     emails = Influencer.objects.exclude(email_key="").values_list("pk", "email_key")
     for pk, email in emails.iterator(chunk_size=10_000):
@@ -47,13 +54,13 @@ def influencers_import(
     progress: Callable[[int], None] | None = None,
     before_commit: Callable[[ImportOutcome], None] | None = None,
 ) -> ImportOutcome:
-    """Import numbered rows (crm.imports.numbered_rows): all of them, or none if any row is wrong.
+    """Import numbered rows (crm.imports.reading.numbered_rows): all of them, or none if any row is wrong.
 
     `progress(n)` is called every PROGRESS_EVERY rows read, and once all are; `before_commit(outcome)` runs inside
     the writing transaction, last, so that what it records commits with the people or not at all.
     """
     check = RowChecker()
-    matcher: Matcher[int] = Matcher()  # a person is their id, or minus the row number that adds them
+    matcher = Matcher()  # a person is their id, or minus the row number that adds them
     _load_directory(matcher)
     outcome = ImportOutcome()
     writes = Writes()

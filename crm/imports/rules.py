@@ -1,20 +1,17 @@
-"""The rules of a directory import, shared by the fast path (crm.services.imports) and the import-export resource.
+"""The rules of one row of a directory file: its columns, what each cell may hold, and who the row is about.
 
 One row is one person: name, email, kind, language, city, region, country, topics, then one column per
 platform holding the handle. A row matches an existing person by e-mail (case-insensitive) or by any of
 its platform + handle pairs (case-insensitive, a leading "@" ignored); it then updates that person instead
 of adding a second one. Rows repeated inside the same file match the person the first one created.
 
-Both import paths call `check_row` for a row's own rules and `Matcher` for who a row is about, so a rule
-changed here changes for both.
+`RowChecker` holds a row's own rules (no query), `Matcher` says who a row is about; crm.imports.checking runs
+both over a whole file. The export (crm.exports) writes these same columns, so that its file imports back.
 """
 
-import csv
-import io
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,7 +22,6 @@ from django.utils.translation import gettext as _
 from core.validators import CONTROL_CHARACTERS, LINE_BREAKS_AND_TABS, one_line_text
 from crm.addresses import email_key
 from crm.models import Channel, Influencer
-from crm.services.influencers import influencer_defaults
 
 PLATFORMS = [p for p in Channel.Platform.values if p != Channel.Platform.OTHER]
 PERSON_COLUMNS = ["name", "email", "kind", "language", "city", "region", "country"]
@@ -71,16 +67,6 @@ def split_list(value: str) -> list[str]:
 
 def handle_key(handle: str) -> str:
     return handle.strip().lstrip("@").lower()
-
-
-def normalise_header(header) -> str:
-    return str(header or "").replace("\ufeff", "").strip().lower()
-
-
-def missing_name_column_error() -> ValidationError:
-    return ValidationError(
-        _("The file has no “name” column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
-    )
 
 
 def _choice_maps() -> dict[str, dict[str, str]]:
@@ -203,7 +189,7 @@ class RowChecker:
                 else:
                     values[name] = value
         if "email" in values:
-            # Written with the address (the fast path writes rows' values as they are) and matched by.
+            # Written with the address (crm.imports.writing writes the values as they are) and matched by.
             values["email_key"] = email_key(values["email"])
         for column, accepted in self.choices.items():
             if value := cells.get(column):
@@ -238,46 +224,31 @@ class RowChecker:
         return checked
 
 
-def new_person_defaults(person: Influencer, *, by) -> None:
-    """What influencer_create gives a person added by hand, for one a file adds (owner, an ambassador's cadence)."""
-    for name, value in influencer_defaults(by=by, kind=person.kind).items():
-        setattr(person, name, value)
-
-
 def name_required_error() -> list[str]:
     return [_("A new person needs a name.")]
 
 
-def is_blank(row: Mapping) -> bool:
-    return not any(value is not None and str(value).strip() for value in row.values())
-
-
-P = TypeVar("P")
-
-
-class Matcher(Generic[P]):
+class Matcher:
     """Who a row is about: the person its e-mail or one of its handles already points at, or nobody (a new person).
 
-    `P` is whatever stands for a person (an Influencer, an id); `identify` turns it into a hashable key (an
-    unsaved Influencer cannot be hashed, so the resource passes `id`).
+    A person is their id, or minus the number of the row that adds them (crm.imports.checking).
     """
 
-    def __init__(self, *, identify: Callable[[P], Hashable] = lambda person: person):
-        self.identify = identify
-        self.by_email: dict[str, P] = {}
-        self.by_handle: dict[tuple[str, str], P] = {}
+    def __init__(self):
+        self.by_email: dict[str, int] = {}
+        self.by_handle: dict[tuple[str, str], int] = {}
 
-    def matches(self, checked: CheckedRow) -> list[tuple[P, list[str]]]:
+    def matches(self, checked: CheckedRow) -> list[tuple[int, list[str]]]:
         """Every distinct person the row points at, each with what pointed at them ("e-mail a@b", "instagram x")."""
-        found: dict[Hashable, tuple[P, list[str]]] = {}
+        found: dict[int, tuple[int, list[str]]] = {}
         if (email := checked.email_key) and (person := self.by_email.get(email)) is not None:
-            found[self.identify(person)] = (person, [_("e-mail %(email)s") % {"email": checked.values["email"]}])
+            found[person] = (person, [_("e-mail %(email)s") % {"email": checked.values["email"]}])
         for platform, handle in checked.channels:
             if (person := self.by_handle.get((platform, handle.lower()))) is not None:
-                found.setdefault(self.identify(person), (person, []))[1].append(f"{platform} {handle}")
+                found.setdefault(person, (person, []))[1].append(f"{platform} {handle}")
         return list(found.values())
 
-    def remember(self, person: P, checked: CheckedRow) -> list[tuple[str, str]]:
+    def remember(self, person: int, checked: CheckedRow) -> list[tuple[str, str]]:
         """Point the row's e-mail and handles at `person`; return the channels nobody had yet (to add)."""
         if email := checked.email_key:
             self.by_email[email] = person
@@ -300,54 +271,3 @@ def several_people_error(matches: Iterable[tuple[str, list[str]]]) -> Validation
             )
         }
     )
-
-
-# --- Reading files -----------------------------------------------------------------------------------------------
-
-
-def decode_csv(content: bytes) -> str:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows still saves "CSV" in the ANSI code page.
-        text = content.decode("cp1252")
-    return text.lstrip("\ufeff")
-
-
-def csv_rows(text: str) -> Iterator[list[str]]:
-    """CSV as people really save it: ',' or ';' or tab, Windows line endings, blank lines (as empty lists)."""
-    start = 0
-    first_line = ""
-    for line in io.StringIO(text):
-        if line.strip():
-            first_line = line
-            break
-        start += len(line)
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    return csv.reader(io.StringIO(text[start:], newline=""), delimiter=delimiter)
-
-
-def xlsx_rows(content: bytes) -> Iterator[list]:
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        for values in book.active.iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        book.close()
-
-
-def numbered_rows(rows: Iterator[list]) -> Iterator[tuple[int, dict]]:
-    """(number, row as a dict by normalised header) from the first line after the header, which is row 1.
-
-    Blank lines keep their number (so that numbers match the file) and come as empty dicts.
-    """
-    header = next(rows, None)
-    if header is None:
-        return
-    columns = [normalise_header(h) for h in header]
-    if "name" not in columns:
-        raise missing_name_column_error()
-    for number, values in enumerate(rows, start=1):
-        yield number, dict(zip(columns, values, strict=False)) if values else {}

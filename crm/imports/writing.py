@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from crm.imports import new_person_defaults
 from crm.models import Channel, Influencer, Topic
+from crm.services.influencers import influencer_defaults
 
 BATCH_SIZE = 2000
 # How far a trigram (GIN) index's list of pending entries may grow while the import writes (see _gin_upkeep_last).
@@ -25,6 +25,12 @@ GIN_INDEXES = """
     FROM pg_index JOIN pg_class index ON index.oid = pg_index.indexrelid JOIN pg_am ON pg_am.oid = index.relam
     WHERE pg_am.amname = 'gin' AND pg_index.indrelid = ANY(%s::regclass[])
 """
+
+
+def new_person_defaults(person: Influencer, *, by) -> None:
+    """What influencer_create gives a person added by hand, for one a file adds (owner, an ambassador's cadence)."""
+    for name, value in influencer_defaults(by=by, kind=person.kind).items():
+        setattr(person, name, value)
 
 
 @dataclass

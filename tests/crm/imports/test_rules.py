@@ -1,11 +1,11 @@
-"""The row rules' shortcuts (crm.imports.RowChecker) give exactly the verdicts of the rules they stand in for."""
+"""The row rules' shortcuts (crm.imports.rules.RowChecker) give exactly the verdicts of the rules they stand in for."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.imports import SIMPLE_EMAIL, RowChecker
+from crm.imports.rules import SIMPLE_EMAIL, RowChecker
 from crm.models import Influencer
 
 EMAIL = Influencer._meta.get_field("email")

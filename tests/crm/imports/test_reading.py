@@ -17,10 +17,9 @@ from bench.bombs import (
     shared_strings_bomb,
     workbook,
 )
-from crm.archives import archive_check
+from crm.imports import import_job_run
+from crm.imports.reading import archive_check
 from crm.models import ImportJob, Influencer
-from crm.resources import CheckedXLSX
-from crm.services.imports import import_job_run
 
 pytestmark = pytest.mark.django_db
 
@@ -150,12 +149,6 @@ def test_a_normal_workbook_still_imports(as_alice):
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 1)
     assert Influencer.objects.get().email == "ana@example.org"
-
-
-def test_the_import_export_resource_s_workbook_format_is_held_to_the_same_limits():
-    assert CheckedXLSX().create_dataset(workbook()).dict == [{"name": "Ana Martin", "email": "ana@example.org"}]
-    with pytest.raises(ValidationError, match="is itself an archive"):
-        CheckedXLSX().create_dataset(nested_bomb())
 
 
 def test_an_encrypted_part_is_refused_with_its_reason():
