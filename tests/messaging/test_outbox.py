@@ -11,7 +11,9 @@ from campaigns.services import relationship_close
 from crm.models import Contact
 from crm.services import contact_log
 from crm.services.consent import influencer_opt_out
+from messaging.emails import thank_you_preview
 from messaging.models import Message
+from messaging.selectors import thank_you_queued
 from messaging.services import (
     follow_up_schedule,
     message_cancel,
@@ -48,6 +50,29 @@ def test_the_thank_you_lists_the_open_campaigns_that_fit_the_person(now, active,
     assert "Summer kitchen" in body
     assert "Marathon" not in body
     assert "Spring range" in body
+
+
+def test_the_close_dialogs_preview_is_the_thank_you_the_outbox_writes(now, active, bob):
+    summer = CampaignFactory(name="Summer kitchen", topics=["food"])
+
+    preview = thank_you_preview(relationship=active, sender=bob)
+    relationship_close(relationship=active, by=bob, outcome="completed")
+
+    message = Message.objects.get()
+    assert (preview.subject, preview.body) == (message.subject, message.body)
+    assert preview.fitting == [summer]
+    assert preview.language == "French"  # named in the reader's language (English here)
+
+
+def test_the_queued_thank_you_is_found_until_it_goes_or_is_cancelled(now, active, bob):
+    assert thank_you_queued(relationship=active) is None
+
+    relationship_close(relationship=active, by=bob, outcome="completed")
+    queued = thank_you_queued(relationship=active)
+
+    assert queued == Message.objects.get(kind=Message.Kind.THANK_YOU)
+    message_cancel(message=queued, by=bob)
+    assert thank_you_queued(relationship=active) is None
 
 
 def test_a_person_who_declined_is_thanked_for_their_time_not_for_taking_part(now, active, bob):
