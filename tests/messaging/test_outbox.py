@@ -5,21 +5,24 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from campaigns.models import ThankYou
-from campaigns.services import relationship_close
-from crm.models import Contact
+from campaigns.services import relationship_close, thank_you_skip_reason
+from crm.models import Contact, Influencer
 from crm.services import contact_log
 from crm.services.consent import influencer_opt_out
 from messaging.emails import thank_you_preview
 from messaging.models import Message
 from messaging.selectors import thank_you_queued
 from messaging.services import (
+    follow_up_refusal,
     follow_up_schedule,
     message_cancel,
     message_edit,
     message_queue,
     thank_you_queue,
+    thank_you_refusal,
 )
 from tests.factories import CampaignFactory
 
@@ -178,6 +181,58 @@ def test_no_follow_up_can_be_scheduled_for_an_opted_out_person(now, lea, bob):
 
     assert "opted out" in " ".join(error.value.messages)
     assert not Message.objects.exists()
+
+
+OPTED_OUT, NO_ADDRESS = {"consent": Influencer.Consent.OPTED_OUT}, {"email": ""}
+
+
+@pytest.mark.parametrize(
+    ("change", "follow_up", "thank_you"),
+    [
+        (
+            OPTED_OUT,
+            "Léa Martin opted out of e-mails: no follow-up can be scheduled.",
+            "Léa Martin opted out of e-mails.",
+        ),
+        (NO_ADDRESS, "Léa Martin has no e-mail address. Add one first.", "Léa Martin has no e-mail address."),
+        # Both: the opt-out is what is said, everywhere.
+        (
+            OPTED_OUT | NO_ADDRESS,
+            "Léa Martin opted out of e-mails: no follow-up can be scheduled.",
+            "Léa Martin opted out of e-mails.",
+        ),
+    ],
+    ids=["opted out", "no address", "both"],
+)
+def test_someone_who_cannot_be_e_mailed_is_refused_in_the_same_words_everywhere(
+    now, active, lea, bob, change, follow_up, thank_you
+):
+    Influencer.objects.filter(pk=lea.pk).update(**change)
+    lea.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        follow_up_schedule(influencer=lea, by=bob, subject="News", body="Hi", send_at=now)
+
+    assert refused.value.message_dict["influencer"] == [follow_up] == [follow_up_refusal(influencer=lea)]
+    assert thank_you_skip_reason(relationship=active) == thank_you == thank_you_refusal(influencer=lea)
+
+
+def test_the_refusals_are_said_in_the_language_of_the_moment_they_are_made(now, lea):
+    Influencer.objects.filter(pk=lea.pk).update(consent=Influencer.Consent.OPTED_OUT)
+    lea.refresh_from_db()
+
+    with translation.override("fr"):
+        french = follow_up_refusal(influencer=lea), thank_you_refusal(influencer=lea)
+
+    assert french == (
+        "Léa Martin ne veut plus recevoir d’e-mails : aucune relance ne peut être programmée.",
+        "Léa Martin ne veut plus recevoir d’e-mails.",
+    )
+    assert follow_up_refusal(influencer=lea).startswith("Léa Martin opted out")
+
+
+def test_someone_with_an_address_who_did_not_opt_out_is_not_refused(lea):
+    assert (follow_up_refusal(influencer=lea), thank_you_refusal(influencer=lea)) == ("", "")
 
 
 def test_an_opt_out_cancels_every_message_that_has_not_gone(now, active, lea, bob):
