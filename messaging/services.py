@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from campaigns.models import Relationship
 from crm import roles
 from crm.models import Influencer
+from crm.validators import CLOCK_SKEW
 from messaging import emails
 from messaging.models import Message
 from messaging.timezones import next_sending_time
@@ -134,7 +135,7 @@ def follow_up_schedule(
         errors["subject"] = _("Give the follow-up a subject.")
     if not body:
         errors["body"] = _("Write the follow-up.")
-    if send_at < timezone.now() - timedelta(minutes=5):
+    if send_at < timezone.now() - CLOCK_SKEW:
         errors["send_at"] = _("Pick a time in the future.")
     if relationship is not None and relationship.influencer_id != influencer.pk:
         errors["relationship"] = _("This relationship is not with %(person)s.") % {"person": influencer}

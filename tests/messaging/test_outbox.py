@@ -12,7 +12,9 @@ from campaigns.services import relationship_close, thank_you_skip_reason
 from crm.models import Contact, Influencer
 from crm.services import contact_log
 from crm.services.consent import influencer_opt_out
+from crm.validators import CLOCK_SKEW
 from messaging.emails import thank_you_preview
+from messaging.forms import _clean_send_at
 from messaging.models import Message
 from messaging.selectors import thank_you_queued
 from messaging.services import (
@@ -233,6 +235,26 @@ def test_the_refusals_are_said_in_the_language_of_the_moment_they_are_made(now, 
 
 def test_someone_with_an_address_who_did_not_opt_out_is_not_refused(lea):
     assert (follow_up_refusal(influencer=lea), thank_you_refusal(influencer=lea)) == ("", "")
+
+
+@pytest.mark.parametrize(("beyond", "refused"), [(datetime.timedelta(0), False), (datetime.timedelta(seconds=1), True)])
+def test_the_follow_up_and_the_contact_log_allow_the_same_clock_skew_as_the_forms(now, lea, bob, beyond, refused):
+    """A follow-up "now" may be a little past, a contact "now" a little ahead: by CLOCK_SKEW, as in the forms."""
+    past, ahead = now - CLOCK_SKEW - beyond, now + CLOCK_SKEW + beyond
+    outcomes = []
+    for attempt in (
+        lambda: follow_up_schedule(influencer=lea, by=bob, subject="News", body="Hi", send_at=past),
+        lambda: _clean_send_at(past),
+        lambda: contact_log(influencer=lea, by=bob, kind="call", direction="outbound", summary="Hi", occurred_at=ahead),
+    ):
+        try:
+            attempt()
+        except ValidationError:
+            outcomes.append(True)
+        else:
+            outcomes.append(False)
+
+    assert outcomes == [refused] * 3
 
 
 def test_an_opt_out_cancels_every_message_that_has_not_gone(now, active, lea, bob):
