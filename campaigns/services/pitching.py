@@ -45,8 +45,8 @@ def pitch_checks_for(*, relationships: Sequence[Relationship], campaign: Campaig
 
     The one home of the pitch rules, for one card (the dialog, the admin, the pitch itself) and for a board's
     column alike, in three queries whatever their number: the campaign's topics (none when they are prefetched),
-    the people sharing one of them, and those people's pitches within the guardrail window. Each relationship's
-    person must be loaded (the board's cards carry name and consent).
+    the people sharing one of them, and those people's pitches within the guardrail window. Each person is read
+    from their relationship: load them with it (select_related), or each costs a query.
     """
     if not relationships:
         return {}
