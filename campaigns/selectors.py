@@ -106,8 +106,9 @@ def pipeline(*, campaign: Campaign, per_stage: int | None = None) -> dict[str, l
     column's full count (two queries: which cards, then the cards). Which ones is decided on narrow rows: the
     ranking reads the id, stage and name of every relationship of the campaign (5,000 on a big board), and only
     the cards shown are read, by id, with their person and owner. Ranking the whole rows sorted 5,000 rows of 60
-    columns to keep 125: 141 ms of SQL at full scale, against about 25 ms now (most of it the join that gives each
-    relationship its person's name: the order is the person's, so no index of the relationships can give it).
+    columns to keep 125, at five times the SQL time of now (docs/PERFORMANCE.md, "Figures behind the code"); most
+    of what is left is the join that gives each relationship its person's name: the order is the person's, so no
+    index of the relationships can give it.
     """
     board: dict[str, list[Relationship]] = {stage: [] for stage in Stage.values}
     relationships = _cards(campaign.relationships.all())

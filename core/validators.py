@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-# Clocks of the browser and the server differ a little: "now" typed in a form must not count as the future.
+# Clocks of the browser and the server differ a little: a "now" from a form is neither future nor past.
 CLOCK_SKEW = timedelta(minutes=5)
 
 # Days a person may mean. A typo beyond them (year 1, year 9999) would pass as a date and then overflow

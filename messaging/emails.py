@@ -7,6 +7,7 @@ edit shows in both.
 """
 
 import functools
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -81,6 +82,26 @@ def thank_you_content(*, relationship: Relationship, sender, outcome: str | None
         "signature": signature_of(sender),
     }
     return build("thank_you", context, language_for(influencer))
+
+
+@dataclass(frozen=True)
+class ThankYouPreview:
+    subject: str
+    body: str
+    fitting: list  # the open campaigns it tells about; none, and the dialog says so
+    language: str  # the person's language, named in the reader's
+
+
+def thank_you_preview(*, relationship: Relationship, sender) -> ThankYouPreview:
+    """The thank-you exactly as the outbox will write it (E1, E2), in the person's language.
+
+    Previewed as for a completed collaboration; a declined or silent ending gets the softer wording.
+    """
+    subject, body = thank_you_content(relationship=relationship, sender=sender, outcome="completed")
+    language = language_for(relationship.influencer)
+    # Named in the reader's language (the marketer's), not the person's.
+    language_name = str(dict(settings.LANGUAGES).get(language, language))
+    return ThankYouPreview(subject=subject, body=body, fitting=thank_you_fitting(relationship), language=language_name)
 
 
 def reminder_content(

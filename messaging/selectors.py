@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from campaigns.models import Relationship
 from messaging.models import Message
 
 # The columns a row of "my messages" shows (Today's lists, the failed messages' page).
@@ -49,3 +50,8 @@ def my_failed_messages(user, *, limit: int | None = None) -> QuerySet[Message]:
     return my_messages(
         user, order=["-updated_at", "-pk"], limit=limit, status=Message.Status.FAILED, updated_at__gte=since
     )
+
+
+def thank_you_queued(*, relationship: Relationship) -> Message | None:
+    """The relationship's thank-you while it waits to leave (it can still be edited or cancelled); else None."""
+    return relationship.messages.filter(kind=Message.Kind.THANK_YOU, status=Message.Status.SCHEDULED).first()

@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import Relationship
 from core import roles
+from core.validators import CLOCK_SKEW
 from crm.models import Influencer
 from messaging import emails
 from messaging.models import Message
@@ -86,6 +88,34 @@ def thank_you_queue(*, relationship: Relationship, by) -> Message:
     return message
 
 
+# Why nothing can be e-mailed to a person, in the words of each place that refuses: (opted out, no address).
+_NO_FOLLOW_UP = (
+    gettext_lazy("%(person)s opted out of e-mails: no follow-up can be scheduled."),
+    gettext_lazy("%(person)s has no e-mail address. Add one first."),
+)
+_NO_THANK_YOU = (gettext_lazy("%(person)s opted out of e-mails."), gettext_lazy("%(person)s has no e-mail address."))
+
+
+def _unreachable(influencer: Influencer, texts: tuple) -> str:
+    # The opt-out first: an opted-out person is told so even when their address is gone too.
+    opted_out, no_address = texts
+    if influencer.is_opted_out:
+        return opted_out % {"person": influencer}
+    if not influencer.email:
+        return no_address % {"person": influencer}
+    return ""
+
+
+def follow_up_refusal(*, influencer: Influencer) -> str:
+    """Why no follow-up can be scheduled to this person (opted out, no address); empty when one can."""
+    return _unreachable(influencer, _NO_FOLLOW_UP)
+
+
+def thank_you_refusal(*, influencer: Influencer) -> str:
+    """Why no thank-you can go to this person (opted out, no address); empty when one can."""
+    return _unreachable(influencer, _NO_THANK_YOU)
+
+
 def follow_up_schedule(
     *,
     influencer: Influencer,
@@ -99,17 +129,13 @@ def follow_up_schedule(
     """Schedule a follow-up written (or adapted from a template) by a marketer."""
     subject, body = (subject or "").strip(), (body or "").strip()
     errors = {}
-    if influencer.is_opted_out:
-        errors["influencer"] = _("%(person)s opted out of e-mails: no follow-up can be scheduled.") % {
-            "person": influencer
-        }
-    elif not influencer.email:
-        errors["influencer"] = _("%(person)s has no e-mail address. Add one first.") % {"person": influencer}
+    if refusal := follow_up_refusal(influencer=influencer):
+        errors["influencer"] = refusal
     if not subject:
         errors["subject"] = _("Give the follow-up a subject.")
     if not body:
         errors["body"] = _("Write the follow-up.")
-    if send_at < timezone.now() - timedelta(minutes=5):
+    if send_at < timezone.now() - CLOCK_SKEW:
         errors["send_at"] = _("Pick a time in the future.")
     if relationship is not None and relationship.influencer_id != influencer.pk:
         errors["relationship"] = _("This relationship is not with %(person)s.") % {"person": influencer}

@@ -110,15 +110,10 @@ def _when(moment: datetime) -> str:
 
 
 def _follow_up_page(request: HttpRequest, form: FollowUpForm, influencer: Influencer) -> HttpResponse:
-    blocked = ""
-    if influencer.is_opted_out:
-        blocked = _("%(person)s opted out of e-mails: no follow-up can be scheduled.") % {"person": influencer}
-    elif not influencer.email:
-        blocked = _("%(person)s has no e-mail address. Add one first.") % {"person": influencer}
     context = {
         "form": form,
         "influencer": influencer,
-        "blocked": blocked,
+        "blocked": services.follow_up_refusal(influencer=influencer),
         "sending_hours": sending_hours_text(influencer),
         "has_templates": form.fields["template"].queryset.exists(),
     }

@@ -63,7 +63,7 @@ MARKETER_PAGES = [
     ("/campaigns/add/", 5),
     ("/campaigns/{campaign}/", 9),
     ("/campaigns/{campaign}/edit/", 7),
-    ("/campaigns/relationships/{shortlisted}/pitch/", 8),
+    ("/campaigns/relationships/{shortlisted}/pitch/", 7),
     ("/campaigns/relationships/{pitched}/accept/", 4),
     ("/campaigns/relationships/{active}/deliver/", 5),
     ("/campaigns/relationships/{delivered}/close/", 7),

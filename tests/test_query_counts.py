@@ -182,7 +182,7 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "campaigns:board_more": [("/campaigns/{campaign}/more/?stage=active&after={active}", "{owner}", 5)],
     "campaigns:campaign_edit": [("/campaigns/{campaign}/edit/", "{owner}", 7)],
     "campaigns:influencer_search": [("/campaigns/{campaign}/people/?q={tag}", "{owner}", 5)],
-    "campaigns:relationship_pitch": [("/campaigns/relationships/{shortlisted}/pitch/", "{owner}", 8)],
+    "campaigns:relationship_pitch": [("/campaigns/relationships/{shortlisted}/pitch/", "{owner}", 7)],
     "campaigns:relationship_accept": [("/campaigns/relationships/{pitched}/accept/", "{owner}", 4)],
     "campaigns:relationship_deliver": [("/campaigns/relationships/{active}/deliver/", "{owner}", 5)],
     "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 7)],

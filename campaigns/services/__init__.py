@@ -8,12 +8,13 @@ from campaigns.services.lifecycle import (
     relationship_shortlist,
     thank_you_skip_reason,
 )
-from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
+from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_checks_for, pitch_text
 from campaigns.services.stays import stage_stays_refresh
 
 __all__ = [
     "PitchChecks",
     "pitch_checks",
+    "pitch_checks_for",
     "pitch_text",
     "relationship_accept",
     "relationship_close",

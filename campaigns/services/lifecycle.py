@@ -27,7 +27,7 @@ from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
 from campaigns.services.stays import stage_stay_end
 from crm.models import Contact, Exchange, Influencer
 from crm.services import contact_log
-from messaging.services import thank_you_queue
+from messaging.services import thank_you_queue, thank_you_refusal
 
 __all__ = [
     "PitchChecks",
@@ -317,10 +317,8 @@ def thank_you_skip_reason(*, relationship: Relationship) -> str:
     Read-only, so the close dialog can say it before the closing, like pitch_checks for the pitch.
     """
     influencer = relationship.influencer
-    if influencer.is_opted_out:
-        return _("%(person)s opted out of e-mails.") % {"person": influencer}
-    if not influencer.email:
-        return _("%(person)s has no e-mail address.") % {"person": influencer}
+    if refusal := thank_you_refusal(influencer=influencer):
+        return refusal
     if relationship.pitched_at is None:
         return _("%(person)s was never pitched on this campaign.") % {"person": influencer}
     return ""

@@ -1,5 +1,7 @@
 """What a pitch must clear, and what it carries: the guardrails preview (B4, B1, opt-out, M3) and the brief (B2)."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -9,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship
+from crm.models import Influencer
 
 Rule = GuardrailEvent.Rule
 
@@ -22,6 +25,9 @@ class PitchChecks:
     opted_out: bool = False
     flags: list[str] = field(default_factory=list)  # M3: need an acknowledgement
     flag_rules: list[str] = field(default_factory=list)  # the GuardrailEvent.Rule of each flag, same order
+    # What the M3 flags are made of, for a page to word them its own way (the board's cards).
+    unrelated: list[str] = field(default_factory=list)  # campaigns pitched lately with no topic in common, latest first
+    earlier_pitches: int = 0  # pitches of the person in the window, on other campaigns
 
     @property
     def clear(self) -> bool:
@@ -29,32 +35,73 @@ class PitchChecks:
         return not (self.brief_missing or self.off_topic or self.opted_out or self.flags)
 
 
-def _topic_ids(obj) -> set[int]:
-    return set(obj.topics.values_list("pk", flat=True))
-
-
 def pitch_checks(*, relationship: Relationship) -> PitchChecks:
     """Run the pitch guardrails (B4, B1, opt-out, M3) on a relationship without changing anything."""
-    campaign = relationship.campaign
-    influencer = relationship.influencer
-    campaign_topics = _topic_ids(campaign)
-    checks = PitchChecks(
-        brief_missing=campaign.brief_missing(),
-        off_topic=not (campaign_topics & _topic_ids(influencer)),
-        opted_out=influencer.is_opted_out,
+    return pitch_checks_for(relationships=[relationship], campaign=relationship.campaign)[relationship.pk]
+
+
+def pitch_checks_for(*, relationships: Sequence[Relationship], campaign: Campaign) -> dict[int, PitchChecks]:
+    """The pitch guardrails of each of `relationships` (all on `campaign`), by relationship id; changes nothing.
+
+    The one home of the pitch rules, for one card (the dialog, the admin, the pitch itself) and for a board's
+    column alike, in three queries whatever their number: the campaign's topics (none when they are prefetched),
+    the people sharing one of them, and those people's pitches within the guardrail window. Each person is read
+    from their relationship: load them with it (select_related), or each costs a query.
+    """
+    if not relationships:
+        return {}
+    campaign_topics = [topic.pk for topic in campaign.topics.all()]
+    people = {relationship.influencer_id for relationship in relationships}
+    on_topic = set(
+        Influencer.topics.through.objects.filter(influencer_id__in=people, topic_id__in=campaign_topics).values_list(
+            "influencer_id", flat=True
+        )
     )
 
     since = timezone.now() - timedelta(days=settings.GUARDRAIL_WINDOW_DAYS)
-    recent = (
-        Relationship.objects.filter(influencer_id=influencer.pk, pitched_at__gte=since)
-        .exclude(pk=relationship.pk)
-        .select_related("campaign__brand")
-    )
     # M3, consistency: pitched on a campaign with no topic in common with this one.
     shares_a_topic = Exists(
         Campaign.topics.through.objects.filter(campaign_id=OuterRef("campaign_id"), topic_id__in=campaign_topics)
     )
-    unrelated = [str(other.campaign) for other in recent.exclude(shares_a_topic).order_by("-pitched_at")]
+    # Leaving out the relationship being pitched: one per person and campaign, so this campaign's.
+    recent = (
+        Relationship.objects.filter(influencer_id__in=people, pitched_at__gte=since)
+        .exclude(campaign_id=campaign.pk)
+        .annotate(shares_a_topic=shares_a_topic)
+        .select_related("campaign__brand")
+        .only("influencer_id", "pitched_at", "campaign__name", "campaign__brand__name")
+        .order_by("-pitched_at", "-pk")
+    )
+    pitches: dict[int, int] = defaultdict(int)
+    unrelated: dict[int, list[str]] = defaultdict(list)
+    for other in recent:
+        pitches[other.influencer_id] += 1
+        if not other.shares_a_topic:
+            unrelated[other.influencer_id].append(str(other.campaign))
+
+    brief_missing = campaign.brief_missing()
+    return {
+        relationship.pk: _checks(
+            relationship.influencer,
+            brief_missing=brief_missing,
+            on_topic=relationship.influencer_id in on_topic,
+            unrelated=unrelated[relationship.influencer_id],
+            earlier=pitches[relationship.influencer_id],
+        )
+        for relationship in relationships
+    }
+
+
+def _checks(
+    influencer: Influencer, *, brief_missing: list[str], on_topic: bool, unrelated: list[str], earlier: int
+) -> PitchChecks:
+    checks = PitchChecks(
+        brief_missing=list(brief_missing),
+        off_topic=not on_topic,
+        opted_out=influencer.is_opted_out,
+        unrelated=unrelated,
+        earlier_pitches=earlier,
+    )
     if unrelated:
         checks.flags.append(
             _(
@@ -65,7 +112,6 @@ def pitch_checks(*, relationship: Relationship) -> PitchChecks:
         )
         checks.flag_rules.append(Rule.CONSISTENCY)
     # M3, frequency: this pitch would make more than GUARDRAIL_MAX_PITCHES in the window, all brands together.
-    earlier = recent.count()
     if earlier + 1 > settings.GUARDRAIL_MAX_PITCHES:
         checks.flags.append(
             _(

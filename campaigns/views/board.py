@@ -1,5 +1,8 @@
 """A campaign's pipeline board, and shortlisting people onto it."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -8,22 +11,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from campaigns.forms import InfluencerSearchForm, ShortlistForm
-from campaigns.models import Campaign, Outcome, Relationship, Stage
+from campaigns.models import Campaign, GuardrailEvent, Outcome, Relationship, Stage
 from campaigns.selectors import pipeline, pipeline_after
-from campaigns.services import relationship_shortlist
-from campaigns.views.flags import board_pitch_flags
+from campaigns.services import PitchChecks, pitch_checks_for, relationship_shortlist
 from core.links import PkUrl
 from crm.models import Influencer, Tier
 
 SEARCH_LIMIT = 10
-# Cards per column on the board and per "Show more": a column of 5,000 rendered whole took 25 s. A card cost about
-# 1 ms to render when the template worked out its text; made ready in _cards, it costs about 0.2 ms (125 cards:
-# 23 ms at full scale), still the largest share of the board's time after its SQL.
+# Cards per column on the board and per "Show more": a column of 5,000 rendered whole took many seconds. A card's
+# text is made ready in _cards rather than worked out by the template, five times cheaper; rendering is still the
+# largest share of the board's time after its SQL (docs/PERFORMANCE.md, "Figures behind the code").
 COLUMN_CARDS = 25
 
 # The move each open stage leads to: its dialog (URL name) and its button. Closing is offered on every open card
@@ -39,6 +41,51 @@ def _column(stage: str) -> dict:
     """What every card of a column shares, worked out once for the column rather than on each card."""
     move = NEXT_MOVE.get(stage)
     return {"stage": Stage(stage), "is_open": stage != Stage.CLOSED, "move": str(move[1]) if move else ""}
+
+
+@dataclass(frozen=True)
+class CardFlag:
+    label: str  # short, on the card
+    detail: str = ""  # longer, for the title/tooltip and screen readers
+    blocking: bool = False  # cannot be overridden: the brief, an opt-out
+
+
+def _card_flags(checks: PitchChecks) -> list[CardFlag]:
+    """A shortlisted card's pitch checks in a card's words; which ones apply is campaigns.services' to say."""
+    flags: list[CardFlag] = []
+    if checks.brief_missing:
+        flags.append(CardFlag(_("brief incomplete"), _("Missing: %s") % ", ".join(checks.brief_missing), blocking=True))
+    if checks.opted_out:
+        flags.append(CardFlag(_("opted out"), _("They opted out of contact: they cannot be pitched."), True))
+    if checks.off_topic:
+        flags.append(CardFlag(_("off-topic"), _("No topic in common with the campaign: a pitch needs a reason.")))
+    days = settings.GUARDRAIL_WINDOW_DAYS
+    for rule in checks.flag_rules:
+        if rule == GuardrailEvent.Rule.CONSISTENCY:
+            count = len(checks.unrelated)
+            detail = ngettext(
+                "Pitched on %(count)d unrelated campaign in the last %(days)d days.",
+                "Pitched on %(count)d unrelated campaigns in the last %(days)d days.",
+                count,
+            ) % {"count": count, "days": days}
+            flags.append(CardFlag(_("pitched on unrelated topics"), detail))
+        elif rule == GuardrailEvent.Rule.FREQUENCY:
+            flags.append(
+                CardFlag(
+                    _("pitched %(count)d times lately") % {"count": checks.earlier_pitches},
+                    _("Across all campaigns and brands in the last %(days)d days; the limit is %(limit)d.")
+                    % {"days": days, "limit": settings.GUARDRAIL_MAX_PITCHES},
+                )
+            )
+    return flags
+
+
+def _flags(campaign: Campaign, stage: str, relationships: list[Relationship]) -> dict[int, list[CardFlag]]:
+    """The cards' flags, by relationship id: only a shortlisted card has a pitch ahead of it."""
+    if stage != Stage.SHORTLISTED:
+        return {}
+    checks = pitch_checks_for(relationships=relationships, campaign=campaign)
+    return {pk: _card_flags(each) for pk, each in checks.items()}
 
 
 def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[dict]:
@@ -84,10 +131,8 @@ def _more_url(campaign: Campaign, stage: str, last: Relationship) -> str:
 
 def _board_context(campaign: Campaign) -> dict:
     board = pipeline(campaign=campaign, per_stage=COLUMN_CARDS)
-    topics = list(campaign.topics.all())
-    flags = board_pitch_flags(
-        campaign=campaign, relationships=board[Stage.SHORTLISTED], topic_ids=[topic.pk for topic in topics]
-    )
+    topics = list(campaign.topics.all())  # prefetched: the page and the flags share them
+    flags = _flags(campaign, Stage.SHORTLISTED, board[Stage.SHORTLISTED])
     columns = []
     for stage in Stage:
         shown = board[stage]
@@ -107,7 +152,7 @@ def _board_context(campaign: Campaign) -> dict:
 @require_GET
 @permission_required(["campaigns.view_campaign", "campaigns.view_relationship"], raise_exception=True)
 def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_object_or_404(Campaign.objects.select_related("brand"), pk=pk)
+    campaign = get_object_or_404(Campaign.objects.select_related("brand").prefetch_related("topics"), pk=pk)
     context = _board_context(campaign)
     if request.htmx and request.htmx.target == "board":
         # A refresh after a move, a shortlisting or a logged contact: the columns only.
@@ -136,7 +181,7 @@ def board_more(request: HttpRequest, pk: int) -> HttpResponse:
     # One more than shown: whether another "Show more" is needed, without counting the column again.
     following = pipeline_after(campaign=campaign, stage=stage, after=after, limit=COLUMN_CARDS + 1)
     shown = following[:COLUMN_CARDS]
-    flags = board_pitch_flags(campaign=campaign, relationships=shown) if stage == Stage.SHORTLISTED else {}
+    flags = _flags(campaign, stage, shown)
     return render(
         request,
         "campaigns/_board_more.html",

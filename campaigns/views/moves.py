@@ -6,7 +6,6 @@ form error in the dialog. On success an htmx request gets 204 and a `relationshi
 modal closes and the board reloads its columns.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -31,8 +30,8 @@ from campaigns.services import (
     thank_you_skip_reason,
 )
 from crm.models import Exchange
-from messaging import emails
-from messaging.models import Message
+from messaging.emails import thank_you_preview
+from messaging.selectors import thank_you_queued
 
 FITTING_CAMPAIGNS_SHOWN = 5
 
@@ -200,26 +199,9 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Close ----------------------------------------------------------------------------------------------------
 
 
-def thank_you_preview(relationship: Relationship, sender) -> dict:
-    """The thank-you exactly as the outbox will write it (E1, E2), in the person's language.
-
-    Previewed as for a completed collaboration; a declined or silent ending gets the softer wording.
-    """
-    subject, body = emails.thank_you_content(relationship=relationship, sender=sender, outcome="completed")
-    language = emails.language_for(relationship.influencer)
-    # Named in the reader's language (the marketer's), not the person's.
-    language_name = str(dict(settings.LANGUAGES).get(language, language))
-    return {
-        "subject": subject,
-        "body": body,
-        "fitting": emails.thank_you_fitting(relationship),
-        "language": language_name,
-    }
-
-
 def _with_thank_you_time(relationship: Relationship, done: str) -> str:
     """Say when the queued thank-you leaves (the marketer's time), with a link to edit or cancel it meanwhile."""
-    thank_you = relationship.messages.filter(kind=Message.Kind.THANK_YOU, status=Message.Status.SCHEDULED).first()
+    thank_you = thank_you_queued(relationship=relationship)
     if thank_you is None:
         return done
     # Its send_at is when it leaves (the outbox moved it into the person's sending hours), read in the page's zone
@@ -258,12 +240,13 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 done = _("%(relationship)s is closed; the thank-you is queued.")
             done = done % {"relationship": relationship, "reason": relationship.thank_you_skip_reason}
             return _moved(request, relationship, _with_thank_you_time(relationship, done))
+    sender = relationship.owner or request.user
     return _dialog(
         request,
         "campaigns/move/close.html",
         relationship,
         form=form,
         automatic_skip=automatic_skip,
-        preview=None if automatic_skip else thank_you_preview(relationship, relationship.owner or request.user),
+        preview=None if automatic_skip else thank_you_preview(relationship=relationship, sender=sender),
         stale=_stale(relationship, OPEN_STAGES),
     )

@@ -1,9 +1,9 @@
 """Writing an import's people, history, topics and channels: a few bulk statements, in the caller's transaction.
 
-Model instances and bulk_create cost ~100 µs a row in Python (each value of each row prepared on its own). Here
-rows are tuples of values already in database form; new people get their ids first, from the table's own
-sequence, so that every table is then written by the database's fastest bulk path: COPY on PostgreSQL, one
-prepared INSERT run over all rows (executemany) on SQLite.
+Model instances and bulk_create cost more in Python than the database's work (each value of each row prepared on
+its own; docs/PERFORMANCE.md, "Figures behind the code"). Here rows are tuples of values already in database form;
+new people get their ids first, from the table's own sequence, so that every table is then written by the
+database's fastest bulk path: COPY on PostgreSQL, one prepared INSERT run over all rows (executemany) on SQLite.
 """
 
 from collections.abc import Iterable, Iterator

@@ -11,10 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship, Stage
+from core.validators import CLOCK_SKEW
 from crm.models import Contact, Influencer
-
-# Clocks of the browser and the server differ a little; a contact "now" from a form must not be refused.
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def _later(current, candidate):
@@ -78,7 +76,7 @@ def contact_log(
         errors["direction"] = _("A contact is either outbound or inbound.")
     if not summary:
         errors["summary"] = _("Say in a few words what the contact was about.")
-    if occurred_at > now + FUTURE_TOLERANCE:
+    if occurred_at > now + CLOCK_SKEW:
         errors["occurred_at"] = _("A contact cannot be in the future. To plan one, schedule a follow-up instead.")
     if relationship is not None and relationship.influencer_id != influencer.pk:
         errors["relationship"] = _("This relationship is with %(other)s, not with %(person)s.") % {

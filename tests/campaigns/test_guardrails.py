@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import GuardrailEvent, Relationship, Stage
-from campaigns.services import pitch_checks, relationship_pitch, relationship_shortlist
+from campaigns.models import Campaign, GuardrailEvent, Relationship, Stage
+from campaigns.services import pitch_checks, pitch_checks_for, relationship_pitch, relationship_shortlist
 from crm.models import Contact, Influencer
 from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, RelationshipFactory, paris
 
@@ -275,3 +275,84 @@ def test_pitch_checks_is_clear_for_a_good_pitch(lea, bob):
     relationship = _shortlist(lea, bob, topics=["food"])
 
     assert pitch_checks(relationship=relationship).clear
+
+
+# --- One card or a whole column: the same checks ---
+
+
+def _column_of_every_case(bob):
+    """Shortlisted people on one campaign, one per case a pitch check knows (the board's column)."""
+    campaign = CampaignFactory(topics=["lifestyle"])
+    people = [
+        InfluencerFactory(name="on topic", topics=["lifestyle"]),
+        InfluencerFactory(name="off topic", topics=["sport"]),
+        InfluencerFactory(name="opted out", topics=["lifestyle"], consent=Influencer.Consent.OPTED_OUT),
+        InfluencerFactory(name="pitched elsewhere", topics=["lifestyle"]),
+        InfluencerFactory(name="pitched a lot", topics=["lifestyle"]),
+    ]
+    elsewhere = _pitched_before(people[3], days_ago=2, topics=["sport"])
+    for days_ago in (1, 3, 5):
+        _pitched_before(people[4], days_ago=days_ago, topics=["lifestyle"])
+    column = [relationship_shortlist(influencer=person, campaign=campaign, by=bob) for person in people]
+    return column, campaign, elsewhere.campaign
+
+
+def test_a_column_and_each_of_its_cards_alone_get_the_same_pitch_checks(bob):
+    column, campaign, unrelated = _column_of_every_case(bob)
+
+    together = pitch_checks_for(relationships=column, campaign=campaign)
+
+    alone = {
+        relationship.pk: pitch_checks(relationship=Relationship.objects.get(pk=relationship.pk))
+        for relationship in column
+    }
+    assert together == alone
+    on_topic, off_topic, opted_out, elsewhere, a_lot = (together[relationship.pk] for relationship in column)
+    assert on_topic.clear
+    assert (off_topic.off_topic, off_topic.opted_out, off_topic.flags) == (True, False, [])
+    assert (opted_out.opted_out, opted_out.off_topic, opted_out.flags) == (True, False, [])
+    assert elsewhere.flag_rules == [Rule.CONSISTENCY] and elsewhere.earlier_pitches == 1
+    assert elsewhere.unrelated == [str(unrelated)]
+    assert a_lot.flag_rules == [Rule.FREQUENCY] and a_lot.earlier_pitches == 3 and a_lot.unrelated == []
+    assert "already pitched 3 times in the last 30 days" in a_lot.flags[0]
+
+
+def test_an_incomplete_brief_stands_in_the_way_of_every_card_of_the_column(bob):
+    column, campaign, _unrelated = _column_of_every_case(bob)
+    campaign.offer = ""
+    campaign.save()
+
+    together = pitch_checks_for(relationships=column, campaign=campaign)
+
+    assert all(checks.brief_missing == ["what is offered"] for checks in together.values())
+    assert together == {relationship.pk: pitch_checks(relationship=relationship) for relationship in column}
+
+
+def test_the_unrelated_campaigns_are_named_latest_first(lea, bob):
+    older = _pitched_before(lea, days_ago=6, topics=["sport"])
+    newer = _pitched_before(lea, days_ago=2, topics=["music"])
+    relationship = _shortlist(lea, bob, topics=["lifestyle"])
+
+    checks = pitch_checks(relationship=relationship)
+
+    assert checks.unrelated == [str(newer.campaign), str(older.campaign)]
+    assert f"({newer.campaign}, {older.campaign})" in checks.flags[0]
+
+
+@pytest.mark.parametrize("cards", [3, 30])
+def test_the_pitch_checks_of_a_column_take_three_queries_however_many_cards(bob, cards, django_assert_num_queries):
+    campaign = CampaignFactory(topics=["lifestyle"])
+    for n in range(cards):
+        person = InfluencerFactory(topics=["lifestyle"] if n % 2 else ["sport"])
+        _pitched_before(person, days_ago=n % 5, topics=["sport"])
+        RelationshipFactory(influencer=person, campaign=campaign)
+    column = list(Relationship.objects.filter(campaign=campaign).select_related("influencer"))
+    campaign = Campaign.objects.get(pk=campaign.pk)  # its topics not read yet
+
+    # The campaign's topics, the people sharing one of them, those people's pitches in the window.
+    with django_assert_num_queries(3):
+        checks = pitch_checks_for(relationships=column, campaign=campaign)
+
+    assert len(checks) == cards
+    assert sum(each.off_topic for each in checks.values()) == cards - cards // 2
+    assert all(each.flag_rules == [Rule.CONSISTENCY] for each in checks.values())

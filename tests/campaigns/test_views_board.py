@@ -11,7 +11,6 @@ from django.urls import reverse
 from campaigns.models import Relationship, Stage
 from campaigns.services import pitch_checks
 from campaigns.views.board import COLUMN_CARDS
-from campaigns.views.flags import board_pitch_flags
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory, paris
 
 MONDAY = paris(2026, 3, 2, 10, 0)
@@ -90,14 +89,14 @@ def test_the_board_shows_a_column_per_stage_and_a_card_per_relationship(client, 
     assert reverse("crm:contact_log") + f"?influencer={lea.pk}&amp;relationship={lea.relationships.get().pk}" in html
 
 
-def test_the_cards_carry_the_flags_pitch_checks_would_raise(spring):
+def test_the_cards_carry_the_flags_pitch_checks_would_raise(client, bob, spring):
     sport = CampaignFactory(topics=["sport"])
     people = {
-        "on topic": InfluencerFactory(topics=["lifestyle"]),
-        "off topic": InfluencerFactory(topics=["sport"]),
-        "opted out": InfluencerFactory(topics=["lifestyle"], consent="opted_out"),
-        "pitched elsewhere": InfluencerFactory(topics=["lifestyle"]),
-        "pitched a lot": InfluencerFactory(topics=["lifestyle"]),
+        "on topic": InfluencerFactory(name="A on topic", topics=["lifestyle"]),
+        "off topic": InfluencerFactory(name="B off topic", topics=["sport"]),
+        "opted out": InfluencerFactory(name="C opted out", topics=["lifestyle"], consent="opted_out"),
+        "pitched elsewhere": InfluencerFactory(name="D pitched elsewhere", topics=["lifestyle"]),
+        "pitched a lot": InfluencerFactory(name="E pitched a lot", topics=["lifestyle"]),
     }
     RelationshipFactory(influencer=people["pitched elsewhere"], campaign=sport, stage=Stage.PITCHED)
     for _ in range(3):
@@ -105,16 +104,21 @@ def test_the_cards_carry_the_flags_pitch_checks_would_raise(spring):
             influencer=people["pitched a lot"], campaign=CampaignFactory(topics=["lifestyle"]), stage=Stage.PITCHED
         )
     relationships = [RelationshipFactory(influencer=person, campaign=spring) for person in people.values()]
+    client.force_login(bob)
 
-    flags = board_pitch_flags(campaign=spring, relationships=relationships)
+    cards = client.get(_board(spring)).context["columns"][0]["cards"]
 
+    flags = {card["relationship"].pk: card["flags"] for card in cards}
     for relationship in relationships:
         checks = pitch_checks(relationship=relationship)
         labels = [flag.label for flag in flags[relationship.pk]]
         assert ("off-topic" in labels) == checks.off_topic
         assert ("opted out" in labels) == checks.opted_out
         assert len([label for label in labels if label.startswith("pitched")]) == len(checks.flags)
+    assert [f.label for f in flags[relationships[0].pk]] == []
+    assert [(f.label, f.blocking) for f in flags[relationships[2].pk]] == [("opted out", True)]
     assert [f.label for f in flags[relationships[3].pk]] == ["pitched on unrelated topics"]
+    assert flags[relationships[3].pk][0].detail == "Pitched on 1 unrelated campaign in the last 30 days."
     assert [f.label for f in flags[relationships[4].pk]] == ["pitched 3 times lately"]
 
 

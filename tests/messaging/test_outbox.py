@@ -5,19 +5,26 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from campaigns.models import ThankYou
-from campaigns.services import relationship_close
-from crm.models import Contact
+from campaigns.services import relationship_close, thank_you_skip_reason
+from core.validators import CLOCK_SKEW
+from crm.models import Contact, Influencer
 from crm.services import contact_log
 from crm.services.consent import influencer_opt_out
+from messaging.emails import thank_you_preview
+from messaging.forms import _clean_send_at
 from messaging.models import Message
+from messaging.selectors import thank_you_queued
 from messaging.services import (
+    follow_up_refusal,
     follow_up_schedule,
     message_cancel,
     message_edit,
     message_queue,
     thank_you_queue,
+    thank_you_refusal,
 )
 from tests.factories import CampaignFactory
 
@@ -48,6 +55,29 @@ def test_the_thank_you_lists_the_open_campaigns_that_fit_the_person(now, active,
     assert "Summer kitchen" in body
     assert "Marathon" not in body
     assert "Spring range" in body
+
+
+def test_the_close_dialogs_preview_is_the_thank_you_the_outbox_writes(now, active, bob):
+    summer = CampaignFactory(name="Summer kitchen", topics=["food"])
+
+    preview = thank_you_preview(relationship=active, sender=bob)
+    relationship_close(relationship=active, by=bob, outcome="completed")
+
+    message = Message.objects.get()
+    assert (preview.subject, preview.body) == (message.subject, message.body)
+    assert preview.fitting == [summer]
+    assert preview.language == "French"  # named in the reader's language (English here)
+
+
+def test_the_queued_thank_you_is_found_until_it_goes_or_is_cancelled(now, active, bob):
+    assert thank_you_queued(relationship=active) is None
+
+    relationship_close(relationship=active, by=bob, outcome="completed")
+    queued = thank_you_queued(relationship=active)
+
+    assert queued == Message.objects.get(kind=Message.Kind.THANK_YOU)
+    message_cancel(message=queued, by=bob)
+    assert thank_you_queued(relationship=active) is None
 
 
 def test_a_person_who_declined_is_thanked_for_their_time_not_for_taking_part(now, active, bob):
@@ -153,6 +183,78 @@ def test_no_follow_up_can_be_scheduled_for_an_opted_out_person(now, lea, bob):
 
     assert "opted out" in " ".join(error.value.messages)
     assert not Message.objects.exists()
+
+
+OPTED_OUT, NO_ADDRESS = {"consent": Influencer.Consent.OPTED_OUT}, {"email": ""}
+
+
+@pytest.mark.parametrize(
+    ("change", "follow_up", "thank_you"),
+    [
+        (
+            OPTED_OUT,
+            "Léa Martin opted out of e-mails: no follow-up can be scheduled.",
+            "Léa Martin opted out of e-mails.",
+        ),
+        (NO_ADDRESS, "Léa Martin has no e-mail address. Add one first.", "Léa Martin has no e-mail address."),
+        # Both: the opt-out is what is said, everywhere.
+        (
+            OPTED_OUT | NO_ADDRESS,
+            "Léa Martin opted out of e-mails: no follow-up can be scheduled.",
+            "Léa Martin opted out of e-mails.",
+        ),
+    ],
+    ids=["opted out", "no address", "both"],
+)
+def test_someone_who_cannot_be_e_mailed_is_refused_in_the_same_words_everywhere(
+    now, active, lea, bob, change, follow_up, thank_you
+):
+    Influencer.objects.filter(pk=lea.pk).update(**change)
+    lea.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        follow_up_schedule(influencer=lea, by=bob, subject="News", body="Hi", send_at=now)
+
+    assert refused.value.message_dict["influencer"] == [follow_up] == [follow_up_refusal(influencer=lea)]
+    assert thank_you_skip_reason(relationship=active) == thank_you == thank_you_refusal(influencer=lea)
+
+
+def test_the_refusals_are_said_in_the_language_of_the_moment_they_are_made(now, lea):
+    Influencer.objects.filter(pk=lea.pk).update(consent=Influencer.Consent.OPTED_OUT)
+    lea.refresh_from_db()
+
+    with translation.override("fr"):
+        french = follow_up_refusal(influencer=lea), thank_you_refusal(influencer=lea)
+
+    assert french == (
+        "Léa Martin ne veut plus recevoir d’e-mails : aucune relance ne peut être programmée.",
+        "Léa Martin ne veut plus recevoir d’e-mails.",
+    )
+    assert follow_up_refusal(influencer=lea).startswith("Léa Martin opted out")
+
+
+def test_someone_with_an_address_who_did_not_opt_out_is_not_refused(lea):
+    assert (follow_up_refusal(influencer=lea), thank_you_refusal(influencer=lea)) == ("", "")
+
+
+@pytest.mark.parametrize(("beyond", "refused"), [(datetime.timedelta(0), False), (datetime.timedelta(seconds=1), True)])
+def test_the_follow_up_and_the_contact_log_allow_the_same_clock_skew_as_the_forms(now, lea, bob, beyond, refused):
+    """A follow-up "now" may be a little past, a contact "now" a little ahead: by CLOCK_SKEW, as in the forms."""
+    past, ahead = now - CLOCK_SKEW - beyond, now + CLOCK_SKEW + beyond
+    outcomes = []
+    for attempt in (
+        lambda: follow_up_schedule(influencer=lea, by=bob, subject="News", body="Hi", send_at=past),
+        lambda: _clean_send_at(past),
+        lambda: contact_log(influencer=lea, by=bob, kind="call", direction="outbound", summary="Hi", occurred_at=ahead),
+    ):
+        try:
+            attempt()
+        except ValidationError:
+            outcomes.append(True)
+        else:
+            outcomes.append(False)
+
+    assert outcomes == [refused] * 3
 
 
 def test_an_opt_out_cancels_every_message_that_has_not_gone(now, active, lea, bob):
