@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Relationship
-from messaging.services import reminders_queue
+from messaging.reminders import reminders_queue
 
 from .dataset import Built, top_up_relationships
 from .results import Result

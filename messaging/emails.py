@@ -17,7 +17,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
 from campaigns.models import Relationship
+from campaigns.selectors import campaigns_that_fit
 from crm.models import Influencer
+from messaging.unsubscribe import make_token
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -60,8 +62,6 @@ def build(kind: str, context: dict, language: str) -> tuple[str, str]:
 
 def thank_you_fitting(relationship: Relationship) -> list:
     """The open operations a thank-you tells about (E2): running, with a complete brief, fitting the person."""
-    from campaigns.selectors import campaigns_that_fit
-
     return list(
         campaigns_that_fit(influencer=relationship.influencer, exclude=relationship.campaign, outreach=True)[:5]
     )
@@ -135,8 +135,6 @@ def digest_content(*, user, today: date, relationships, people, scheduled, faile
 
 
 def unsubscribe_url(message) -> str:
-    from messaging.unsubscribe import make_token
-
     before, after = _unsubscribe_url_around(get_script_prefix(), get_urlconf())
     return f"{settings.SITE_URL}{before}{make_token(message.influencer)}{after}"
 

@@ -21,7 +21,7 @@ def my_messages(user, *, order: list[str], limit: int | None = None, **condition
     Not one OR across three joins, which no index could serve (0.8 s of SQL for a manager at 200,000 messages):
     each of the three is searched through its own index (and cut to its own first `limit`), and the rows are the
     union of those few ids (at most 3 × `limit`: the database never matches against thousands).
-    Stand-in for the set services.digests_queue reads for the morning digest.
+    Stand-in for the set reminders.digests_queue reads for the morning digest.
     """
     mine = Message.objects.filter(kind__in=Message.TO_INFLUENCERS, **conditions).order_by(*order)
     ids = [mine.filter(**{whose: user}).values("pk") for whose in WHOSE]

@@ -1,10 +1,10 @@
-"""Celery tasks: small wrappers that take ids, over messaging.delivery and messaging.services."""
+"""Celery tasks: small wrappers that take ids, over messaging.delivery, messaging.reminders and retention."""
 
 from dataclasses import asdict
 
 from celery import shared_task
 
-from messaging import delivery, retention, services
+from messaging import delivery, reminders, retention
 
 
 @shared_task
@@ -27,12 +27,12 @@ def send_message(message_id: int, claim: str) -> str:
 
 @shared_task
 def queue_reminders() -> int:
-    return services.reminders_queue()
+    return reminders.reminders_queue()
 
 
 @shared_task
 def queue_digests() -> int:
-    return services.digests_queue()
+    return reminders.digests_queue()
 
 
 @shared_task

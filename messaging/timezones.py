@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from messaging.models import Profile
+
 SESSION_KEY = "member_timezone"
 
 
@@ -55,8 +57,6 @@ def activate(name: str | None) -> None:
 
 
 def remember_at_login(sender, request, user, **kwargs) -> None:
-    from messaging.models import Profile
-
     profile = Profile.objects.filter(user=user).only("timezone").first()
     remember(request, profile.timezone if profile else settings.TIME_ZONE)
 

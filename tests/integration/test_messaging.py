@@ -17,7 +17,7 @@ from campaigns.services import relationship_close
 from crm.services import contact_log
 from messaging import delivery
 from messaging.models import Message
-from messaging.services import reminders_queue
+from messaging.reminders import reminders_queue
 from tests.factories import InfluencerFactory, RelationshipFactory
 from tests.integration.conftest import Beat, Worker, configured_broker_env, make_due, wait_for
 

@@ -93,7 +93,7 @@ def test_influencer_mail_waits_for_sending_hours_in_their_time_zone(
 
 
 def test_reminders_to_the_team_go_at_any_hour(time_machine, active, enqueued, django_capture_on_commit_callbacks):
-    from messaging.services import reminders_queue
+    from messaging.reminders import reminders_queue
 
     time_machine.move_to(paris(2026, 3, 7, 23, 0), tick=False)  # a Saturday night
     active.next_contact_due = datetime.date(2026, 3, 6)

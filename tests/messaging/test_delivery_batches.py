@@ -101,7 +101,7 @@ def test_a_pass_stops_claiming_once_the_in_flight_limit_is_reached(
 def test_a_batch_goes_over_one_connection_with_two_queries_plus_one_per_sent_message(
     now, due_thank_you, active, bob, broker, server, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from messaging.services import reminders_queue
+    from messaging.reminders import reminders_queue
 
     active.next_contact_due = now.date()
     active.save()
@@ -182,7 +182,7 @@ def test_send_time_checks_cancel_inside_a_batch_each_with_its_reason(
     now, lea, active, bob, broker, server, time_machine, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     from crm.services import contact_log
-    from messaging.services import reminders_queue
+    from messaging.reminders import reminders_queue
 
     noe = InfluencerFactory(name="Noé", email="noe@example.org", owner=bob)
     follow_up_schedule(influencer=lea, by=bob, subject="Hi", body="News", send_at=now)

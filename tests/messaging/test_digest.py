@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from messaging.models import Message, Profile
-from messaging.services import digests_queue
+from messaging.reminders import digests_queue
 from tests.factories import InfluencerFactory, paris
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from campaigns.models import Stage
 from crm.services import contact_log
 from messaging import delivery
 from messaging.models import Message, Profile
-from messaging.services import reminders_queue
+from messaging.reminders import reminders_queue
 from tests.factories import InfluencerFactory, RelationshipFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 
 from messaging.emails import as_email
 from messaging.models import Message
-from messaging.services import digests_queue, reminders_queue
+from messaging.reminders import digests_queue, reminders_queue
 from tests.factories import InfluencerFactory
 from tests.messaging.factories import MessageFactory
 from tests.rendered import template_leftovers

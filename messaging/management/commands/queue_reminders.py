@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from messaging.services import reminders_queue
+from messaging.reminders import reminders_queue
 
 
 class Command(BaseCommand):
