@@ -34,7 +34,7 @@ def lea(db):
 
 def _call(influencer, by, **kwargs):
     kwargs.setdefault("summary", "Caught up about her spring plans")
-    return contact_log(influencer=influencer, by=by, kind=Contact.Kind.CALL, direction="outbound", **kwargs)
+    return contact_log(influencer=influencer, by=by, kind=Contact.Kind.CALL, direction="outbound", **kwargs).contact
 
 
 # --- The contact log and its clocks ---
