@@ -1,17 +1,22 @@
 """Work: brands, campaigns and their briefs, relationships and their lifecycle.
 
-Transitions live in `campaigns.services`; nothing here changes state by itself.
+Transitions live in `campaigns.services`; nothing here changes state by itself. The arithmetic of the relationships'
+contact clocks is here (RelationshipQuerySet.touched), so that crm's touch service, below campaigns' services, can
+call it.
 """
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import validators
 from core.labels import ChoiceLabels, related_label
-from crm.models import Influencer, Topic
+from crm.models import Influencer, Topic, clock_later
 
 
 class Brand(models.Model):
@@ -140,6 +145,31 @@ class ThankYou(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
 
 
+class RelationshipQuerySet(models.QuerySet):
+    def with_a_clock(self) -> "RelationshipQuerySet":
+        return self.filter(stage__in=STAGES_WITH_A_CLOCK)
+
+    def touched(self, *, at: datetime, held: "Relationship | None" = None) -> list["Relationship"]:
+        """Restart the contact clock of each of these relationships after a touch at `at`; the rows, saved.
+
+        Pitched: a follow-up PITCH_FOLLOW_UP_DAYS after the day of the touch; active and delivered: their cadence.
+        A clock never moves backwards. The rows are locked by id, after their person (crm.services.locks).
+        `held`, the caller's copy of one of them (the relationship a pitch holds), is given its new clock too, so
+        that the caller need not read it again.
+        """
+        day = timezone.localdate(at)
+        rows = list(self.select_for_update().order_by("pk"))
+        for relationship in rows:
+            days = settings.PITCH_FOLLOW_UP_DAYS if relationship.stage == Stage.PITCHED else relationship.cadence_days
+            relationship.next_contact_due = clock_later(relationship.next_contact_due, day + timedelta(days=days))
+            relationship.last_contact_at = clock_later(relationship.last_contact_at, at)
+            relationship.save(update_fields=["next_contact_due", "last_contact_at", "updated_at"])
+            if held is not None and held.pk == relationship.pk:
+                for field in ("next_contact_due", "last_contact_at", "updated_at"):
+                    setattr(held, field, getattr(relationship, field))
+        return rows
+
+
 class Relationship(ChoiceLabels, models.Model):
     """One influencer on one campaign, moved through its lifecycle by campaigns.services."""
 
@@ -188,6 +218,8 @@ class Relationship(ChoiceLabels, models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
+
+    objects = RelationshipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

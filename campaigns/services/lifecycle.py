@@ -26,7 +26,7 @@ from campaigns.models import (
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
 from campaigns.services.stays import stage_stay_end
 from crm.models import Contact, Exchange, Influencer
-from crm.services import contact_log
+from crm.services import contact_log, person_lock
 from messaging.services import thank_you_queue, thank_you_refusal
 
 __all__ = [
@@ -48,12 +48,9 @@ Result = GuardrailEvent.Result
 
 
 def _lock(relationship: Relationship) -> None:
-    """Lock the person, then the relationship, and refresh the caller's instance from the locked row.
-
-    The person first, in the same order as crm.services.contact_clocks_reset, so that a transition and a
-    contact logged at the same moment wait for each other instead of deadlocking.
-    """
-    Influencer.objects.select_for_update().filter(pk=relationship.influencer_id).values_list("pk").get()
+    """Lock the person, then the relationship (crm.services.locks), and refresh the caller's instance from the
+    locked row."""
+    person_lock(influencer_id=relationship.influencer_id)
     relationship.refresh_from_db(from_queryset=Relationship.objects.select_for_update())
 
 
@@ -256,7 +253,7 @@ def _pitch_under_lock(
         relationship.flag_acknowledged_by = by
     relationship.save()
     # The pitch is a touch (B2): it carries the brief, and logging it sets this relationship's follow-up
-    # (PITCH_FOLLOW_UP_DAYS) and every other clock of the person.
+    # (PITCH_FOLLOW_UP_DAYS) and every other clock of the person, on this instance too.
     contact_log(
         influencer=relationship.influencer,
         by=by,
@@ -266,7 +263,6 @@ def _pitch_under_lock(
         occurred_at=now,
         relationship=relationship,
     )
-    relationship.refresh_from_db()
 
 
 # --- Accept, deliver, close -----------------------------------------------------------------------------------

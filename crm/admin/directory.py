@@ -58,7 +58,7 @@ class ContactAddForm(ServiceAddForm):
             summary=data["summary"],
             occurred_at=data["occurred_at"],
             relationship=data.get("relationship"),
-        )
+        ).contact
 
 
 class ExchangeAddForm(ServiceAddForm):

@@ -9,7 +9,7 @@ from crm.models.channels import AudienceSnapshot, Channel
 from crm.models.contacts import Contact
 from crm.models.imports import ImportJob
 from crm.models.ledger import Exchange
-from crm.models.people import TIER_FLOORS, Influencer, Tier, Topic, tier_bounds, tier_for
+from crm.models.people import TIER_FLOORS, Influencer, Tier, Topic, clock_later, tier_bounds, tier_for
 
 __all__ = [
     "TIER_FLOORS",
@@ -21,6 +21,7 @@ __all__ = [
     "Influencer",
     "Tier",
     "Topic",
+    "clock_later",
     "tier_bounds",
     "tier_for",
 ]

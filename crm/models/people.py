@@ -1,5 +1,8 @@
 """People: topics, audience tiers and the influencer record itself."""
 
+from datetime import date, datetime
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -60,6 +63,18 @@ def tier_bounds(tier: str) -> tuple[int, int | None]:
     low = floors[tier]
     higher = [f for f in ordered if f > low]
     return low, (higher[0] if higher else None)
+
+
+Clock = TypeVar("Clock", date, datetime)
+
+
+def clock_later(current: Clock | None, candidate: Clock) -> Clock:
+    """A contact clock's next value after a touch: the later of the two, so a touch logged late never moves a
+    clock backwards. The people's clocks (crm.services.contacts) and the relationships' (campaigns.models) use it.
+    """
+    if current is None:
+        return candidate
+    return max(current, candidate)
 
 
 class EmailKeyField(models.TextField):

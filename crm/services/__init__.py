@@ -1,16 +1,19 @@
 """Everything that changes people's data: `from crm.services import contact_log`.
 
 Sub-modules by topic: contacts (the contact log and its clocks), exchanges (give and get),
-audience (dated figures), influencers (the directory), merge (two records of one person).
+audience (dated figures), influencers (the directory), merge (two records of one person), locks (the order
+in which people and what hangs on them are locked).
 """
 
 from crm.services.audience import audience_snapshot_record
-from crm.services.contacts import contact_clocks_reset, contact_log, contact_replies_refresh, contacts_delete
+from crm.services.contacts import Touch, contact_clocks_reset, contact_log, contact_replies_refresh, contacts_delete
 from crm.services.exchanges import exchange_record
 from crm.services.influencers import influencer_create, influencer_update
+from crm.services.locks import people_lock, person_lock
 from crm.services.merge import influencer_merge
 
 __all__ = [
+    "Touch",
     "audience_snapshot_record",
     "contact_clocks_reset",
     "contact_log",
@@ -20,4 +23,6 @@ __all__ = [
     "influencer_create",
     "influencer_update",
     "influencer_merge",
+    "people_lock",
+    "person_lock",
 ]

@@ -9,7 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import AudienceSnapshot, Channel, Influencer
+from crm.models import AudienceSnapshot, Channel
+from crm.services.locks import person_lock
 
 
 @transaction.atomic
@@ -35,8 +36,7 @@ def audience_snapshot_record(
     if errors:
         raise ValidationError(errors)
 
-    # Same lock order as the contact clocks: the person first, then what hangs from them.
-    influencer = Influencer.objects.select_for_update().get(pk=channel.influencer_id)
+    influencer = person_lock(influencer_id=channel.influencer_id)
     channel.refresh_from_db(from_queryset=Channel.objects.select_for_update())
 
     snapshot, _created = AudienceSnapshot.objects.update_or_create(

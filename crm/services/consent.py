@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Influencer
+from crm.services.locks import person_lock
 
 
 @transaction.atomic
@@ -20,7 +21,7 @@ def influencer_opt_out(*, influencer: Influencer, source: str, at: datetime | No
     """Record an opt-out with its date and source, and cancel every message to them that has not gone."""
     from messaging.services import messages_cancel_for_opt_out
 
-    locked = Influencer.objects.select_for_update().get(pk=influencer.pk)
+    locked = person_lock(influencer_id=influencer.pk)
     if locked.consent != Influencer.Consent.OPTED_OUT:
         locked.consent = Influencer.Consent.OPTED_OUT
         locked.consent_at = at or timezone.now()
@@ -37,7 +38,7 @@ def influencer_opt_in(*, influencer: Influencer, source: str, at: datetime | Non
     An erased person cannot opt in: there is nobody left to write to, and the erasure must hold.
     """
     source = (source or "").strip()
-    locked = Influencer.objects.select_for_update().get(pk=influencer.pk)
+    locked = person_lock(influencer_id=influencer.pk)
     if locked.is_erased:
         raise ValidationError(_("This person's data was erased: they cannot be contacted again."), code="erased")
     if not source:

@@ -1,53 +1,27 @@
-"""The contact log, and the contact clocks a touch resets."""
+"""The contact log: a touch with a person, and every contact clock it resets."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import STAGES_WITH_A_CLOCK, Relationship, Stage
+from campaigns.models import Relationship
 from core.validators import CLOCK_SKEW
-from crm.models import Contact, Influencer
+from crm.models import Contact, Influencer, clock_later
+from crm.services.locks import people_lock, person_lock
+from messaging.services import follow_ups_cancel_on_reply
 
 
-def _later(current, candidate):
-    """The later of two clock values: a back-dated touch must never move a clock backwards."""
-    if current is None:
-        return candidate
-    return max(current, candidate)
+class Touch(NamedTuple):
+    """What contact_log did: the contact, and whether it was logged now (False: the very same one was there)."""
 
-
-@transaction.atomic
-def contact_clocks_reset(*, influencer: Influencer, at: datetime) -> None:
-    """Reset every contact clock of a person after a touch at `at`.
-
-    Each open relationship that has a clock (pitched: a follow-up after PITCH_FOLLOW_UP_DAYS; active and
-    delivered: its cadence) and the person's own stay-in-touch cadence restart from the day of the touch,
-    so that a reminder never fires the day after a call. Shortlisted relationships have no clock: the
-    person does not know about them yet.
-    """
-    day = timezone.localdate(at)
-    # Lock order everywhere: the person, then their relationships (by id), so two touches, or a touch and a
-    # transition, on the same person wait for each other instead of deadlocking.
-    influencer.refresh_from_db(from_queryset=Influencer.objects.select_for_update())
-    relationships = Relationship.objects.select_for_update().filter(
-        influencer_id=influencer.pk, stage__in=STAGES_WITH_A_CLOCK
-    )
-    for relationship in relationships.order_by("pk"):
-        days = settings.PITCH_FOLLOW_UP_DAYS if relationship.stage == Stage.PITCHED else relationship.cadence_days
-        relationship.next_contact_due = _later(relationship.next_contact_due, day + timedelta(days=days))
-        relationship.last_contact_at = _later(relationship.last_contact_at, at)
-        relationship.save(update_fields=["next_contact_due", "last_contact_at", "updated_at"])
-
-    influencer.last_contact_at = _later(influencer.last_contact_at, at)
-    if influencer.cadence_days:
-        influencer.next_contact_due = _later(influencer.next_contact_due, day + timedelta(days=influencer.cadence_days))
-    influencer.save(update_fields=["last_contact_at", "next_contact_due", "updated_at"])
+    contact: Contact
+    created: bool
 
 
 @transaction.atomic
@@ -60,8 +34,16 @@ def contact_log(
     summary: str,
     occurred_at: datetime | None = None,
     relationship: Relationship | None = None,
-) -> Contact:
-    """Log one touch with a person (a call, an e-mail, a meeting…) and reset every clock that concerns them."""
+) -> Touch:
+    """Log one touch with a person (a call, an e-mail, a meeting…), once, and do all that a touch causes.
+
+    The very same contact logged again (person, author, campaign, kind, direction, time, summary: what a form
+    posted twice, stale or double-clicked, repeats) is not added twice: the one already there comes back with
+    created=False, and nothing else changes. A new one answers the person's earlier outbound contacts when it is
+    inbound (and then cancels the follow-ups marked "cancel if they reply"), or finds its own answer when it is
+    outbound and logged late; and it restarts every contact clock of the person, their own and their
+    relationships'. The caller's `influencer` and `relationship` come back with their clocks as they now are.
+    """
     now = timezone.now()
     if occurred_at is None:
         occurred_at = now
@@ -86,23 +68,52 @@ def contact_log(
     if errors:
         raise ValidationError(errors)
 
-    # The person's lock first (the order contact_clocks_reset keeps): two contacts logged at once for one person
-    # would each miss the other when working out who answered whom.
-    Influencer.objects.select_for_update().filter(pk=influencer.pk).values_list("pk").first()
-    inbound = Contact.objects.filter(influencer_id=influencer.pk, direction=Contact.Direction.INBOUND)
-    replied_at = None
-    if direction == Contact.Direction.OUTBOUND:
-        # Logged late (back-dated): they may have answered it already.
-        replied_at = inbound.filter(occurred_at__gt=occurred_at).aggregate(first=Min("occurred_at"))["first"]
-    contact = Contact.objects.create(
-        influencer=influencer,
+    # Under the person's lock, two identical posts racing each other are serialised and the second finds the
+    # first; two different contacts logged at once each see the other when working out who answered whom.
+    person = person_lock(influencer_id=influencer.pk)
+    contact = Contact.objects.filter(
+        influencer_id=influencer.pk,
+        logged_by=by,
         relationship=relationship,
         kind=kind,
         direction=direction,
         occurred_at=occurred_at,
         summary=summary,
+    ).first()
+    created = contact is None
+    if created:
+        contact = _contact_record(
+            influencer=influencer,
+            by=by,
+            kind=kind,
+            direction=direction,
+            summary=summary,
+            occurred_at=occurred_at,
+            relationship=relationship,
+        )
+        _clocks_reset(person, at=occurred_at, held=relationship)
+        if direction == Contact.Direction.INBOUND:
+            # They replied: follow-ups marked "cancel if they reply" must not go.
+            follow_ups_cancel_on_reply(influencer=person)
+    _clocks_copy(person, to=influencer)
+    return Touch(contact, created)
+
+
+def _contact_record(*, influencer: Influencer, by, direction: str, occurred_at: datetime, **fields) -> Contact:
+    """Add the contact and keep `replied_at` right around it (under the person's lock)."""
+    replied_at = None
+    if direction == Contact.Direction.OUTBOUND:
+        # Logged late (back-dated): they may have answered it already.
+        replied_at = Contact.objects.filter(
+            influencer_id=influencer.pk, direction=Contact.Direction.INBOUND, occurred_at__gt=occurred_at
+        ).aggregate(first=Min("occurred_at"))["first"]
+    contact = Contact.objects.create(
+        influencer=influencer,
+        direction=direction,
+        occurred_at=occurred_at,
         logged_by=by,
         replied_at=replied_at,
+        **fields,
     )
     if direction == Contact.Direction.INBOUND:
         # It answers every earlier outbound contact that had no earlier answer (all of them when back-dated
@@ -113,13 +124,38 @@ def contact_log(
             direction=Contact.Direction.OUTBOUND,
             occurred_at__lt=occurred_at,
         ).update(replied_at=occurred_at)
-    contact_clocks_reset(influencer=influencer, at=occurred_at)
-    if direction == Contact.Direction.INBOUND:
-        # They replied: follow-ups marked "cancel if they reply" must not go.
-        from messaging.services import follow_ups_cancel_on_reply
-
-        follow_ups_cancel_on_reply(influencer=influencer)
     return contact
+
+
+def _clocks_reset(person: Influencer, *, at: datetime, held: Relationship | None = None) -> None:
+    """Restart every contact clock of a person (locked) after a touch at `at`, and of `held`, the caller's copy
+    of one of their relationships.
+
+    Each open relationship with a clock restarts from the day of the touch (campaigns.models), and so does the
+    person's own stay-in-touch cadence, so that a reminder never fires the day after a call. Shortlisted
+    relationships have no clock: the person does not know about them yet.
+    """
+    Relationship.objects.filter(influencer_id=person.pk).with_a_clock().touched(at=at, held=held)
+    person.last_contact_at = clock_later(person.last_contact_at, at)
+    if person.cadence_days:
+        day = timezone.localdate(at)
+        person.next_contact_due = clock_later(person.next_contact_due, day + timedelta(days=person.cadence_days))
+    person.save(update_fields=["last_contact_at", "next_contact_due", "updated_at"])
+
+
+@transaction.atomic
+def contact_clocks_reset(*, influencer: Influencer, at: datetime) -> None:
+    """Reset every contact clock of a person as a touch at `at` does, with no contact logged (the demo replays
+    a pitch's touch at its date this way); the caller's `influencer` comes back with the new clocks."""
+    person = person_lock(influencer_id=influencer.pk)
+    _clocks_reset(person, at=at)
+    _clocks_copy(person, to=influencer)
+
+
+def _clocks_copy(person: Influencer, *, to: Influencer) -> None:
+    """The caller's copy of the person gets their clocks as they now are (the page that logged the touch shows them)."""
+    for field in ("last_contact_at", "next_contact_due", "updated_at"):
+        setattr(to, field, getattr(person, field))
 
 
 def contact_replies_refresh(*, influencer_ids: Iterable[int] | None = None) -> int:
@@ -147,7 +183,7 @@ def contact_replies_refresh(*, influencer_ids: Iterable[int] | None = None) -> i
 def contacts_delete(*, contacts: QuerySet[Contact]) -> int:
     """Delete logged contacts; the outbound contacts a deleted inbound one answered look for their answer again."""
     people = sorted(set(contacts.values_list("influencer_id", flat=True)))
-    list(Influencer.objects.select_for_update().filter(pk__in=people).order_by("pk").values_list("pk"))
+    people_lock(influencer_ids=people)
     deleted, _rows = Contact.objects.filter(pk__in=list(contacts.values_list("pk", flat=True))).delete()
     contact_replies_refresh(influencer_ids=people)
     return deleted

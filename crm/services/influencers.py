@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import Influencer, Topic
 from crm.selectors import people_with_email
+from crm.services.locks import person_lock
 
 
 def email_taken_message(email: str) -> str:
@@ -92,7 +93,7 @@ def influencer_update(
     from messaging.services import messages_cancel_for_opt_out
 
     with transaction.atomic():
-        locked = Influencer.objects.select_for_update().get(pk=influencer.pk)
+        locked = person_lock(influencer_id=influencer.pk)
         if locked.is_erased:
             raise ValidationError(
                 _("This person's data was erased: the record can no longer be edited."), code="erased"

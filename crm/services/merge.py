@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from crm.addresses import email_key
 from crm.models import Influencer
 from crm.services.contacts import contact_replies_refresh
+from crm.services.locks import people_lock
 
 
 def _incoming_relations():
@@ -39,8 +40,7 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
         raise ValidationError(_("A person cannot be merged into themselves."))
 
     with transaction.atomic():
-        # Lock both rows, in id order so that two merges of the same pair cannot deadlock.
-        locked = {p.pk: p for p in Influencer.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+        locked = {p.pk: p for p in people_lock(influencer_ids=[survivor.pk, duplicate.pk])}
         if len(locked) != 2:
             raise ValidationError(_("One of the two people no longer exists; reload the page."))
         keep, drop = locked[survivor.pk], locked[duplicate.pk]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from campaigns.models import Relationship
 from core.forms import add_service_errors
 from core.views import id_or_404, safe_next
 from crm.forms import ContactLogForm
-from crm.models import Contact, Influencer
+from crm.models import Influencer
 from crm.services import contact_log as log_contact
 from crm.views.common import influencer_url
 
@@ -41,13 +40,21 @@ def contact_log(request: HttpRequest) -> HttpResponse:
     form = ContactLogForm(request.POST, influencer=influencer)
     if not form.is_valid():
         return _render(request, form, influencer, next_url=next_url)
+    cleaned = form.cleaned_data
     try:
-        contact, created = _log_once(influencer=influencer, by=request.user, data=form.cleaned_data)
+        contact, created = log_contact(
+            influencer=influencer,
+            by=request.user,
+            kind=cleaned["kind"],
+            direction=cleaned["direction"],
+            summary=cleaned["summary"],
+            occurred_at=cleaned["occurred_at"],
+            relationship=cleaned["relationship"],
+        )
     except ValidationError as refusal:
         add_service_errors(form, refusal)
         return _render(request, form, influencer, next_url=next_url)
 
-    influencer.refresh_from_db(fields=["last_contact_at", "next_contact_due"])
     if created:
         done = _("Contact with %(name)s logged.") % {"name": influencer}
     else:
@@ -55,44 +62,9 @@ def contact_log(request: HttpRequest) -> HttpResponse:
     if not request.htmx:
         messages.success(request, done)
         return redirect(next_url)
-    fresh = ContactLogForm(
-        influencer=influencer, initial=_initial(influencer, form.cleaned_data["relationship"], next_url)
-    )
+    fresh = ContactLogForm(influencer=influencer, initial=_initial(influencer, cleaned["relationship"], next_url))
     response = _render(request, fresh, influencer, next_url=next_url, done=done, contact=contact)
     return trigger_client_event(response, CONTACT_LOGGED, {"influencer": influencer.pk})
-
-
-def _log_once(*, influencer: Influencer, by, data: dict) -> tuple[Contact, bool]:
-    """Log the contact unless the very same one is already there: a form posted twice makes one contact.
-
-    The key is the contact itself — person, author, kind, direction, time to the minute, summary, campaign —
-    which a resubmitted (stale, back-button, double-clicked) form repeats exactly. The person's row is locked
-    first, in the same order as crm.services.contact_log, so two identical posts racing each other are
-    serialised and the second one finds the first.
-    """
-    with transaction.atomic():
-        Influencer.objects.select_for_update().filter(pk=influencer.pk).first()
-        twin = Contact.objects.filter(
-            influencer=influencer,
-            logged_by=by,
-            relationship=data["relationship"],
-            kind=data["kind"],
-            direction=data["direction"],
-            occurred_at=data["occurred_at"],
-            summary=data["summary"],
-        ).first()
-        if twin is not None:
-            return twin, False
-        contact = log_contact(
-            influencer=influencer,
-            by=by,
-            kind=data["kind"],
-            direction=data["direction"],
-            summary=data["summary"],
-            occurred_at=data["occurred_at"],
-            relationship=data["relationship"],
-        )
-        return contact, True
 
 
 def _initial(influencer: Influencer, relationship, next_url: str) -> dict:

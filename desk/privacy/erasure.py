@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Outcome, Relationship, Stage
 from campaigns.services import relationship_close
 from crm.models import Channel, Contact, Exchange, Influencer
+from crm.services.locks import people_lock, person_lock
 from crm.services.merge import merged_into_reason
 from messaging.models import Message
 
@@ -75,7 +76,7 @@ def influencer_erase(*, influencer: Influencer, by) -> Erasure:
     with the thank-you skipped.
     """
     with transaction.atomic():
-        person = Influencer.objects.select_for_update().get(pk=influencer.pk)
+        person = person_lock(influencer_id=influencer.pk)
         if person.is_erased:
             raise ValidationError(
                 _("This person was already erased on %(date)s.")
@@ -98,8 +99,7 @@ def influencers_delete(*, influencers: Iterable[Influencer], by) -> int:
     mentions are searched in one pass, which costs about as much as one pass each (docs/PERFORMANCE.md).
     """
     with transaction.atomic():
-        # Locked in id order, so that two deletions of overlapping selections cannot deadlock.
-        people = list(Influencer.objects.select_for_update().filter(pk__in=[p.pk for p in influencers]).order_by("pk"))
+        people = people_lock(influencer_ids=[p.pk for p in influencers])
         replacements: dict[str, str] = {}
         for person in people:
             if not person.is_erased:

@@ -261,6 +261,25 @@ def test_logging_a_contact_in_the_admin_resets_the_clocks(admin_client, alice):
     assert lea.next_contact_due == yesterday + dt.timedelta(days=30)
 
 
+def test_a_contact_saved_twice_in_the_admin_is_logged_once(admin_client, alice):
+    lea = person("Léa")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    contact = {
+        "influencer": lea.pk,
+        "kind": "call",
+        "direction": "outbound",
+        "occurred_at_0": yesterday.isoformat(),
+        "occurred_at_1": "09:00:00",
+        "summary": "Caught up about the summer",
+    }
+
+    first = admin_client.post(reverse("admin:crm_contact_add"), contact)
+    second = admin_client.post(reverse("admin:crm_contact_add"), contact)
+
+    assert first.status_code == second.status_code == 302
+    assert Contact.objects.count() == 1
+
+
 def test_a_contact_the_service_refuses_is_a_form_error(admin_client):
     lea = person("Léa")
     tomorrow = timezone.localdate() + dt.timedelta(days=2)

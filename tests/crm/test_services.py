@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Relationship, Stage
 from core.validators import MAX_AUDIENCE
@@ -34,7 +36,7 @@ def lea(db):
 
 def _call(influencer, by, **kwargs):
     kwargs.setdefault("summary", "Caught up about her spring plans")
-    return contact_log(influencer=influencer, by=by, kind=Contact.Kind.CALL, direction="outbound", **kwargs)
+    return contact_log(influencer=influencer, by=by, kind=Contact.Kind.CALL, direction="outbound", **kwargs).contact
 
 
 # --- The contact log and its clocks ---
@@ -141,6 +143,82 @@ def test_it_refuses_an_unknown_kind_or_direction(lea, bob):
         contact_log(influencer=lea, by=bob, kind="pigeon", direction="sideways", summary="Coo")
 
     assert set(refused.value.message_dict) == {"kind", "direction"}
+
+
+def test_the_very_same_contact_logged_again_is_not_added_twice_and_moves_nothing(now, lea, bob):
+    active = RelationshipFactory(influencer=lea, stage=Stage.ACTIVE, cadence_days=10)
+    first, created = contact_log(
+        influencer=lea, by=bob, kind="call", direction="outbound", summary="Spring plans", relationship=active
+    )
+    assert created
+    # Someone moves the clocks by hand in between: the repeated post must not move them again.
+    Relationship.objects.filter(pk=active.pk).update(next_contact_due=MARCH_2)
+    Influencer.objects.filter(pk=lea.pk).update(next_contact_due=MARCH_2)
+
+    again = contact_log(
+        influencer=lea, by=bob, kind="call", direction="outbound", summary=" Spring plans ", relationship=active
+    )
+
+    assert again == (first, False)
+    assert Contact.objects.count() == 1
+    assert Relationship.objects.get(pk=active.pk).next_contact_due == MARCH_2
+    assert Influencer.objects.get(pk=lea.pk).next_contact_due == MARCH_2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"summary": "Another call"},
+        {"kind": "meeting"},
+        {"direction": "inbound"},
+        {"occurred_at": paris(2026, 3, 2, 9, 59)},
+        {"relationship": "active"},
+        {"by": "dave"},
+    ],
+)
+def test_a_contact_that_differs_in_anything_is_logged(now, lea, bob, dave, change):
+    active = RelationshipFactory(influencer=lea, stage=Stage.ACTIVE)
+    same = {"influencer": lea, "by": bob, "kind": "call", "direction": "outbound", "summary": "Spring plans"}
+    contact_log(**same, occurred_at=now)
+    other = {**same, "occurred_at": now, **change}
+    other["relationship"] = active if other.get("relationship") == "active" else None
+    other["by"] = dave if other["by"] == "dave" else bob
+
+    contact, created = contact_log(**other)
+
+    assert created
+    assert Contact.objects.count() == 2
+
+
+def test_an_inbound_contact_logged_again_cancels_nothing_more(now, lea, bob):
+    reply = {"influencer": lea, "by": bob, "kind": "email", "direction": "inbound", "summary": "Yes"}
+    contact_log(**reply)
+    follow_up = follow_up_schedule(influencer=lea, by=bob, subject="News", body="Hi", send_at=paris(2026, 3, 3, 10))
+
+    _contact, created = contact_log(**reply)
+
+    assert not created
+    follow_up.refresh_from_db()
+    assert follow_up.status == "scheduled"
+
+
+def test_a_touch_reads_and_locks_the_persons_row_once(now, lea, bob):
+    RelationshipFactory(influencer=lea, stage=Stage.ACTIVE)
+
+    with CaptureQueriesContext(connection) as queries:
+        _call(lea, bob)
+
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "crm_influencer"' in q["sql"]]
+    assert len(reads) == 1, reads
+
+
+def test_the_callers_person_and_relationship_come_back_with_their_new_clocks(now, lea, bob):
+    active = RelationshipFactory(influencer=lea, stage=Stage.ACTIVE, cadence_days=10, next_contact_due=MARCH_2)
+
+    _call(lea, bob, relationship=active)
+
+    assert (active.next_contact_due, active.last_contact_at) == (MARCH_2 + days(10), now)
+    assert (lea.next_contact_due, lea.last_contact_at) == (MARCH_2 + days(30), now)
 
 
 # --- The give-and-get ledger ---

@@ -103,7 +103,7 @@ def test_the_delete_action_rewrites_each_persons_mentions_as_their_own_label(db,
     lea = influencer_create(by=bob, name="Léa Martin", email="lea.martin@example.org")
     tom = influencer_create(by=bob, name="Tom Durand", email="tom.durand@example.org")
     yann = influencer_create(by=bob, name="Yann Le Goff", email="yann@example.org")
-    contact = contact_log(
+    contact, _created = contact_log(
         influencer=yann,
         by=bob,
         kind="meeting",

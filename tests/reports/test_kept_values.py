@@ -49,7 +49,7 @@ def lea(db):
 def log(person, by, direction: str, when: datetime.datetime) -> Contact:
     return contact_log(
         influencer=person, by=by, kind=Contact.Kind.EMAIL, direction=direction, summary="News", occurred_at=when
-    )
+    ).contact
 
 
 def replies(person) -> dict:
