@@ -140,7 +140,7 @@ def _claim(now: datetime, size: int, report: Dispatched) -> bool:
 
     The count of rows in flight and the claim are one step: on PostgreSQL no other pass runs, on SQLite the
     transaction holds the write lock from its start."""
-    from messaging.tasks import send_messages
+    from messaging.tasks import send_messages  # messaging.tasks imports this module: at the top, a cycle
 
     token = uuid.uuid4().hex
     with transaction.atomic():

@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 
 from crm.models import Influencer
 from crm.services.locks import person_lock
+from messaging.services import messages_cancel_for_opt_out
 
 
 @transaction.atomic
 def influencer_opt_out(*, influencer: Influencer, source: str, at: datetime | None = None) -> Influencer:
     """Record an opt-out with its date and source, and cancel every message to them that has not gone."""
-    from messaging.services import messages_cancel_for_opt_out
-
     locked = person_lock(influencer_id=influencer.pk)
     if locked.consent != Influencer.Consent.OPTED_OUT:
         locked.consent = Influencer.Consent.OPTED_OUT

@@ -6,10 +6,12 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.models import Relationship
 from crm.addresses import email_key
 from crm.models import Influencer
 from crm.services.contacts import contact_replies_refresh
 from crm.services.locks import people_lock
+from messaging.services import messages_cancel_for_opt_out
 
 
 def _incoming_relations():
@@ -78,8 +80,6 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
                 keep.save()
                 if keep.is_opted_out:
                     # The duplicate's opt-out now covers the survivor: what was queued to them must not go.
-                    from messaging.services import messages_cancel_for_opt_out
-
                     messages_cancel_for_opt_out(influencer=keep)
                 # auto_now_add fields ignore assignment on save(): the earliest creation date is set directly.
                 Influencer.objects.filter(pk=keep.pk, created_at__gt=drop_data["created_at"]).update(
@@ -95,8 +95,6 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
 
 
 def _shared_campaigns(keep: Influencer, drop: Influencer) -> list[str]:
-    from campaigns.models import Relationship
-
     both = (
         Relationship.objects.filter(influencer__in=[keep, drop])
         .values("campaign")
