@@ -52,6 +52,7 @@ from crm.models import Contact, Influencer
 from messaging import mime, smtp
 from messaging.emails import as_email
 from messaging.models import Message
+from messaging.services import OPTED_OUT
 from messaging.timezones import next_sending_time
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ def _why_not_send(message: Message) -> str:
         if influencer is None or not influencer.email:
             return "The person or their address is gone."
         if influencer.consent == Influencer.Consent.OPTED_OUT:
-            return "The person opted out."
+            return str(OPTED_OUT)
         if message.cancel_if_reply and message.replied:
             return _("They replied before it went.")
     if message.kind == Message.Kind.REMINDER and influencer is not None:

@@ -91,6 +91,8 @@ _NO_FOLLOW_UP = (
     gettext_lazy("%(person)s has no e-mail address. Add one first."),
 )
 _NO_THANK_YOU = (gettext_lazy("%(person)s opted out of e-mails."), gettext_lazy("%(person)s has no e-mail address."))
+# Why a message to someone who opted out is cancelled: by the opt-out itself, or by the sender at send time.
+OPTED_OUT = gettext_lazy("The person opted out.")
 
 
 def _unreachable(influencer: Influencer, texts: tuple) -> str:
@@ -202,4 +204,4 @@ def messages_cancel_for_opt_out(*, influencer: Influencer) -> int:
     """An opt-out stops every message to the person that has not gone yet."""
     return Message.objects.filter(
         influencer=influencer, kind__in=Message.TO_INFLUENCERS, status=Status.SCHEDULED
-    ).update(status=Status.CANCELLED, last_error=_("The person opted out."), updated_at=timezone.now())
+    ).update(status=Status.CANCELLED, last_error=str(OPTED_OUT), updated_at=timezone.now())

@@ -33,8 +33,6 @@ from crm.models import Exchange
 from messaging.emails import thank_you_preview
 from messaging.selectors import thank_you_queued
 
-FITTING_CAMPAIGNS_SHOWN = 5
-
 change_relationship = permission_required("campaigns.change_relationship", raise_exception=True)
 
 
