@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import AudienceSnapshot, Channel, Contact, Influencer
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer
 from tests.crm.admin_factories import campaign, person, relationship, topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
@@ -280,6 +280,23 @@ def test_a_contact_the_service_refuses_is_a_form_error(admin_client):
     assert response.status_code == 200
     assert "A contact cannot be in the future." in response.content.decode()
     assert not Contact.objects.exists()
+
+
+def test_an_exchange_the_service_refuses_is_a_form_error_and_nothing_is_saved(admin_client):
+    lea, tom = person("Léa"), person("Tom")
+    toms = relationship(tom, campaign("Spring"))
+
+    response = admin_client.post(
+        reverse("admin:crm_exchange_add"),
+        {"influencer": lea.pk, "relationship": toms.pk, "direction": "get", "kind": "post",
+         "occurred_on": timezone.localdate().isoformat(), "value": "", "reach": "", "url": "", "note": ""},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "relationship": ["This relationship is with Tom, not with Léa."]
+    }
+    assert not Exchange.objects.exists()
 
 
 def test_a_snapshot_added_on_the_channel_page_updates_the_audience(admin_client):
