@@ -299,6 +299,45 @@ def test_an_exchange_the_service_refuses_is_a_form_error_and_nothing_is_saved(ad
     assert not Exchange.objects.exists()
 
 
+def _person_change(client, person: Influencer, **fields):
+    data = {"name": person.name, "email": person.email, "kind": person.kind, "owner": "", "language": "fr",
+            "timezone": "Europe/Paris", "cadence_days": person.cadence_days or "", "channels-TOTAL_FORMS": "0",
+            "channels-INITIAL_FORMS": "0"}  # fmt: skip
+    return client.post(reverse("admin:crm_influencer_change", args=[person.pk]), data | fields)
+
+
+def test_a_new_cadence_in_the_admin_restarts_the_persons_clock_as_in_the_web_ui(admin_client):
+    last_contact = timezone.now() - dt.timedelta(days=10)
+    lea = person("Léa", cadence_days=30, last_contact_at=last_contact)
+    lea.next_contact_due = timezone.localdate(last_contact) + dt.timedelta(days=30)
+    lea.save()
+
+    response = _person_change(admin_client, lea, cadence_days="7")
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    lea.refresh_from_db()
+    assert (lea.cadence_days, lea.next_contact_due) == (7, timezone.localdate(last_contact) + dt.timedelta(days=7))
+
+
+def test_no_cadence_in_the_admin_stops_the_persons_clock(admin_client):
+    lea = person("Léa", cadence_days=30, next_contact_due=timezone.localdate() + dt.timedelta(days=5))
+
+    _person_change(admin_client, lea, cadence_days="")
+
+    lea.refresh_from_db()
+    assert (lea.cadence_days, lea.next_contact_due) == (None, None)
+
+
+def test_other_edits_in_the_admin_leave_the_persons_clock_alone(admin_client):
+    due = timezone.localdate() + dt.timedelta(days=5)
+    lea = person("Léa", cadence_days=30, next_contact_due=due, last_contact_at=timezone.now())
+
+    _person_change(admin_client, lea, city="Brest")
+
+    lea.refresh_from_db()
+    assert (lea.city, lea.next_contact_due) == ("Brest", due)
+
+
 def test_a_snapshot_added_on_the_channel_page_updates_the_audience(admin_client):
     lea = person("Léa", channels=[("youtube", "lea-tube")])
     channel = lea.channels.get()
