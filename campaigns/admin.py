@@ -107,7 +107,11 @@ class PhaseFilter(admin.SimpleListFilter):
 
 
 class ShortlistForm(forms.ModelForm):
-    """Adding a relationship is shortlisting: the service runs as the form validates, its refusal lands on the form."""
+    """Adding a relationship is shortlisting: the service runs as the form validates, its refusal lands on the form.
+
+    The row it saves becomes the form's instance, which the admin goes on with (its log entry, its redirect); the
+    model's checks Django runs after clean() find that row valid. No inlines on this page: a valid form is a saved one.
+    """
 
     by = None  # the acting user, set by the admin
 
@@ -115,18 +119,21 @@ class ShortlistForm(forms.ModelForm):
         model = Relationship
         fields = ("influencer", "campaign", "owner")
 
-    def _post_clean(self):
-        # The service is the model validation here: its "already on this campaign" is the readable form of
-        # the unique constraint the model would otherwise report in its own words.
+    def clean(self):
+        data = super().clean()
         if self.errors:
-            return
-        data = self.cleaned_data
+            return data
         try:
-            self.created = relationship_shortlist(
+            self.instance = relationship_shortlist(
                 influencer=data["influencer"], campaign=data["campaign"], by=self.by, owner=data.get("owner")
             )
         except ValidationError as refused:
-            self.add_error(None, refused)
+            # On the campaign, which both refusals are about (finished, or the person already on it): the model's
+            # checks then leave the pair alone instead of saying "already exists" in their own words again.
+            self.add_error("campaign", refused)
+        else:
+            data["owner"] = self.instance.owner  # the service's default (whoever shortlists) when none was chosen
+        return data
 
 
 class PitchForm(forms.Form):
@@ -215,11 +222,7 @@ class RelationshipAdmin(BigTableAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            return
-        # Shortlisted by the service in the form's clean(); the admin goes on with that row.
-        for field in Relationship._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(form.created, field.attname))
-        obj._state.adding = False
+        # Added: shortlisted by the service as the form validated (ShortlistForm.clean); obj is that row.
 
     @admin.display(description=_("phase"))
     def phase(self, obj: Relationship) -> str:

@@ -151,6 +151,32 @@ def test_adding_a_relationship_shortlists_it_through_the_service(admin_client, l
     assert Relationship.objects.count() == 1
 
 
+def test_shortlisting_on_a_finished_campaign_is_a_form_error_and_nothing_is_saved(admin_client, lea):
+    done = campaign("Winter", status="finished")
+
+    response = admin_client.post(
+        reverse("admin:campaigns_relationship_add"), {"influencer": lea.pk, "campaign": done.pk, "owner": ""}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "campaign": ["Maison Verte · Winter is finished: nobody can be added to it."]
+    }
+    assert not Relationship.objects.exists() and not StageChange.objects.exists()
+
+
+def test_shortlisting_someone_twice_says_it_once_in_the_services_words(admin_client, lea):
+    spring = campaign("Spring")
+    relationship(lea, spring)
+
+    response = admin_client.post(
+        reverse("admin:campaigns_relationship_add"), {"influencer": lea.pk, "campaign": spring.pk, "owner": ""}
+    )
+
+    assert response.context["adminform"].form.errors == {"campaign": ["Léa is already on Maison Verte · Spring."]}
+    assert Relationship.objects.count() == 1
+
+
 def test_lifecycle_fields_cannot_be_edited_on_the_change_page(admin_client, lea):
     rel = relationship(lea, campaign("Spring"))
     url = reverse("admin:campaigns_relationship_change", args=[rel.pk])
