@@ -20,6 +20,7 @@ from campaigns.services import (
     relationship_deliver,
     relationship_pitch,
     relationship_shortlist,
+    relationship_update,
 )
 from crm.admin.filters import OverdueFilter
 from crm.admin.history import HistoryAdmin
@@ -221,7 +222,8 @@ class RelationshipAdmin(BigTableAdmin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # The owner and the cadence go through the service: a new cadence restarts the relationship's clock.
+            relationship_update(relationship=obj, by=request.user, **form.cleaned_data)
         # Added: shortlisted by the service as the form validated (ShortlistForm.clean); obj is that row.
 
     @admin.display(description=_("phase"))
