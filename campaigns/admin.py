@@ -20,6 +20,7 @@ from campaigns.services import (
     relationship_deliver,
     relationship_pitch,
     relationship_shortlist,
+    relationship_update,
 )
 from core.admin.history import HistoryAdmin
 from core.admin.inlines import ParentRowsFormSet
@@ -107,7 +108,11 @@ class PhaseFilter(admin.SimpleListFilter):
 
 
 class ShortlistForm(forms.ModelForm):
-    """Adding a relationship is shortlisting: the service runs as the form validates, its refusal lands on the form."""
+    """Adding a relationship is shortlisting: the service runs as the form validates, its refusal lands on the form.
+
+    The row it saves becomes the form's instance, which the admin goes on with (its log entry, its redirect); the
+    model's checks Django runs after clean() find that row valid. No inlines on this page: a valid form is a saved one.
+    """
 
     by = None  # the acting user, set by the admin
 
@@ -115,18 +120,21 @@ class ShortlistForm(forms.ModelForm):
         model = Relationship
         fields = ("influencer", "campaign", "owner")
 
-    def _post_clean(self):
-        # The service is the model validation here: its "already on this campaign" is the readable form of
-        # the unique constraint the model would otherwise report in its own words.
+    def clean(self):
+        data = super().clean()
         if self.errors:
-            return
-        data = self.cleaned_data
+            return data
         try:
-            self.created = relationship_shortlist(
+            self.instance = relationship_shortlist(
                 influencer=data["influencer"], campaign=data["campaign"], by=self.by, owner=data.get("owner")
             )
         except ValidationError as refused:
-            self.add_error(None, refused)
+            # On the campaign, which both refusals are about (finished, or the person already on it): the model's
+            # checks then leave the pair alone instead of saying "already exists" in their own words again.
+            self.add_error("campaign", refused)
+        else:
+            data["owner"] = self.instance.owner  # the service's default (whoever shortlists) when none was chosen
+        return data
 
 
 class PitchForm(forms.Form):
@@ -214,12 +222,9 @@ class RelationshipAdmin(BigTableAdmin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        # Shortlisted by the service in the form's clean(); the admin goes on with that row.
-        for field in Relationship._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(form.created, field.attname))
-        obj._state.adding = False
+            # The owner and the cadence go through the service: a new cadence restarts the relationship's clock.
+            relationship_update(relationship=obj, by=request.user, **form.cleaned_data)
+        # Added: shortlisted by the service as the form validated (ShortlistForm.clean); obj is that row.
 
     @admin.display(description=_("phase"))
     def phase(self, obj: Relationship) -> str:

@@ -2,13 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from core import roles
         from crm import checks  # noqa: F401  (registers itself)
 
         # After every migrate, so that new models' permissions reach the roles without a data migration. Sent by

@@ -1,5 +1,6 @@
 """Everything that changes campaigns and relationships: `from campaigns.services import relationship_pitch`."""
 
+from campaigns.services.editing import relationship_update
 from campaigns.services.lifecycle import (
     relationship_accept,
     relationship_close,
@@ -21,6 +22,7 @@ __all__ = [
     "relationship_deliver",
     "relationship_pitch",
     "relationship_shortlist",
+    "relationship_update",
     "stage_stays_refresh",
     "thank_you_skip_reason",
 ]

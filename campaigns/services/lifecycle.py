@@ -26,7 +26,8 @@ from campaigns.models import (
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
 from campaigns.services.stays import stage_stay_end
 from crm.models import Contact, Exchange, Influencer
-from crm.services import contact_log, person_lock
+from crm.services import contact_log
+from crm.services.locks import relationship_lock
 from messaging.services import thank_you_queue, thank_you_refusal
 
 __all__ = [
@@ -45,13 +46,6 @@ Result = GuardrailEvent.Result
 
 
 # --- Locking and recording ------------------------------------------------------------------------------------
-
-
-def _lock(relationship: Relationship) -> None:
-    """Lock the person, then the relationship (crm.services.locks), and refresh the caller's instance from the
-    locked row."""
-    person_lock(influencer_id=relationship.influencer_id)
-    relationship.refresh_from_db(from_queryset=Relationship.objects.select_for_update())
 
 
 def _require_stage(relationship: Relationship, allowed: list[str], doing: str) -> None:
@@ -166,7 +160,7 @@ def relationship_pitch(
         raise ValidationError(_("“%(kind)s” is not a kind of contact.") % {"kind": contact_kind})
     try:
         with transaction.atomic():
-            _lock(relationship)
+            relationship_lock(relationship=relationship)
             _require_stage(relationship, [Stage.SHORTLISTED], _("pitched"))
             _pitch_under_lock(
                 relationship,
@@ -274,7 +268,7 @@ def relationship_accept(*, relationship: Relationship, by, cadence_days: int | N
     if cadence_days is not None:
         # The model's bounds (core.validators), before a date is computed from it.
         Relationship._meta.get_field("cadence_days").run_validators(cadence_days)
-    _lock(relationship)
+    relationship_lock(relationship=relationship)
     _require_stage(relationship, [Stage.PITCHED], _("accepted"))
     now = timezone.now()
     cadence = cadence_days or relationship.influencer.cadence_days or settings.DEFAULT_CADENCE_DAYS
@@ -289,7 +283,7 @@ def relationship_accept(*, relationship: Relationship, by, cadence_days: int | N
 @transaction.atomic
 def relationship_deliver(*, relationship: Relationship, by) -> Relationship:
     """The content is out: needs at least one "get" exchange recorded on this relationship."""
-    _lock(relationship)
+    relationship_lock(relationship=relationship)
     _require_stage(relationship, [Stage.ACTIVE], _("marked delivered"))
     if not Exchange.objects.filter(relationship=relationship, direction=Exchange.Direction.GET).exists():
         raise ValidationError(
@@ -334,7 +328,7 @@ def relationship_close(*, relationship: Relationship, by, outcome: str, skip_rea
             _("Say how it ended: %(choices)s.") % {"choices": ", ".join(str(label) for label in Outcome.labels)},
             code="outcome",
         )
-    _lock(relationship)
+    relationship_lock(relationship=relationship)
     _require_stage(relationship, OPEN_STAGES, _("closed"))
     skip_reason = skip_reason or thank_you_skip_reason(relationship=relationship)
 

@@ -20,18 +20,19 @@ from crm.services import audience_snapshot_record, contact_log, contacts_delete,
 
 
 def _adopt(obj, created) -> None:
-    """Make the admin's unsaved `obj` the row a service created, so the admin's log and redirect use it."""
+    """Give the admin's unsaved `obj` the values of the row a service created: the admin goes on with `obj`, and
+    reads only its values from here on (the log entry's id and name, the redirect)."""
     for field in type(obj)._meta.concrete_fields:
         setattr(obj, field.attname, getattr(created, field.attname))
-    obj._state.adding = False
 
 
 class ServiceAddForm(GuardedModelForm):
     """An add form whose validation is the service itself.
 
-    The service runs once the form and the model checks pass, inside the admin's transaction, so its
-    ValidationError lands on the form's fields like any other error. These pages have no inlines: a valid
-    form is a saved one.
+    clean() runs the service once every field is valid, inside the admin's transaction, so its ValidationError
+    lands on the form's fields like any other error. The row it saves becomes the form's instance, which the admin
+    goes on with (its log entry, its redirect); the model's checks Django runs after clean() find that row valid.
+    These pages have no inlines: a valid form is a saved one.
     """
 
     by = None  # the acting user, set by the admin's get_form()
@@ -39,13 +40,14 @@ class ServiceAddForm(GuardedModelForm):
     def create(self, data):
         raise NotImplementedError
 
-    def _post_clean(self):
-        super()._post_clean()  # the model's own checks first
+    def clean(self):
+        data = super().clean()
         if not self.errors:
             try:
-                self.created = self.create(self.cleaned_data)
+                self.instance = self.create(data)
             except ValidationError as error:
                 self.add_error(None, error)
+        return data
 
 
 class ContactAddForm(ServiceAddForm):
@@ -101,8 +103,7 @@ class ServiceAddAdmin(ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-        else:
-            _adopt(obj, form.created)
+        # Added: the service saved it as the form validated (ServiceAddForm.clean); obj is that row.
 
 
 class SnapshotForm(GuardedModelForm):

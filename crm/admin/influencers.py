@@ -25,7 +25,7 @@ from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.exports import EXPORT_FORMATS, InfluencerResource
 from crm.forms.influencers import clean_unique_email
 from crm.models import AudienceSnapshot, Channel, Influencer, Topic
-from crm.services import influencer_create
+from crm.services import influencer_create, influencer_update
 from crm.services.merge import influencer_merge
 from desk.latest import latest_tables
 from desk.privacy.admin import PrivacyAdminMixin, may_handle_privacy
@@ -200,10 +200,12 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         return format_html_join(" · ", '<a href="{}?influencer__id__exact={}">{}</a>', links)
 
     def save_model(self, request, obj, form, change):
+        # A person goes through the services, as in the web UI: an ambassador's stay-in-touch cadence starts in
+        # influencer_create, and a new cadence restarts the person's clock in influencer_update.
         if change:
-            super().save_model(request, obj, form, change)
+            changes = dict(form.cleaned_data)
+            influencer_update(influencer=obj, by=request.user, topics=changes.pop("topics", None), **changes)
             return
-        # A new person goes through the service (an ambassador's stay-in-touch cadence starts there).
         fields = {
             name: form.cleaned_data[name]
             for name in form.cleaned_data
@@ -220,10 +222,14 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
             cadence_days=form.cleaned_data.get("cadence_days"),
             **fields,
         )
-        # The admin goes on with `obj` (inlines, log entry, redirect): make it the saved row.
+        # The admin goes on with `obj` and reads only its values (the channels' key, the log entry, the redirect).
         for field in Influencer._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))
-        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The services saved the topics with the person: only the inlines (channels) are left to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     # Deleting a person erases them first (desk.privacy.erasure.influencer_delete): no history row, log entry or
     # note keeps their name or address once the record, which an erasure needs, is gone. The admin logs the deletion

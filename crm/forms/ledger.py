@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,16 +15,27 @@ from core.validators import MAX_AUDIENCE, MAX_PERCENT, guard_fields
 from crm.models import AudienceSnapshot, Exchange, Influencer
 
 
-class ExchangeForm(forms.ModelForm):
+def _model_field(model: type[models.Model], name: str, **options) -> forms.Field:
+    """The form field a ModelForm would make for this model field."""
+    return model._meta.get_field(name).formfield(**options)
+
+
+# Plain forms over the models' fields, not ModelForms: the service builds and validates the row (with the person or
+# the channel, which the form does not hold), so the model's checks would only run the fields' validators again and
+# query the database once for each constraint.
+
+
+class ExchangeForm(forms.Form):
+    direction = _model_field(Exchange, "direction")
+    kind = _model_field(Exchange, "kind")
+    occurred_on = _model_field(Exchange, "occurred_on", widget=DATE_INPUT)
     relationship = fields.ModelChoiceField(
         label=_("Campaign"), queryset=Relationship.objects.none(), required=False, empty_label=_("— no campaign —")
     )
+    value = _model_field(Exchange, "value")
+    reach = _model_field(Exchange, "reach")
     url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
-
-    class Meta:
-        model = Exchange
-        fields = ["direction", "kind", "occurred_on", "relationship", "value", "reach", "url", "note"]
-        widgets = {"occurred_on": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 3})}
+    note = _model_field(Exchange, "note", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, influencer: Influencer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,16 +67,13 @@ class ExchangeForm(forms.ModelForm):
             raise ValidationError(_("Record an exchange once it has happened: the date is in the future."))
         return occurred_on
 
-    def _post_clean(self):
-        # The service validates the row (and reads the influencer); the form only checks the fields.
-        pass
 
+class AudienceSnapshotForm(forms.Form):
+    """One figure per channel per day: a second one replaces the first (the service's rule), so no unique check."""
 
-class AudienceSnapshotForm(forms.ModelForm):
-    class Meta:
-        model = AudienceSnapshot
-        fields = ["taken_on", "followers", "engagement_rate"]
-        widgets = {"taken_on": DATE_INPUT}
+    taken_on = _model_field(AudienceSnapshot, "taken_on", widget=DATE_INPUT)
+    followers = _model_field(AudienceSnapshot, "followers")
+    engagement_rate = _model_field(AudienceSnapshot, "engagement_rate")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +97,3 @@ class AudienceSnapshotForm(forms.ModelForm):
         if taken_on > timezone.localdate():
             raise ValidationError(_("An audience figure cannot be dated in the future."))
         return taken_on
-
-    def _post_clean(self):
-        # One figure per channel per day: a second one replaces the first (the service's rule), so no unique check.
-        pass

@@ -9,7 +9,7 @@ from crm.services.audience import audience_snapshot_record
 from crm.services.contacts import Touch, contact_clocks_reset, contact_log, contact_replies_refresh, contacts_delete
 from crm.services.exchanges import exchange_record
 from crm.services.influencers import influencer_create, influencer_update
-from crm.services.locks import people_lock, person_lock
+from crm.services.locks import people_lock, person_lock, relationship_lock
 from crm.services.merge import influencer_merge
 
 __all__ = [
@@ -25,4 +25,5 @@ __all__ = [
     "influencer_merge",
     "people_lock",
     "person_lock",
+    "relationship_lock",
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from crm.models import Influencer, Topic
 from crm.selectors import people_with_email
 from crm.services.locks import person_lock
+from messaging.services import messages_cancel_for_opt_out
 
 
 def email_taken_message(email: str) -> str:
@@ -90,8 +91,6 @@ def influencer_update(
     An opt-out is permanent until influencer_opt_in records a new consent with its source: editing refuses to
     change the consent of someone who opted out, and keeps the opt-out's date and source as they were.
     """
-    from messaging.services import messages_cancel_for_opt_out
-
     with transaction.atomic():
         locked = person_lock(influencer_id=influencer.pk)
         if locked.is_erased:

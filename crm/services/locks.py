@@ -7,6 +7,7 @@ for each other instead of deadlocking. Several people are locked by id, for the 
 
 from collections.abc import Iterable
 
+from campaigns.models import Relationship
 from crm.models import Influencer
 
 
@@ -18,3 +19,9 @@ def person_lock(*, influencer_id: int) -> Influencer:
 def people_lock(*, influencer_ids: Iterable[int]) -> list[Influencer]:
     """Lock several people's rows, by id; those that no longer exist are not in the list."""
     return list(Influencer.objects.select_for_update().filter(pk__in=set(influencer_ids)).order_by("pk"))
+
+
+def relationship_lock(*, relationship: Relationship) -> None:
+    """Lock a relationship's person, then the relationship, and refresh the caller's instance from the locked row."""
+    person_lock(influencer_id=relationship.influencer_id)
+    relationship.refresh_from_db(from_queryset=Relationship.objects.select_for_update())

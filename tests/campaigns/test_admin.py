@@ -151,6 +151,65 @@ def test_adding_a_relationship_shortlists_it_through_the_service(admin_client, l
     assert Relationship.objects.count() == 1
 
 
+def test_shortlisting_on_a_finished_campaign_is_a_form_error_and_nothing_is_saved(admin_client, lea):
+    done = campaign("Winter", status="finished")
+
+    response = admin_client.post(
+        reverse("admin:campaigns_relationship_add"), {"influencer": lea.pk, "campaign": done.pk, "owner": ""}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "campaign": ["Maison Verte · Winter is finished: nobody can be added to it."]
+    }
+    assert not Relationship.objects.exists() and not StageChange.objects.exists()
+
+
+def test_shortlisting_someone_twice_says_it_once_in_the_services_words(admin_client, lea):
+    spring = campaign("Spring")
+    relationship(lea, spring)
+
+    response = admin_client.post(
+        reverse("admin:campaigns_relationship_add"), {"influencer": lea.pk, "campaign": spring.pk, "owner": ""}
+    )
+
+    assert response.context["adminform"].form.errors == {"campaign": ["Léa is already on Maison Verte · Spring."]}
+    assert Relationship.objects.count() == 1
+
+
+def _change(client, rel: Relationship, **fields):
+    data = {"owner": rel.owner_id or "", "cadence_days": rel.cadence_days} | fields
+    return client.post(reverse("admin:campaigns_relationship_change", args=[rel.pk]), data)
+
+
+def test_a_new_cadence_in_the_admin_restarts_the_relationships_clock_from_its_last_contact(admin_client, lea):
+    last_contact = timezone.now() - dt.timedelta(days=3)
+    rel = relationship(
+        lea,
+        campaign("Spring"),
+        stage=Stage.ACTIVE,
+        cadence_days=14,
+        accepted_at=last_contact - dt.timedelta(days=7),
+        last_contact_at=last_contact,
+        next_contact_due=timezone.localdate(last_contact) + dt.timedelta(days=14),
+    )
+
+    response = _change(admin_client, rel, cadence_days=5)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rel.refresh_from_db()
+    assert (rel.cadence_days, rel.next_contact_due) == (5, timezone.localdate(last_contact) + dt.timedelta(days=5))
+
+
+def test_a_new_cadence_in_the_admin_gives_no_clock_to_a_shortlisted_relationship(admin_client, lea, bob):
+    rel = relationship(lea, campaign("Spring"))
+
+    _change(admin_client, rel, cadence_days=5, owner=bob.pk)
+
+    rel.refresh_from_db()
+    assert (rel.cadence_days, rel.next_contact_due, rel.owner) == (5, None, bob)
+
+
 def test_lifecycle_fields_cannot_be_edited_on_the_change_page(admin_client, lea):
     rel = relationship(lea, campaign("Spring"))
     url = reverse("admin:campaigns_relationship_change", args=[rel.pk])

@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import AudienceSnapshot, Channel, Contact, Influencer
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer
 from tests.crm.admin_factories import campaign, person, relationship, topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
@@ -299,6 +299,62 @@ def test_a_contact_the_service_refuses_is_a_form_error(admin_client):
     assert response.status_code == 200
     assert "A contact cannot be in the future." in response.content.decode()
     assert not Contact.objects.exists()
+
+
+def test_an_exchange_the_service_refuses_is_a_form_error_and_nothing_is_saved(admin_client):
+    lea, tom = person("Léa"), person("Tom")
+    toms = relationship(tom, campaign("Spring"))
+
+    response = admin_client.post(
+        reverse("admin:crm_exchange_add"),
+        {"influencer": lea.pk, "relationship": toms.pk, "direction": "get", "kind": "post",
+         "occurred_on": timezone.localdate().isoformat(), "value": "", "reach": "", "url": "", "note": ""},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "relationship": ["This relationship is with Tom, not with Léa."]
+    }
+    assert not Exchange.objects.exists()
+
+
+def _person_change(client, person: Influencer, **fields):
+    data = {"name": person.name, "email": person.email, "kind": person.kind, "owner": "", "language": "fr",
+            "timezone": "Europe/Paris", "cadence_days": person.cadence_days or "", "channels-TOTAL_FORMS": "0",
+            "channels-INITIAL_FORMS": "0"}  # fmt: skip
+    return client.post(reverse("admin:crm_influencer_change", args=[person.pk]), data | fields)
+
+
+def test_a_new_cadence_in_the_admin_restarts_the_persons_clock_as_in_the_web_ui(admin_client):
+    last_contact = timezone.now() - dt.timedelta(days=10)
+    lea = person("Léa", cadence_days=30, last_contact_at=last_contact)
+    lea.next_contact_due = timezone.localdate(last_contact) + dt.timedelta(days=30)
+    lea.save()
+
+    response = _person_change(admin_client, lea, cadence_days="7")
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    lea.refresh_from_db()
+    assert (lea.cadence_days, lea.next_contact_due) == (7, timezone.localdate(last_contact) + dt.timedelta(days=7))
+
+
+def test_no_cadence_in_the_admin_stops_the_persons_clock(admin_client):
+    lea = person("Léa", cadence_days=30, next_contact_due=timezone.localdate() + dt.timedelta(days=5))
+
+    _person_change(admin_client, lea, cadence_days="")
+
+    lea.refresh_from_db()
+    assert (lea.cadence_days, lea.next_contact_due) == (None, None)
+
+
+def test_other_edits_in_the_admin_leave_the_persons_clock_alone(admin_client):
+    due = timezone.localdate() + dt.timedelta(days=5)
+    lea = person("Léa", cadence_days=30, next_contact_due=due, last_contact_at=timezone.now())
+
+    _person_change(admin_client, lea, city="Brest")
+
+    lea.refresh_from_db()
+    assert (lea.city, lea.next_contact_due) == ("Brest", due)
 
 
 def test_a_snapshot_added_on_the_channel_page_updates_the_audience(admin_client):
