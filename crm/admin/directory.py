@@ -4,10 +4,13 @@ New contacts, exchanges and snapshots go through the crm services, so that the c
 figures they keep stay right whichever screen a row was typed in.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
@@ -52,7 +55,7 @@ class ServiceAddForm(GuardedModelForm):
 
 class ContactAddForm(ServiceAddForm):
     def create(self, data):
-        return contact_log(
+        touch = contact_log(
             influencer=data["influencer"],
             by=self.by,
             kind=data["kind"],
@@ -60,7 +63,10 @@ class ContactAddForm(ServiceAddForm):
             summary=data["summary"],
             occurred_at=data["occurred_at"],
             relationship=data.get("relationship"),
-        ).contact
+        )
+        # The very same contact was there already: ContactAdmin says so instead of "added".
+        touch.contact.already_logged = not touch.created
+        return touch.contact
 
 
 class ExchangeAddForm(ServiceAddForm):
@@ -213,6 +219,18 @@ class ContactAdmin(BigTableAdmin, ServiceAddAdmin):
         if obj is not None:
             return (*self.readonly_fields, "influencer", "occurred_at", "direction", "relationship")
         return self.readonly_fields
+
+    def log_addition(self, request, obj, message):
+        if not getattr(obj, "already_logged", False):  # nothing was added: no "Added" in the admin's log
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not getattr(obj, "already_logged", False):
+            return super().response_add(request, obj, post_url_continue)
+        already = gettext("This contact with %(name)s was already logged; it was not added twice.")
+        self.message_user(request, already % {"name": obj.influencer}, messages.WARNING)
+        return redirect(reverse("admin:crm_contact_change", args=[obj.pk]))
 
     # Deleting an inbound contact takes an answer away: the service works the replies out again.
     def delete_model(self, request, obj):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -273,11 +274,16 @@ def test_a_contact_saved_twice_in_the_admin_is_logged_once(admin_client, alice):
         "summary": "Caught up about the summer",
     }
 
-    first = admin_client.post(reverse("admin:crm_contact_add"), contact)
-    second = admin_client.post(reverse("admin:crm_contact_add"), contact)
+    first = admin_client.post(reverse("admin:crm_contact_add"), contact, follow=True)
+    second = admin_client.post(reverse("admin:crm_contact_add"), contact, follow=True)
 
-    assert first.status_code == second.status_code == 302
+    assert first.status_code == 200
     assert Contact.objects.count() == 1
+    logged = Contact.objects.get()
+    assert second.redirect_chain == [(reverse("admin:crm_contact_change", args=[logged.pk]), 302)]
+    said = [str(m) for m in second.context["messages"]]
+    assert said == ["This contact with Léa was already logged; it was not added twice."]
+    assert LogEntry.objects.filter(object_id=str(logged.pk), action_flag=ADDITION).count() == 1
 
 
 def test_a_contact_the_service_refuses_is_a_form_error(admin_client):
