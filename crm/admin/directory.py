@@ -19,7 +19,14 @@ from core.admin.paging import BigTableAdmin
 from core.admin.rows import ModelAdmin
 from core.forms import GuardedModelForm
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
-from crm.services import audience_snapshot_record, contact_log, contacts_delete, exchange_record
+from crm.services import (
+    audience_snapshot_record,
+    audience_snapshot_update,
+    audience_snapshots_delete,
+    contact_log,
+    contacts_delete,
+    exchange_record,
+)
 
 
 def _adopt(obj, created) -> None:
@@ -155,12 +162,12 @@ class ChannelAdmin(BigTableAdmin, ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not AudienceSnapshot:
             return super().save_formset(request, form, formset, change)
-        # New figures go through the service: it keeps the channel's followers and the person's audience (tier).
+        # Figures go through the services: they keep the channel's followers and the person's audience (tier).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for snapshot_form in formset.deleted_forms:
-            if snapshot_form.instance.pk:
-                formset.deleted_objects.append(snapshot_form.instance)
-                snapshot_form.instance.delete()
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+        if deleted:
+            formset.deleted_objects = deleted
+            audience_snapshots_delete(snapshots=AudienceSnapshot.objects.filter(pk__in=[s.pk for s in deleted]))
         for snapshot_form in formset.forms:
             if not snapshot_form.has_changed() or snapshot_form in formset.deleted_forms:
                 continue
@@ -175,7 +182,13 @@ class ChannelAdmin(BigTableAdmin, ModelAdmin):
                     )
                 )
             else:
-                formset.changed_objects.append((snapshot_form.save(), snapshot_form.changed_data))
+                corrected = audience_snapshot_update(
+                    snapshot=snapshot_form.instance,
+                    taken_on=data["taken_on"],
+                    followers=data["followers"],
+                    engagement_rate=data.get("engagement_rate"),
+                )
+                formset.changed_objects.append((corrected, snapshot_form.changed_data))
 
 
 @admin.register(AudienceSnapshot)
@@ -191,13 +204,22 @@ class AudienceSnapshotAdmin(BigTableAdmin, ModelAdmin):
     ordering = ("-taken_on", "-id")
 
     def save_model(self, request, obj, form, change):
+        # The services keep the channel's followers and the person's audience (the tier) on the latest figures.
         if change:
-            super().save_model(request, obj, form, change)
+            audience_snapshot_update(
+                snapshot=obj, taken_on=obj.taken_on, followers=obj.followers, engagement_rate=obj.engagement_rate
+            )
             return
         created = audience_snapshot_record(
             channel=obj.channel, taken_on=obj.taken_on, followers=obj.followers, engagement_rate=obj.engagement_rate
         )
         _adopt(obj, created)
+
+    def delete_model(self, request, obj):
+        audience_snapshots_delete(snapshots=AudienceSnapshot.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        audience_snapshots_delete(snapshots=queryset)
 
 
 @admin.register(Contact)
@@ -256,3 +278,10 @@ class ExchangeAdmin(BigTableAdmin, ServiceAddAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"occurred_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Recorded through exchange_record, which checks its person, relationship and date: they stay what they
+        # were (a "get" on a relationship is what lets it be delivered).
+        if obj is not None:
+            return (*self.readonly_fields, "influencer", "relationship", "direction", "occurred_on")
+        return self.readonly_fields

@@ -5,7 +5,7 @@ audience (dated figures), influencers (the directory), merge (two records of one
 in which people and what hangs on them are locked).
 """
 
-from crm.services.audience import audience_snapshot_record
+from crm.services.audience import audience_snapshot_record, audience_snapshot_update, audience_snapshots_delete
 from crm.services.contacts import Touch, contact_clocks_reset, contact_log, contact_replies_refresh, contacts_delete
 from crm.services.exchanges import exchange_record
 from crm.services.influencers import influencer_create, influencer_update
@@ -15,6 +15,8 @@ from crm.services.merge import influencer_merge
 __all__ = [
     "Touch",
     "audience_snapshot_record",
+    "audience_snapshot_update",
+    "audience_snapshots_delete",
     "contact_clocks_reset",
     "contact_log",
     "contact_replies_refresh",
