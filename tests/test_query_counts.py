@@ -245,7 +245,8 @@ ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     ("/admin/crm/influencer/{person}/change/", "boss", 9),
     ("/admin/crm/channel/{channel}/change/", "boss", 6),
     ("/admin/crm/contact/{contact}/change/", "boss", 4),
-    ("/admin/crm/exchange/{exchange}/change/", "boss", 7),
+    # Its person and relationship are read-only there, named with the row: no autocomplete boxes to fill.
+    ("/admin/crm/exchange/{exchange}/change/", "boss", 5),
     ("/admin/campaigns/campaign/{campaign}/change/", "boss", 9),
     ("/admin/campaigns/relationship/{relationship}/change/", "boss", 8),
     ("/admin/messaging/message/{message}/change/", "boss", 4),
