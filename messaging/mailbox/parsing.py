@@ -38,13 +38,15 @@ MAX_REFERENCES = 50
 MAX_NEW_TEXT = 600
 # The new text is at the top of a reply: the reply parser reads no further than this (its expressions are not
 # linear on every input), and an HTML body is converted no further than MAX_HTML.
-MAX_BODY_TEXT = 20_000
+MAX_BODY_TEXT = 5_000
+MAX_LINE = 1_000  # more than MAX_NEW_TEXT: one long paragraph is kept whole
 MAX_HTML = 500_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 REPLY_LANGUAGES = ["en", "fr"]
 WRAPPED_QUOTE_HEADER = re.compile(
     r"^((?:On|Le)\s[^\n]{0,300})\n([^\n]{0,300}(?:wrote|[ée]crit)\s*:)[ \t]*$", re.MULTILINE
 )
+BLANK_RUNS = re.compile(r"\n{3,}")
 QUOTED_LINE = re.compile(r"^[ \t]*>", re.MULTILINE)
 
 
@@ -88,7 +90,9 @@ def parse_mail(raw: bytes) -> ParsedMail:
     try:
         message = BytesParser(policy=default).parsebytes(raw)
         headers = raw_values(message)
-    except Exception as error:  # the parser itself rarely fails, but deep nesting can exhaust the stack
+    except RecursionError as error:
+        raise UnreadableMail("Its parts are nested too deeply to be read.") from error
+    except Exception as error:  # the parser itself is lenient; this is a safety net
         raise UnreadableMail("Its structure cannot be read.") from error
     if not headers.keys() & {"from", "to", "cc", "subject", "date", "message-id"}:
         raise UnreadableMail("It has none of the headers a mail has (From, To, Subject, Date, Message-ID).")
@@ -188,7 +192,13 @@ def new_text(body: str) -> str:
     mail-parser-reply splits a body at "On … wrote:", "Le … a écrit :", Outlook's "From: … Sent: …" block and
     "-----Original Message-----", and finds signatures ("-- ", "Best regards", "Cordialement", "Sent from my …").
     """
-    body = body[:MAX_BODY_TEXT].replace("\r\n", "\n").replace("\xa0", " ").replace("\u202f", " ")
+    # The parser's expressions are quadratic on long lines and on long runs of blank lines:
+    # lines are cut, blank runs collapsed, and the text bounded, which a reply's first words never need.
+    lines = (
+        line.strip()[:MAX_LINE]
+        for line in body[:MAX_BODY_TEXT].replace("\xa0", " ").replace("\u202f", " ").splitlines()
+    )
+    body = BLANK_RUNS.sub("\n\n", "\n".join(lines))
     # Gmail wraps a long "On … wrote:" line in two; the parser looks for it on one.
     body = WRAPPED_QUOTE_HEADER.sub(r"\1 \2", body)
     parsed = ReplyText(text=body, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True).read()
