@@ -35,6 +35,7 @@ MAX_ADDRESS = 320  # RFC 3696's longest address
 MAX_RECIPIENTS = 500  # To and Cc together
 MAX_ADDRESS_HEADER_CHARS = 100_000  # room for MAX_RECIPIENTS addresses with long display names
 MAX_REFERENCES = 50
+MAX_REFERENCES_CHARS = 50_000  # read no further into a References header: a thread's ids are short
 MAX_NEW_TEXT = 600
 # The new text is at the top of a reply: the reply parser reads no further than this (its expressions are not
 # linear on every input), and an HTML body is converted no further than MAX_HTML.
@@ -110,9 +111,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     return ParsedMail(
         message_id=normalise_message_id(_first(headers, "message-id")),
         in_reply_to=normalise_message_id(_first(headers, "in-reply-to")),
-        references=message_ids(
-            " ".join(headers.get("references", []))[:MAX_ADDRESS_HEADER_CHARS], limit=MAX_REFERENCES
-        ),
+        references=message_ids(" ".join(headers.get("references", []))[:MAX_REFERENCES_CHARS], limit=MAX_REFERENCES),
         sender=sender,
         to=to,
         cc=cc,
