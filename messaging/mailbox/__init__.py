@@ -1,0 +1,1 @@
+"""The mailbox: mail read over IMAP and logged as touches."""
