@@ -178,6 +178,7 @@ def _server_env(database_url: str, folder: Path) -> dict:
         # The sessions were signed by this process: the server must read them with the same key.
         SECRET_KEY=settings.SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        MAILBOX_KEYS=",".join(settings.MAILBOX_KEYS) or "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMzItYnl0ZXM=",
         SECURE_SSL_REDIRECT="false",
         BIND=f"127.0.0.1:{PORT}",
         # Moves queue messages after commit: into a broker folder of the load test's own, no worker reads it.

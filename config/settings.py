@@ -32,6 +32,11 @@ SECRET_KEY = _required_in_production("SECRET_KEY", env.str("SECRET_KEY", default
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only"
 
+# The mailboxes' passwords are encrypted at rest with these Fernet keys (messaging.mailbox.secrets): the first
+# encrypts, every one decrypts, so a new key goes first and the old one stays until every mailbox is saved again.
+# Locally, with none set, one key is derived from SECRET_KEY.
+MAILBOX_KEYS = _required_in_production("MAILBOX_KEYS", env.list("MAILBOX_KEYS", default=[]))
+
 ALLOWED_HOSTS = _required_in_production(
     "ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 )

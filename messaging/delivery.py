@@ -254,7 +254,10 @@ def _load(ids: list[int], lease: str) -> list[Message]:
     # An inbound contact logged since the follow-up was written: a reply the cancel-on-reply sweep could not
     # reach, because the row was already claimed when it was logged.
     replied = Contact.objects.filter(
-        influencer=OuterRef("influencer"), direction=Contact.Direction.INBOUND, created_at__gt=OuterRef("created_at")
+        influencer=OuterRef("influencer"),
+        direction=Contact.Direction.INBOUND,
+        automatic=False,
+        created_at__gt=OuterRef("created_at"),
     )
     return list(
         Message.objects.filter(pk__in=ids, status=Status.SENDING, claim=lease)

@@ -1,11 +1,13 @@
 """Read queries on the outbox that more than one page needs."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import Relationship
+from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
+from crm.models import Contact, Influencer
 from messaging.models import Message
 
 # The columns a row of "my messages" shows (Today's lists, the failed messages' page).
@@ -55,3 +57,22 @@ def my_failed_messages(user, *, limit: int | None = None) -> QuerySet[Message]:
 def thank_you_queued(*, relationship: Relationship) -> Message | None:
     """The relationship's thank-you while it waits to leave (it can still be edited or cancelled); else None."""
     return relationship.messages.filter(kind=Message.Kind.THANK_YOU, status=Message.Status.SCHEDULED).first()
+
+
+def mail_relationship(*, influencer: Influencer, thread_ids: Sequence[str]) -> Relationship | None:
+    """The relationship a mail with this person belongs to: by its thread first (`thread_ids`, its In-Reply-To
+    then References, normalised: the outbox's messages and the mails already logged with them), else the person's
+    one relationship they know of (pitched, active or delivered), else None."""
+    ids = [i for i in thread_ids if i]
+    if ids:
+        for candidates in (
+            Message.objects.filter(message_id__in=ids, relationship__influencer=influencer).order_by("-send_at"),
+            Contact.objects.filter(message_id__in=ids, influencer=influencer, relationship__isnull=False).order_by(
+                "-occurred_at"
+            ),
+        ):
+            found = candidates.values_list("relationship_id", flat=True).first()
+            if found:
+                return Relationship.objects.get(pk=found)
+    open_ones = list(Relationship.objects.filter(influencer=influencer, stage__in=STAGES_WITH_A_CLOCK)[:2])
+    return open_ones[0] if len(open_ones) == 1 else None

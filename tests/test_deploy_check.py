@@ -38,6 +38,7 @@ def production_env(tmp_path) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="crm.example.com",
+        MAILBOX_KEYS="MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         CELERY_BROKER_FOLDER=str(tmp_path / "celery"),
         EMAIL_URL="smtp://mail.example.com:587/?tls=True",

@@ -27,7 +27,9 @@ SECURITY_PROBE = (
     "'SESSION_COOKIE_AGE']; "
     "print(json.dumps({name: getattr(settings, name) for name in names}))"
 )
-OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TIME_ZONE")
+# A Fernet key (32 bytes, URL-safe base64) that is no secret.
+TEST_KEY = "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="
+OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "MAILBOX_KEYS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TIME_ZONE")
 SECURITY_VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "TRUST_X_FORWARDED_PROTO",
@@ -76,21 +78,28 @@ def test_urls_switch_to_postgresql_redis_and_smtp():
 
 
 def test_with_debug_off_a_missing_secret_key_stops_start_up_with_a_clear_message():
-    result = run_settings(DEBUG="false", ALLOWED_HOSTS="crm.example.com")
+    result = run_settings(DEBUG="false", ALLOWED_HOSTS="crm.example.com", MAILBOX_KEYS=TEST_KEY)
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_with_debug_off_missing_allowed_hosts_stops_start_up_with_a_clear_message():
-    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, MAILBOX_KEYS=TEST_KEY)
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
 
 
-def test_with_debug_off_and_both_set_it_starts():
+def test_with_debug_off_missing_mailbox_keys_stops_start_up_with_a_clear_message():
     result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com")
+
+    assert result.returncode != 0
+    assert "MAILBOX_KEYS must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_off_and_both_set_it_starts():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com", MAILBOX_KEYS=TEST_KEY)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["hosts"] == ["crm.example.com"]
@@ -118,7 +127,8 @@ def test_locally_cookies_and_pages_work_over_plain_http():
 
 
 def test_in_production_cookies_are_secure_https_is_enforced_and_no_proxy_header_is_trusted():
-    result = run_settings(SECURITY_PROBE, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com")
+    result = run_settings(SECURITY_PROBE, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com", MAILBOX_KEYS=TEST_KEY
+    )
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
@@ -150,6 +160,7 @@ def test_behind_a_tls_proxy_its_headers_are_trusted_once_configured():
         DEBUG="false",
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="crm.example.com",
+        MAILBOX_KEYS=TEST_KEY,
         TRUST_X_FORWARDED_PROTO="true",
         TRUSTED_PROXY_COUNT="1",
         SECURE_HSTS_SECONDS="3600",

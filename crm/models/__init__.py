@@ -2,9 +2,10 @@
 
 State changes go through `crm.services`; nothing here has side effects in save(). Sub-modules by topic: people
 (topics, tiers, the influencer), channels (channels and audience figures), contacts (the contact log), ledger
-(give and get), imports (import jobs).
+(give and get), imports (import jobs), addresses (other and bouncing e-mail addresses).
 """
 
+from crm.models.addresses import BouncingAddress, InfluencerAddress
 from crm.models.channels import AudienceSnapshot, Channel
 from crm.models.contacts import Contact
 from crm.models.imports import ImportJob
@@ -14,11 +15,13 @@ from crm.models.people import TIER_FLOORS, Influencer, Tier, Topic, clock_later,
 __all__ = [
     "TIER_FLOORS",
     "AudienceSnapshot",
+    "BouncingAddress",
     "Channel",
     "Contact",
     "Exchange",
     "ImportJob",
     "Influencer",
+    "InfluencerAddress",
     "Tier",
     "Topic",
     "clock_later",

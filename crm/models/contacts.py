@@ -50,6 +50,12 @@ class Contact(ChoiceLabels, models.Model):
     # On an outbound contact: when the person's first inbound contact after it happened (the reply), kept by
     # crm.services.contacts as contacts are logged, moved or deleted; the responsiveness report reads it.
     replied_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    # A contact the mailbox logged: the mail's Message-ID (messaging.mailbox.headers.normalise_message_id), so
+    # that one mail is one contact per person however many times or mailboxes it is read from; "" otherwise.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, editable=False)
+    # An out-of-office or other auto-reply: in the log, but not a reply (no clock reset, no follow-up cancelled,
+    # no answer in the responsiveness report).
+    automatic = models.BooleanField(_("automatic reply"), default=False, editable=False)
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -62,6 +68,15 @@ class Contact(ChoiceLabels, models.Model):
             models.Index(fields=["logged_by", "-occurred_at"], name="crm_contact_by_idx"),
             # The admin's list, latest first (its order, id breaking ties).
             models.Index(fields=["occurred_at", "id"], name="crm_contact_at_idx"),
+            # A mail's thread: the contacts its In-Reply-To and References name.
+            models.Index(fields=["message_id"], condition=~models.Q(message_id=""), name="crm_contact_mail_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["influencer", "message_id"],
+                condition=~models.Q(message_id=""),
+                name="crm_contact_mail_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,8 @@ def contact_log(
     summary: str,
     occurred_at: datetime | None = None,
     relationship: Relationship | None = None,
+    message_id: str = "",
+    automatic: bool = False,
 ) -> Touch:
     """Log one touch with a person (a call, an e-mail, a meeting…), once, and do all that a touch causes.
 
@@ -71,17 +73,34 @@ def contact_log(
     # Under the person's lock, two identical posts racing each other are serialised and the second finds the
     # first; two different contacts logged at once each see the other when working out who answered whom.
     person = person_lock(influencer_id=influencer.pk)
-    contact = Contact.objects.filter(
-        influencer_id=influencer.pk,
-        logged_by=by,
-        relationship=relationship,
-        kind=kind,
-        direction=direction,
-        occurred_at=occurred_at,
-        summary=summary,
-    ).first()
+    if message_id:
+        same = Contact.objects.filter(influencer_id=influencer.pk, message_id=message_id)
+    else:
+        same = Contact.objects.filter(
+            influencer_id=influencer.pk,
+            logged_by=by,
+            relationship=relationship,
+            kind=kind,
+            direction=direction,
+            occurred_at=occurred_at,
+            summary=summary,
+            message_id="",
+        )
+    contact = same.first()
     created = contact is None
-    if created:
+    if created and automatic:
+        contact = Contact.objects.create(
+            influencer=influencer,
+            logged_by=by,
+            kind=kind,
+            direction=direction,
+            occurred_at=occurred_at,
+            summary=summary,
+            relationship=relationship,
+            message_id=message_id,
+            automatic=True,
+        )
+    elif created:
         contact = _contact_record(
             influencer=influencer,
             by=by,
@@ -90,6 +109,7 @@ def contact_log(
             summary=summary,
             occurred_at=occurred_at,
             relationship=relationship,
+            message_id=message_id,
         )
         _clocks_reset(person, at=occurred_at, held=relationship)
         if direction == Contact.Direction.INBOUND:
@@ -105,7 +125,7 @@ def _contact_record(*, influencer: Influencer, by, direction: str, occurred_at: 
     if direction == Contact.Direction.OUTBOUND:
         # Logged late (back-dated): they may have answered it already.
         replied_at = Contact.objects.filter(
-            influencer_id=influencer.pk, direction=Contact.Direction.INBOUND, occurred_at__gt=occurred_at
+            influencer_id=influencer.pk, direction=Contact.Direction.INBOUND, automatic=False, occurred_at__gt=occurred_at
         ).aggregate(first=Min("occurred_at"))["first"]
     contact = Contact.objects.create(
         influencer=influencer,
@@ -168,6 +188,7 @@ def contact_replies_refresh(*, influencer_ids: Iterable[int] | None = None) -> i
         Contact.objects.filter(
             influencer_id=OuterRef("influencer_id"),
             direction=Contact.Direction.INBOUND,
+            automatic=False,
             occurred_at__gt=OuterRef("occurred_at"),
         )
         .order_by("occurred_at")
