@@ -265,3 +265,9 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.chunks).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def mail_summary(mail: ParsedMail) -> str:
+    """What the contact log keeps of a mail: its subject and its own words, on one line (the body is not kept)."""
+    subject = mail.subject or "(no subject)"
+    return f"{subject} — {mail.new_text}" if mail.new_text else subject
