@@ -14,9 +14,9 @@ from django.db import connection
 from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 
+from bench.imap_server import ImapServer, User, dovecot_binary
 from bench.smtp_sink import SmtpSink
 from messaging.models import Message
-from tests.imap_server import ImapServer, User, dovecot_binary
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -195,7 +195,7 @@ def make_due(count: int, *, prefix: str = "m") -> list[str]:
 
 @pytest.fixture(scope="session")
 def imap_server():
-    """A real Dovecot on loopback for the session (tests/imap_server.py): `port` plain IMAP with STARTTLS,
+    """A real Dovecot on loopback for the session (bench/imap_server.py): `port` plain IMAP with STARTTLS,
     `tls_port` implicit TLS with a self-signed certificate, users alice and bob; stopped and removed at the end."""
     binary = dovecot_binary()
     if binary is None:

@@ -1,7 +1,8 @@
-"""Reading a real IMAP server (Dovecot, tests/imap_server.py): login, TLS, folders, new mail by UID, read-only."""
+"""Reading a real IMAP server (Dovecot, bench/imap_server.py): login, TLS, folders, new mail by UID, read-only."""
 
 import pytest
 
+from bench.imap_server import free_port
 from messaging.mailbox.auth import PasswordLogin
 from messaging.mailbox.imap import (
     MESSAGES,
@@ -14,7 +15,6 @@ from messaging.mailbox.imap import (
     folders_to_read,
     new_mail,
 )
-from tests.imap_server import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,5 @@
-"""A throw-away Dovecot for tests: its own folder, its own users, free loopback ports, nothing outside touched.
+"""A throw-away Dovecot for tests and the benchmark: its own folder, its own users, free loopback ports, nothing
+outside touched.
 
 One process serves two listeners: `port` speaks plain IMAP and offers STARTTLS, `tls_port` is implicit TLS
 (imaps), with a self-signed certificate made by the `openssl` command line for "localhost" and 127.0.0.1.
