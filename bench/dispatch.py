@@ -237,19 +237,20 @@ def _broker_env() -> dict[str, str]:
     return {"CELERY_BROKER_FOLDER": str(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent)}
 
 
-def _start_worker(*, queue: str, smtp_url: str, log_path: Path) -> subprocess.Popen:
+def _start_worker(*, queue: str, log_path: Path, smtp_url: str = "") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_FOLDER")}
     env.update(
         _broker_env(),
         DATABASE_URL=_database_url(),
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
-        EMAIL_URL=smtp_url,
         MESSAGES_QUEUE=queue,
         CELERY_DEFAULT_QUEUE=queue,
         SENDING_HOUR_START="0",
         SENDING_HOUR_END="24",
         SENDING_WEEKDAYS="0,1,2,3,4,5,6",
     )
+    if smtp_url:
+        env["EMAIL_URL"] = smtp_url
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
     command += [f"--queues={queue}", "--without-mingle", "--without-gossip", "--without-heartbeat"]
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from .results import Result
 
-SECTIONS = ["pages", "sweep", "dispatch", "import", "load"]
+SECTIONS = ["pages", "sweep", "dispatch", "import", "load", "mailbox"]
 
 
 def machine() -> dict:

@@ -42,6 +42,12 @@ def test_the_benchmark_measures_every_section_and_gives_each_figure_a_target(tmp
         "2",
         "--load-seconds",
         "3",
+        "--mailbox-mails",
+        "60",
+        "--mailbox-polled",
+        "3",
+        "--mailbox-kills",
+        "2",
     )
 
     assert {r["section"] for r in data["results"]} == set(SECTIONS)

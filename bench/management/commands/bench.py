@@ -1,7 +1,7 @@
 """`python manage.py bench`: build an agency-sized data set in a database of its own, measure, print the table.
 
 Sections: pages (UI and admin), sweep (reminders), dispatch (outbox → SMTP), import (CSV), load (locust against
-gunicorn). The exit code is 0 even when targets are missed: the table says which, and why where it can.
+gunicorn), mailbox (IMAP → contacts; last: the contacts it logs touch the people's clocks). The exit code is 0 even when targets are missed: the table says which, and why where it can.
 """
 
 import time
@@ -21,7 +21,7 @@ SECTIONS = report.SECTIONS
 
 
 # Sections that write (and roll back or leave) many rows: a vacuum follows them.
-WRITING_SECTIONS = {"sweep", "dispatch", "import", "load"}
+WRITING_SECTIONS = {"sweep", "dispatch", "import", "load", "mailbox"}
 
 
 class Command(BaseCommand):
@@ -43,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--sweep-relationships", type=int, default=None, help="1,000,000 × scale.")
         parser.add_argument("--load-users", type=int, default=50)
         parser.add_argument("--load-seconds", type=int, default=60)
+        parser.add_argument("--mailbox-mails", type=int, default=None, help="Mails of the first sync (10,000 × scale).")
+        parser.add_argument("--mailbox-polled", type=int, default=None, help="Mailboxes polled (200 × scale).")
+        parser.add_argument("--mailbox-kills", type=int, default=5, help="SIGKILLs during a first sync.")
         parser.add_argument("--json", default=None, help="Also write the JSON here.")
 
     def handle(self, *args, **o):
@@ -152,6 +155,16 @@ class Command(BaseCommand):
             return self._not_available("load", error)
         return measure_load(
             built=built, database_url=db.url, users=o["load_users"], seconds=o["load_seconds"], log=self.stdout.write
+        )
+
+    def _mailbox(self, *, o, scale, **_) -> list[Result]:
+        from bench.mailbox import measure_mailbox
+
+        return measure_mailbox(
+            mails=o["mailbox_mails"] or max(60, round(10_000 * scale)),
+            polled=o["mailbox_polled"] or max(3, round(200 * scale)),
+            kills=o["mailbox_kills"],
+            log=self.stdout.write,
         )
 
     def _not_available(self, section: str, error: Exception) -> list[Result]:
