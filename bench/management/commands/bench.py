@@ -1,7 +1,8 @@
 """`python manage.py bench`: build an agency-sized data set in a database of its own, measure, print the table.
 
 Sections: pages (UI and admin), sweep (reminders), dispatch (outbox → SMTP), import (CSV), load (locust against
-gunicorn), mailbox (IMAP → contacts; last: the contacts it logs touch the people's clocks). The exit code is 0 even when targets are missed: the table says which, and why where it can.
+gunicorn), mailbox (IMAP → contacts; it runs last: the contacts it logs touch the people's clocks). The exit code
+is 0 even when targets are missed: the table says which, and why where it can.
 """
 
 import time
