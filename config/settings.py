@@ -369,7 +369,10 @@ UNSUBSCRIBE_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_MAX_AGE_DAYS", default=365)
 MAILBOX_SYNC_SECONDS = env.int("MAILBOX_SYNC_SECONDS", default=60)
 MAILBOX_BACKOFF_MAX_SECONDS = env.int("MAILBOX_BACKOFF_MAX_SECONDS", default=3600)
 UNKNOWN_SENDER_DAYS = env.int("UNKNOWN_SENDER_DAYS", default=30)
-CELERY_BEAT_SCHEDULE["mailbox-sync"] = {"task": "messaging.tasks.sync_mailboxes", "schedule": float(MAILBOX_SYNC_SECONDS)}
+CELERY_BEAT_SCHEDULE["mailbox-sync"] = {
+    "task": "messaging.tasks.sync_mailboxes",
+    "schedule": float(MAILBOX_SYNC_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["mailbox-unknown-senders"] = {
     "task": "messaging.tasks.purge_unknown_senders",
     "schedule": timedelta(days=1),

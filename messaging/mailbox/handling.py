@@ -88,7 +88,9 @@ def mail_time(parsed: ParsedMail, *, now: datetime) -> datetime:
 
 
 @transaction.atomic
-def mail_handle(*, mailbox: Mailbox, parsed: ParsedMail, team: Team | None = None, now: datetime | None = None) -> Outcome:
+def mail_handle(
+    *, mailbox: Mailbox, parsed: ParsedMail, team: Team | None = None, now: datetime | None = None
+) -> Outcome:
     """Log what one mail of `mailbox` causes (see the module's docstring); returns what it did."""
     now = now or timezone.now()
     team = team if team is not None else team_addresses()
@@ -111,9 +113,7 @@ def mail_handle(*, mailbox: Mailbox, parsed: ParsedMail, team: Team | None = Non
     return Outcome(read=1)
 
 
-def _log(
-    mailbox: Mailbox, parsed: ParsedMail, people: list[Influencer], *, direction: str, by, now: datetime
-) -> int:
+def _log(mailbox: Mailbox, parsed: ParsedMail, people: list[Influencer], *, direction: str, by, now: datetime) -> int:
     key = mail_key(parsed)
     thread = [parsed.in_reply_to, *parsed.references]
     logged = 0
