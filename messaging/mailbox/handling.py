@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,12 +54,12 @@ class Team:
     """The team's addresses by key: an active member's (→ that member) and every mailbox's (→ its owner when the
     mailbox is personal, else None: the syncing mailbox's owner logs it)."""
 
-    senders: dict[str, object] = field(default_factory=dict)
+    senders: dict[str, AbstractBaseUser | None] = field(default_factory=dict)
 
 
 def team_addresses() -> Team:
     """Read once per pass: two queries."""
-    senders: dict[str, object] = {}
+    senders: dict[str, AbstractBaseUser | None] = {}
     for box in Mailbox.objects.select_related("owner").only("address", "shared", "owner"):
         senders.setdefault(email_key(box.address), None if box.shared else box.owner)
     for user in get_user_model().objects.filter(is_active=True).exclude(email=""):
