@@ -363,6 +363,20 @@ MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=8)
 MESSAGE_RETRY_BASE_SECONDS = env.int("MESSAGE_RETRY_BASE_SECONDS", default=60)
 MESSAGE_RETRY_MAX_SECONDS = env.int("MESSAGE_RETRY_MAX_SECONDS", default=3600)
 UNSUBSCRIBE_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_MAX_AGE_DAYS", default=365)
+# The mailbox (messaging.mailbox.sync): beat looks for mailboxes due every MAILBOX_SYNC_SECONDS, and a mailbox is
+# read again that long after its last sync; one that fails waits 1, 2, 4… minutes, at most
+# MAILBOX_BACKOFF_MAX_SECONDS. Mail from unknown senders in a shared mailbox is kept UNKNOWN_SENDER_DAYS.
+MAILBOX_SYNC_SECONDS = env.int("MAILBOX_SYNC_SECONDS", default=60)
+MAILBOX_BACKOFF_MAX_SECONDS = env.int("MAILBOX_BACKOFF_MAX_SECONDS", default=3600)
+UNKNOWN_SENDER_DAYS = env.int("UNKNOWN_SENDER_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["mailbox-sync"] = {
+    "task": "messaging.tasks.sync_mailboxes",
+    "schedule": float(MAILBOX_SYNC_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["mailbox-unknown-senders"] = {
+    "task": "messaging.tasks.purge_unknown_senders",
+    "schedule": timedelta(days=1),
+}
 # --- end of Messaging ---
 
 # --- Directory imports (crm.imports) ---

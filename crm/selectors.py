@@ -1,5 +1,6 @@
 """Read queries on people that views, admin, reports and reminders share, computed in SQL."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     JSONField,
     OuterRef,
     Q,
@@ -193,3 +195,23 @@ def influencer_profile(*, pk: int) -> Influencer:
 def _decimal(value) -> Decimal | None:
     # A money sum read through a subquery may come back as a float on SQLite.
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def people_by_email_keys(keys: Iterable[str]) -> dict[str, Influencer]:
+    """{address key: person} for the keys (crm.addresses.email_key) that are someone's address, primary or other;
+    erased people are no one's. One query: a person's other addresses come on the same rows (a LEFT JOIN), and each
+    row says which of its two keys matched."""
+    keys = {key for key in keys if key}
+    if not keys:
+        return {}
+    rows = (
+        Influencer.objects.filter(Q(email_key__in=keys) | Q(addresses__email_key__in=keys), erased_at__isnull=True)
+        .annotate(other_key=F("addresses__email_key"))
+        .order_by("pk")
+    )
+    people: dict[str, Influencer] = {}
+    for person in rows:
+        for key in (person.email_key, person.other_key):
+            if key in keys:
+                people.setdefault(key, person)
+    return people

@@ -59,6 +59,12 @@ def thank_you_queued(*, relationship: Relationship) -> Message | None:
     return relationship.messages.filter(kind=Message.Kind.THANK_YOU, status=Message.Status.SCHEDULED).first()
 
 
+def outbox_ids(ids: Sequence[str]) -> list[str]:
+    """Normalised Message-IDs (messaging.mailbox.headers) as the outbox may hold them: it keeps the ids it wrote
+    with their angle brackets (make_msgid), while a mail's headers are compared without them."""
+    return [form for i in ids if i for form in (i, f"<{i}>")]
+
+
 def mail_relationship(*, influencer: Influencer, thread_ids: Sequence[str]) -> Relationship | None:
     """The relationship a mail with this person belongs to: by its thread first (`thread_ids`, its In-Reply-To
     then References, normalised: the outbox's messages and the mails already logged with them), else the person's
@@ -66,7 +72,9 @@ def mail_relationship(*, influencer: Influencer, thread_ids: Sequence[str]) -> R
     ids = [i for i in thread_ids if i]
     if ids:
         for candidates in (
-            Message.objects.filter(message_id__in=ids, relationship__influencer=influencer).order_by("-send_at"),
+            Message.objects.filter(message_id__in=outbox_ids(ids), relationship__influencer=influencer).order_by(
+                "-send_at"
+            ),
             Contact.objects.filter(message_id__in=ids, influencer=influencer, relationship__isnull=False).order_by(
                 "-occurred_at"
             ),

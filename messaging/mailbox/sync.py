@@ -1,0 +1,219 @@
+"""The mailbox sync: read what is new in a mailbox's folders and log it (messaging.mailbox.handling), once.
+
+One sync of a mailbox at a time: a lease on the row (claim, claimed_at), taken with a conditional UPDATE, so a
+second worker, a second beat or a task run twice returns at once; a killed worker's lease can be retaken after
+LEASE. Each mail is handled in its own transaction, which also moves its folder's position to its UID: a worker
+killed mid-sync repeats at most that one mail, which its Message-ID makes harmless, and never skips one. No
+network I/O happens inside a transaction. A mail that cannot be read is counted, named on the mailbox and passed
+over: it is never retried for ever and never stops the others.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from imap_tools import BaseMailBox
+
+from messaging.mailbox import imap
+from messaging.mailbox.accounts import mailbox_settings
+from messaging.mailbox.handling import Outcome, Team, mail_handle, team_addresses
+from messaging.mailbox.parsing import MAX_MAIL_BYTES, UnreadableMail, parse_mail
+from messaging.mailbox.secrets import SealBroken
+from messaging.models import Mailbox, MailboxFolder
+
+logger = logging.getLogger(__name__)
+
+# A sync holding its lease longer than this is taken for dead (each mail handled renews it).
+LEASE = timedelta(minutes=10)
+LAST_UNREADABLE_MAX = 500
+
+
+@dataclass
+class SyncResult:
+    read: int = 0
+    contacts: int = 0
+    unreadable: int = 0
+    unknown: int = 0
+    bounces: int = 0
+
+
+class LeaseLost(Exception):
+    """Another worker took the mailbox over (this one was taken for dead): stop without moving anything."""
+
+
+def mailboxes_due(*, now: datetime | None = None) -> list[int]:
+    """Ids of the mailboxes to sync now: not paused, due, and not being synced under a live lease."""
+    now = now or timezone.now()
+    return list(
+        Mailbox.objects.filter(paused=False)
+        .filter(Q(next_sync_at__isnull=True) | Q(next_sync_at__lte=now))
+        .filter(Q(claim="") | Q(claimed_at__lt=now - LEASE))
+        .order_by("next_sync_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def backoff(failures: int) -> timedelta:
+    """How long a mailbox that failed `failures` times in a row waits: 1, 2, 4… minutes, capped."""
+    seconds = 60 * 2 ** min(max(failures - 1, 0), 20)
+    return timedelta(seconds=min(seconds, settings.MAILBOX_BACKOFF_MAX_SECONDS))
+
+
+def _claim(mailbox_id: int) -> str | None:
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    won = (
+        Mailbox.objects.filter(pk=mailbox_id, paused=False)
+        .filter(Q(claim="") | Q(claimed_at__lt=now - LEASE))
+        .update(claim=token, claimed_at=now, last_attempt_at=now)
+    )
+    return token if won == 1 else None
+
+
+def mailbox_sync(*, mailbox_id: int) -> SyncResult | None:
+    """Read and log what is new in the mailbox; None when it is paused, gone, or being synced by another worker.
+
+    The mailbox's health says how it went: last_sync_at on success; on a MailboxError (or a password the keys no
+    longer open) failures + 1, last_error in words a person reads, and the next try after a growing delay."""
+    token = _claim(mailbox_id)
+    if token is None:
+        return None
+    outcome = Outcome()
+    try:
+        mailbox = Mailbox.objects.select_related("owner").get(pk=mailbox_id)
+        try:
+            _read(mailbox, token, outcome)
+        except (imap.MailboxError, SealBroken) as error:
+            _failed(mailbox, token, str(error))
+        else:
+            _succeeded(mailbox, token)
+    except LeaseLost:
+        logger.warning("mailbox %s: another worker took the sync over", mailbox_id)
+        return None
+    finally:
+        Mailbox.objects.filter(pk=mailbox_id, claim=token).update(claim="", claimed_at=None)
+    return SyncResult(outcome.read, outcome.contacts, outcome.unreadable, outcome.unknown, outcome.bounces)
+
+
+def _succeeded(mailbox: Mailbox, token: str) -> None:
+    now = timezone.now()
+    Mailbox.objects.filter(pk=mailbox.pk, claim=token).update(
+        last_sync_at=now,
+        failures=0,
+        last_error="",
+        next_sync_at=now + timedelta(seconds=settings.MAILBOX_SYNC_SECONDS),
+    )
+
+
+def _failed(mailbox: Mailbox, token: str, message: str) -> None:
+    now = timezone.now()
+    failures = mailbox.failures + 1  # the lease makes this worker the only writer of the row's health
+    Mailbox.objects.filter(pk=mailbox.pk, claim=token).update(
+        failures=failures,
+        last_error=message[:500],
+        last_error_at=now,
+        next_sync_at=now + backoff(failures),
+    )
+
+
+def _read(mailbox: Mailbox, token: str, outcome: Outcome) -> None:
+    connection = mailbox_settings(mailbox)  # SealBroken before any network traffic
+    team = team_addresses()
+    with imap.connect(connection) as client:
+        for ref in imap.folders_to_read(client):
+            folder, _created = MailboxFolder.objects.get_or_create(
+                mailbox=mailbox, name=ref.name, defaults={"role": ref.role}
+            )
+            if folder.role != ref.role:
+                MailboxFolder.objects.filter(pk=folder.pk).update(role=ref.role)
+            _read_folder(client, mailbox, folder, token, team, outcome)
+
+
+def _read_folder(
+    client: BaseMailBox, mailbox: Mailbox, folder: MailboxFolder, token: str, team: Team, outcome: Outcome
+) -> None:
+    uidvalidity, _uidnext = imap.folder_position(client, folder.name)
+    if uidvalidity != folder.uidvalidity:
+        # First sync, or the server renumbered the folder: its UIDs mean nothing any more. Read it all again;
+        # the Message-IDs make the mails already logged harmless.
+        folder.uidvalidity, folder.last_uid = uidvalidity, 0
+        MailboxFolder.objects.filter(pk=folder.pk).update(uidvalidity=uidvalidity, last_uid=0)
+    checked = False
+    for fetched in imap.new_mail(client, folder.name, after_uid=folder.last_uid, max_bytes=MAX_MAIL_BYTES):
+        if not checked:
+            if _examined_uidvalidity(client) not in (None, uidvalidity):
+                # Renumbered between STATUS and EXAMINE: these UIDs are not the ones the position counts. The
+                # next pass sees the new UIDVALIDITY and starts over.
+                logger.warning("mailbox %s: %s renumbered while being read", mailbox.pk, folder.name)
+                return
+            checked = True
+        _one(mailbox, folder, fetched, token, team, outcome)
+
+
+def _examined_uidvalidity(client: BaseMailBox) -> int | None:
+    """The UIDVALIDITY the server gave when new_mail opened the folder: imaplib keeps EXAMINE's untagged answers
+    (and flushes the older ones as it sends EXAMINE)."""
+    values = client.client.untagged_responses.get("UIDVALIDITY") or []
+    try:
+        return int(values[-1])
+    except (IndexError, ValueError, TypeError):
+        return None
+
+
+def _one(
+    mailbox: Mailbox, folder: MailboxFolder, fetched: imap.FetchedMail, token: str, team: Team, outcome: Outcome
+) -> None:
+    """Handle one fetched mail and move the folder's position past it, in one transaction."""
+    now = timezone.now()
+    reason = ""
+    try:
+        if fetched.raw is None:
+            raise UnreadableMail(f"The mail is larger than {MAX_MAIL_BYTES // (1024 * 1024)} MB.")
+        parsed = parse_mail(fetched.raw)
+        with transaction.atomic():
+            done = mail_handle(mailbox=mailbox, parsed=parsed, team=team, now=now)
+            _moved(mailbox, folder, fetched.uid, token, now=now, logged=done.contacts)
+    except LeaseLost:
+        raise
+    except UnreadableMail as error:
+        reason = error.reason
+    except Exception as error:  # a bug of ours or a row refused: this mail only, never the rest of the sync
+        logger.exception("mailbox %s: UID %s in %s could not be handled", mailbox.pk, fetched.uid, folder.name)
+        reason = f"It could not be handled ({type(error).__name__})."
+    if reason:
+        done = Outcome(read=1, unreadable=1)
+        with transaction.atomic():
+            last = f"UID {fetched.uid} in {folder.name}: {reason}"[:LAST_UNREADABLE_MAX]
+            _moved(mailbox, folder, fetched.uid, token, now=now, unreadable=1, last_unreadable=last)
+    folder.last_uid = fetched.uid
+    outcome.add(done)
+
+
+def _moved(
+    mailbox: Mailbox,
+    folder: MailboxFolder,
+    uid: int,
+    token: str,
+    *,
+    now: datetime,
+    logged: int = 0,
+    unreadable: int = 0,
+    last_unreadable: str | None = None,
+) -> None:
+    """In the mail's transaction: renew the lease (LeaseLost when another worker holds it: the mail's rows roll
+    back), count what it did, and move the folder's position to its UID."""
+    fields: dict = {"claimed_at": now}
+    if logged:
+        fields["logged_count"] = F("logged_count") + logged
+    if unreadable:
+        fields["unreadable_count"] = F("unreadable_count") + unreadable
+    if last_unreadable is not None:
+        fields["last_unreadable"] = last_unreadable
+    if Mailbox.objects.filter(pk=mailbox.pk, claim=token).update(**fields) != 1:
+        raise LeaseLost
+    MailboxFolder.objects.filter(pk=folder.pk).update(last_uid=uid)
