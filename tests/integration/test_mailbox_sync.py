@@ -1,4 +1,4 @@
-"""The mailbox sync against a real Dovecot (tests/imap_server.py): every mail with a known person logged, once."""
+"""The mailbox sync against a real Dovecot (bench/imap_server.py): every mail with a known person logged, once."""
 
 import datetime
 import uuid
