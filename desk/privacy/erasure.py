@@ -3,18 +3,21 @@
 The record is kept, anonymised ("Erased person #12"), so that reports' counts, stages, outcomes, values and
 audience figures do not change; everything that says who they are (name, e-mail, city, notes, channel handles
 and links, what the contact log, the ledger and the outbox say) is blanked, and so is every mention of their
-name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log). Kept
+name, e-mail or handles anywhere else the product writes text (other rows, history, the admin's log). What the
+mailbox keeps of them goes too: their other addresses, and the bounces and mail from an unknown sender kept under
+any of their addresses (export.their_email_keys); a logged mail keeps a stand-in for its Message-ID. Kept
 reports (settings.REPORTS_CACHE: pickled figures and tables, which name people) are all dropped; pages and beat
 compute them again.
 
 Kept, because reports count by them and none says who the person is: kind, language, time zone, region,
 country, topics, owner, dates, the contact and exchange rows (kind, direction, date, value, reach), stages and
-outcomes, audience figures. Not reachable from here: files people uploaded (an import's stored spreadsheet)
-and copies outside the database (backups, sent mailboxes, logs).
+outcomes, audience figures, whether a logged mail was an automatic reply. Not reachable from here: files people
+uploaded (an import's stored spreadsheet) and copies outside the database (backups, the mailboxes themselves, logs).
 """
 
 import json
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -32,10 +35,12 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Outcome, Relationship, Stage
 from campaigns.services import relationship_close
-from crm.models import Channel, Contact, Exchange, Influencer
+from crm.addresses import email_key
+from crm.models import BouncingAddress, Channel, Contact, Exchange, Influencer, InfluencerAddress
 from crm.services.locks import people_lock, person_lock
 from crm.services.merge import merged_into_reason
-from messaging.models import Message
+from desk.privacy.export import their_email_keys
+from messaging.models import Message, UnknownSender
 
 # The apps whose tables hold what the product writes about people (history tables included: they live in the
 # tracked model's app). auth, sessions, contenttypes and the beat schedules hold the team's data, not theirs.
@@ -44,6 +49,8 @@ PRODUCT_APPS = ("admin", "crm", "campaigns", "messaging", "reports")
 MIN_NEEDLE_LENGTH = 4
 # Fields that identify a row to the machinery, never text a person wrote.
 TECHNICAL_FIELDS = {("messaging", "message", "key"), ("messaging", "message", "message_id")}
+# What an erased contact's Message-ID starts with (_scrub_message_ids).
+ERASED_ID = "erased:"
 
 
 @dataclass
@@ -60,6 +67,9 @@ class Erasure:
     relationships_closed: list[str] = field(default_factory=list)
     history_rows: int = 0
     log_entries: int = 0
+    addresses: int = 0  # their other addresses, removed
+    bouncing: int = 0  # bounces kept under any of their addresses, removed
+    unknown_sender_mail: int = 0  # mail from their addresses in a shared mailbox, removed
     mentions: dict[str, int] = field(default_factory=dict)  # "model · field" (readable) -> rows rewritten
 
 
@@ -127,12 +137,15 @@ def _erase_record(person: Influencer, *, by) -> tuple[Erasure, list[str]]:
     result = Erasure(influencer=person, label=label)
     record_ids = _record_ids(person)
     needles = _needles(person, record_ids)
+    # Read before the address fields are blanked below: the keys of every address they have or had.
+    result.addresses, result.bouncing, result.unknown_sender_mail = _erase_addresses(person, record_ids)
     now = timezone.now()
     note = _("The person's data was erased.")
 
     result.relationships_closed = _close_open_relationships(person, by=by, reason=note)
     result.messages_cancelled, result.messages = _scrub_messages(person, note=note, now=now)
     result.contacts = Contact.objects.filter(influencer=person).update(summary=_("(erased)"))
+    _scrub_message_ids(person)
     result.exchanges = Exchange.objects.filter(influencer=person).update(note="", url="")
     result.channels = _scrub_channels(person)
 
@@ -188,16 +201,46 @@ def _record_ids(person: Influencer) -> set[int]:
 
 
 def _needles(person: Influencer, record_ids: set[int]) -> list[str]:
-    """What identifies the person in free text: names and e-mails (past ones and merged duplicates' too),
-    channel handles and links."""
-    found: set[str] = {person.name, person.email}
+    """What identifies the person in free text: names and e-mails (past ones, other ones and merged duplicates'
+    too), channel handles and links."""
+    emails = {person.email, *InfluencerAddress.objects.filter(influencer=person).values_list("email", flat=True)}
+    found: set[str] = {person.name}
     versions = Influencer.history.filter(id__in=record_ids).order_by().values_list("name", "email").distinct()
     for name, email in versions:
-        found.update((name, email))
+        found.add(name)
+        emails.add(email)
+    # An address they gave up that someone else has now names that other person: it is not rewritten.
+    theirs = set(their_email_keys(influencer=person, emails=emails))
+    found.update(e for e in emails if email_key(e) in theirs)
     for handle, url in Channel.objects.filter(influencer=person).values_list("handle", "url"):
         found.update((handle, url))
     cleaned = {n.strip() for n in found if n and len(n.strip()) >= MIN_NEEDLE_LENGTH}
     return sorted(cleaned)
+
+
+def _erase_addresses(person: Influencer, record_ids: set[int]) -> tuple[int, int, int]:
+    """Remove their other addresses, and what is kept by address (bounces, unknown senders' mail) under any address
+    of theirs, past ones and merged duplicates' included; how many of each."""
+    past = Influencer.history.filter(id__in=record_ids).order_by().values_list("email", flat=True).distinct()
+    others = InfluencerAddress.objects.filter(influencer=person)
+    keys = their_email_keys(influencer=person, emails=[person.email, *others.values_list("email", flat=True), *past])
+    addresses, _by_model = others.delete()
+    bouncing, _by_model = BouncingAddress.objects.filter(email_key__in=keys).delete()
+    unknown, _by_model = UnknownSender.objects.filter(email_key__in=keys).delete()
+    return addresses, bouncing, unknown
+
+
+def _scrub_message_ids(person: Influencer) -> None:
+    """Replace the Message-ID of each mail logged about them with a random stand-in.
+
+    A Message-ID often carries the sender's name or machine ("…zephyrine-marmottan@macbook-de-zephyrine.local").
+    Not a hash of it: the mail itself stays in the team's mailboxes, and hashing its Message-ID again would tie the
+    anonymised record back to her. Nothing needs it for dedupe any more: with no address left, the mailbox never
+    logs a mail for this record again. Not "" either: the row still reads as a logged mail.
+    """
+    mails = Contact.objects.filter(influencer=person).exclude(message_id="").exclude(message_id__startswith=ERASED_ID)
+    for pk in mails.values_list("pk", flat=True):
+        Contact.objects.filter(pk=pk).update(message_id=ERASED_ID + secrets.token_hex(16))
 
 
 def _close_open_relationships(person: Influencer, *, by, reason: str) -> list[str]:

@@ -4,11 +4,14 @@
 count does not grow with the person's contacts, messages or history.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch
 
 from campaigns.models import GuardrailEvent, Relationship, StageChange
-from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer
-from messaging.models import Message
+from crm.addresses import email_key
+from crm.models import AudienceSnapshot, BouncingAddress, Channel, Contact, Exchange, Influencer, InfluencerAddress
+from messaging.models import Message, UnknownSender
 
 # The person's own fields, as they gave or we wrote them.
 OWN_FIELDS = (
@@ -44,17 +47,41 @@ def _choice(obj, field: str) -> dict:
     return {"value": getattr(obj, field), "label": str(getattr(obj, f"get_{field}_display")())}
 
 
+def their_email_keys(*, influencer: Influencer, emails: Iterable[str]) -> list[str]:
+    """The comparison keys of the addresses given (the person's primary, other and past ones), less those someone
+    else in the directory has now.
+
+    Bounces and mail from unknown senders are kept by address, not by person: they are the person's through their
+    keys. An address they gave up that now belongs to someone else is that other person's.
+    """
+    keys = {email_key(e) for e in emails} - {""}
+    if not keys:
+        return []
+    taken = set(
+        Influencer.objects.filter(email_key__in=keys).exclude(pk=influencer.pk).values_list("email_key", flat=True)
+    )
+    taken.update(
+        InfluencerAddress.objects.filter(email_key__in=keys)
+        .exclude(influencer_id=influencer.pk)
+        .values_list("email_key", flat=True)
+    )
+    return sorted(keys - taken)
+
+
 def influencer_personal_data(*, influencer: Influencer) -> dict:
     """A plain dict (dates and decimals as Python values: encode with DjangoJSONEncoder) of all we hold on them.
 
-    Sections: person, consent, topics, channels (with their dated audience figures), contacts, exchanges,
-    relationships (with their stage changes and guardrail events), messages (the outbox rows to or about them)
-    and history (every saved version of the record: who changed which fields, when).
+    Sections: person, consent, their other addresses, those of their addresses (past ones included) that bounce,
+    topics, channels (with their dated audience figures), contacts (with the Message-ID of those the mailbox
+    logged), exchanges, relationships (with their stage changes and guardrail events), messages (the outbox rows to
+    or about them), mail from their addresses kept in a shared mailbox as from an unknown sender, and history
+    (every saved version of the record: who changed which fields, when).
     """
     person = (
         Influencer.objects.select_related("owner")
         .prefetch_related(
             "topics",
+            "addresses",
             Prefetch(
                 "channels",
                 queryset=Channel.objects.order_by("platform", "handle").prefetch_related(
@@ -95,6 +122,10 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
     history = list(
         Influencer.history.filter(id=person.pk).order_by("history_date", "history_id").select_related("history_user")
     )
+    addresses = list(person.addresses.all())
+    keys = their_email_keys(
+        influencer=person, emails=[person.email, *(a.email for a in addresses), *(h.email for h in history)]
+    )
     return {
         "person": {
             "id": person.pk,
@@ -109,6 +140,11 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
             "at": person.consent_at,
             "source": person.consent_source,
         },
+        "other_addresses": [{"email": a.email, "added_at": a.created_at} for a in addresses],
+        "bouncing_addresses": [
+            {"email": b.email, "status": b.status, "diagnostic": b.diagnostic, "since": b.since}
+            for b in BouncingAddress.objects.filter(email_key__in=keys).order_by("since", "pk")
+        ],
         "topics": sorted(t.name for t in person.topics.all()),
         "channels": [
             {
@@ -131,6 +167,8 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
                 "summary": c.summary,
                 "campaign": str(c.relationship.campaign) if c.relationship else "",
                 "logged_by": _user(c.logged_by),
+                "message_id": c.message_id,
+                "automatic": c.automatic,
             }
             for c in person.contacts.all()
         ],
@@ -161,6 +199,20 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
                 "sent_at": m.sent_at,
             }
             for m in person.messages.all()
+        ],
+        "unknown_sender_mail": [
+            {
+                "mailbox": str(u.mailbox),
+                "from": u.email,
+                "name": u.name,
+                "subject": u.subject,
+                "received_at": u.received_at,
+                "summary": u.summary,
+                "message_id": u.message_id,
+            }
+            for u in UnknownSender.objects.filter(email_key__in=keys)
+            .select_related("mailbox")
+            .order_by("received_at", "pk")
         ],
         "history": _history(history),
     }

@@ -15,7 +15,8 @@ from django.db import connection
 
 from campaigns.models import StageChange
 from campaigns.services import relationship_accept, relationship_close, relationship_pitch, relationship_shortlist
-from crm.models import Channel
+from crm.addresses import email_key
+from crm.models import BouncingAddress, Channel, InfluencerAddress
 from crm.services import (
     audience_snapshot_record,
     contact_log,
@@ -23,7 +24,7 @@ from crm.services import (
     influencer_create,
     influencer_update,
 )
-from messaging.models import Message
+from messaging.models import Mailbox, Message, UnknownSender
 from messaging.services import follow_up_schedule
 from reports.cache import CACHE
 from tests.factories import CampaignFactory, paris
@@ -32,6 +33,9 @@ from tests.messaging.factories import MessageFactory
 NAME = "Zephyrine Marmottan"
 EMAIL = "zephyrine.marmottan@example.org"
 HANDLE = "zephy_marmo"
+# Her other address (the studio's), and the Message-ID her laptop's mail client wrote: both name her.
+OTHER_EMAIL = "zephy@atelier-marmottan.example"
+MAIL_ID = "20260301093000.zephyrine-marmottan@macbook-de-zephyrine.local"
 NOW = paris(2026, 3, 4, 11, 0)
 
 
@@ -98,6 +102,7 @@ def zephyrine_with_her_history(now, alice, bob):
         summary=f"Yann introduced us to {NAME} ({EMAIL}), @{HANDLE} on Instagram.",
         occurred_at=now - dt.timedelta(days=5),
     )
+    _her_mail(now, z, alice, bob)
     contact = z.contacts.get(kind="call")
     LogEntry.objects.log_actions(
         user_id=alice.pk,
@@ -107,6 +112,44 @@ def zephyrine_with_her_history(now, alice, bob):
     )
     z.refresh_from_db()
     return z
+
+
+def _her_mail(now, z, alice, bob):
+    """What the mailbox keeps of her: another address, a bounce on it, an out-of-office logged as a contact by its
+    Message-ID, and a mail in the shared box from before her studio's address was known."""
+    InfluencerAddress.objects.create(influencer=z, email=OTHER_EMAIL)
+    BouncingAddress.objects.create(
+        email=OTHER_EMAIL,
+        status="5.1.1",
+        diagnostic=f"550 5.1.1 <{OTHER_EMAIL}>: Recipient address rejected: User unknown",
+        since=now - dt.timedelta(days=1),
+    )
+    contact_log(
+        influencer=z,
+        by=bob,
+        kind="email",
+        direction="inbound",
+        summary="Absente jusqu'au 10 mars. Out of office until 10 March.",
+        occurred_at=now - dt.timedelta(days=3),
+        message_id=MAIL_ID,
+        automatic=True,
+    )
+    shared = Mailbox.objects.create(
+        owner=alice, shared=True, name="Team log", address="log@team.example", host="imap.team.example",
+        username="log@team.example",
+    )  # fmt: skip
+    sender = OTHER_EMAIL.upper()  # as her studio's mail server wrote it: one address, through its key
+    UnknownSender.objects.create(
+        mailbox=shared,
+        email=sender,
+        email_key=email_key(sender),
+        name=NAME,
+        subject="Studio visit?",
+        received_at=now - dt.timedelta(days=20),
+        summary="Could we meet at the studio next week?",
+        message_id="a1b2c3@atelier-marmottan.example",
+        thread_ids="",
+    )
 
 
 def tables_holding(needle: str) -> set[str]:

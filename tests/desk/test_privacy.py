@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import roles
-from crm.models import AudienceSnapshot, Influencer
+from crm.addresses import email_key
+from crm.models import AudienceSnapshot, BouncingAddress, Influencer, InfluencerAddress
 from crm.services import (
     contact_log,
     influencer_create,
@@ -28,14 +29,16 @@ from crm.services import (
 )
 from crm.services.consent import influencer_opt_in
 from desk.privacy.erasure import influencer_erase
-from messaging.models import Message
+from messaging.models import Mailbox, Message, UnknownSender
 from messaging.services import follow_up_schedule
 from messaging.unsubscribe import make_token
 from reports.cache import CACHE, refresh_default_range
 from tests.desk.privacy_people import (
     EMAIL,
     HANDLE,
+    MAIL_ID,
     NAME,
+    OTHER_EMAIL,
     frozen_now,
     kept_reports,
     tables_holding,
@@ -70,9 +73,12 @@ def test_after_erasure_no_table_holds_her_name_email_or_handle(zephyrine, alice)
         "campaigns_historicalrelationship",
         "campaigns_guardrailevent",
         "messaging_message",
+        "messaging_unknownsender",
         "django_admin_log",
         "reports_cache (decoded)",
     }
+    assert tables_holding(OTHER_EMAIL) == {"crm_influenceraddress", "crm_bouncingaddress", "messaging_unknownsender"}
+    assert tables_holding(MAIL_ID) == {"crm_contact"}
     assert {"crm_channel", "crm_exchange", "crm_contact", "reports_cache (decoded)"} <= tables_holding(HANDLE)
     assert {"crm_influencer", "crm_historicalinfluencer", "messaging_message", "campaigns_stagechange"} <= (
         tables_holding(EMAIL)
@@ -83,7 +89,9 @@ def test_after_erasure_no_table_holds_her_name_email_or_handle(zephyrine, alice)
     assert tables_holding(NAME) == set()
     assert tables_holding(EMAIL) == set()
     assert tables_holding(HANDLE) == set()
-    assert tables_holding("Zephyrine") == set(), "nor her first name, which the e-mails to her used"
+    assert tables_holding(OTHER_EMAIL) == set(), "nor her other address, its bounce, her mail in the shared box"
+    assert tables_holding(MAIL_ID) == set()
+    assert tables_holding("Zephyrine") == set(), "nor her first name, which the e-mails to her and her Message-IDs used"
     assert tables_holding("Quimper") == set() and tables_holding("Brest") == set(), "nor her cities, past or present"
 
 
@@ -103,7 +111,7 @@ def test_erasure_keeps_the_figures_the_reports_count(zephyrine, alice):
     z = Influencer.objects.get(pk=zephyrine.pk)
     assert z.name == f"Erased person #{z.pk}"
     assert (z.email, z.city, z.notes, z.region, z.audience) == ("", "", "", "Bretagne", 42_000)
-    assert z.contacts.count() == 2  # the call and the pitch
+    assert z.contacts.count() == 3  # the call, the pitch and her out-of-office
     assert [(e.direction, e.kind, e.value, e.url, e.note) for e in z.exchanges.all()] == [
         ("get", "post", Decimal("150.00"), "", "")
     ]
@@ -122,6 +130,40 @@ def test_erasure_keeps_the_figures_the_reports_count(zephyrine, alice):
         ("Autumn walks", "closed", "completed"),
         ("Winter soups", "closed", "dropped"),
     ]
+
+
+def test_erasure_removes_what_the_mailbox_keeps_of_her(zephyrine, alice):
+    erasure = influencer_erase(influencer=zephyrine, by=alice)
+
+    assert (erasure.addresses, erasure.bouncing, erasure.unknown_sender_mail) == (1, 1, 1)
+    assert not InfluencerAddress.objects.exists()
+    assert not BouncingAddress.objects.exists()
+    assert not UnknownSender.objects.exists()
+    assert Mailbox.objects.get().name == "Team log", "the team's mailbox stays"
+    # Her out-of-office stays in the figures, as a mail, without its words or its Message-ID.
+    mail = zephyrine.contacts.get(kind="email", direction="inbound")
+    assert (mail.summary, mail.automatic) == ("(erased)", True)
+    assert mail.message_id.startswith("erased:") and MAIL_ID not in mail.message_id
+
+
+def test_erasure_removes_the_bounces_of_her_past_address_but_not_of_one_someone_else_has_now(db, alice, bob, now):
+    lea = influencer_create(by=bob, name="Léa Martin", email="lea@old-studio.example")
+    influencer_update(influencer=lea, by=bob, email="lea@new-studio.example")
+    tom = influencer_create(by=bob, name="Tom Durand", email="tom@example.org")
+    influencer_update(influencer=tom, by=bob, email="tom@new-mail.example")
+    influencer_update(influencer=lea, by=bob, email="lea@newest-studio.example")
+    InfluencerAddress.objects.create(influencer=tom, email="lea@new-studio.example")  # Lea gave it to Tom
+    for address in ("LEA@old-studio.example", "lea@new-studio.example", "tom@example.org"):
+        BouncingAddress.objects.create(email=address, status="5.1.1", since=now)
+
+    erasure = influencer_erase(influencer=lea, by=alice)
+
+    assert erasure.bouncing == 1
+    assert sorted(BouncingAddress.objects.values_list("email", "email_key")) == [
+        ("lea@new-studio.example", email_key("lea@new-studio.example")),
+        ("tom@example.org", "tom@example.org"),
+    ]
+    assert list(tom.addresses.values_list("email", flat=True)) == ["lea@new-studio.example"], "nor rewritten"
 
 
 def test_after_erasure_she_can_never_be_contacted_again(zephyrine, alice, bob, now):
@@ -163,8 +205,8 @@ def test_the_json_export_holds_everything_we_have_on_her(zephyrine, client, alic
     data = json.loads(response.content)
     autumn_campaign = str(zephyrine.relationships.get(campaign__name="Autumn walks").campaign)
     assert list(data) == [
-        "exported_at", "exported_by", "person", "consent", "topics", "channels", "contacts", "exchanges",
-        "relationships", "messages", "history",
+        "exported_at", "exported_by", "person", "consent", "other_addresses", "bouncing_addresses", "topics",
+        "channels", "contacts", "exchanges", "relationships", "messages", "unknown_sender_mail", "history",
     ]  # fmt: skip
     assert (data["person"]["name"], data["person"]["email"], data["person"]["city"]) == (NAME, EMAIL, "Brest")
     assert data["consent"] == {"status": "unknown", "label": "unknown", "at": None, "source": ""}
@@ -172,8 +214,22 @@ def test_the_json_export_holds_everything_we_have_on_her(zephyrine, client, alic
         (HANDLE, [40_000, 42_000])
     ]
     assert [(c["kind"], c["direction"], c["summary"].splitlines()[0]) for c in data["contacts"]] == [
+        ("e-mail", "inbound", "Absente jusqu'au 10 mars. Out of office until 10 March."),
         ("call", "inbound", f"{NAME} called back about the spring range."),
         ("e-mail", "outbound", autumn_campaign),  # the pitch, carrying the brief
+    ]
+    assert [(c["message_id"], c["automatic"]) for c in data["contacts"]] == [(MAIL_ID, True), ("", False), ("", False)]
+    assert data["other_addresses"] == [{"email": OTHER_EMAIL, "added_at": "2026-03-04T10:00:00Z"}]
+    assert data["bouncing_addresses"] == [
+        {
+            "email": OTHER_EMAIL,
+            "status": "5.1.1",
+            "diagnostic": f"550 5.1.1 <{OTHER_EMAIL}>: Recipient address rejected: User unknown",
+            "since": "2026-03-03T10:00:00Z",
+        }
+    ]
+    assert [(u["mailbox"], u["from"], u["name"], u["subject"]) for u in data["unknown_sender_mail"]] == [
+        ("Team log", OTHER_EMAIL.upper(), NAME, "Studio visit?")
     ]
     assert [(e["value"], e["note"]) for e in data["exchanges"]] == [("150.00", f"A post by @{HANDLE}, much liked.")]
     autumn = data["relationships"][0]
@@ -202,17 +258,20 @@ def test_the_readable_page_shows_her_data_and_links_the_download(zephyrine, clie
 
     page = client.get(reverse("admin:crm_influencer_privacy", args=[zephyrine.pk])).content.decode()
 
-    for seen in (NAME, EMAIL, HANDLE, "Brest", "42000", f"{NAME} hikes every weekend.", "Dear Zephyrine Marmottan,"):
+    for seen in (
+        *(NAME, EMAIL, HANDLE, "Brest", "42000", f"{NAME} hikes every weekend.", "Dear Zephyrine Marmottan,"),
+        *(OTHER_EMAIL, "Recipient address rejected", MAIL_ID, "Studio visit?"),
+    ):
         assert seen in page
     assert reverse("admin:crm_influencer_privacy_json", args=[zephyrine.pk]) in page
 
 
-def test_the_export_costs_the_same_queries_with_2_or_20_contacts(zephyrine, client, alice, bob, now):
+def test_the_export_costs_the_same_queries_with_3_or_20_contacts(zephyrine, client, alice, bob, now):
     client.force_login(alice)
     url = reverse("admin:crm_influencer_privacy_json", args=[zephyrine.pk])
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for n in range(18):
+    for n in range(17):
         contact_log(influencer=zephyrine, by=bob, kind="dm", direction="outbound", summary=f"DM {n}", occurred_at=now)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
@@ -273,11 +332,14 @@ def test_erasing_from_the_admin_asks_for_her_name_then_says_what_was_done(zephyr
     assert f"The record stays as <strong>Erased person #{z.pk}</strong>" in result
     rows = [
         ("Channels anonymised (handles and links; the audience figures stay)", "1"),
-        ("Contact summaries erased", "2"),
+        ("Contact summaries erased", "3"),
         ("Exchange notes and links erased (the values stay)", "1"),
         ("Messages whose subject, text and address were erased", "4"),
         ("Messages still to go, cancelled", "3"),
         ("Campaigns closed as dropped, without a thank-you", str(z.relationships.get(outcome="dropped").campaign)),
+        ("Other e-mail addresses removed", "1"),
+        ("Bounces on their addresses removed", "1"),
+        ("Mail from them kept as from an unknown sender, removed", "1"),
         ("Mentions rewritten in contact · summary", "1"),  # Yann's log, which mentioned her
         ("Mentions rewritten in log entry · change message", "1"),
     ]

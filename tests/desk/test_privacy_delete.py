@@ -16,7 +16,9 @@ from reports.cache import refresh_default_range
 from tests.desk.privacy_people import (
     EMAIL,
     HANDLE,
+    MAIL_ID,
     NAME,
+    OTHER_EMAIL,
     frozen_now,
     tables_holding,
     zephyrine_with_her_history,
@@ -61,7 +63,8 @@ def test_deleting_her_in_the_admin_leaves_nothing_of_her_in_any_table_history_in
 
     assert response.status_code == 302
     assert not Influencer.objects.filter(pk=zephyrine.pk).exists()
-    for needle in (NAME, EMAIL, HANDLE, "Zephyrine", "zm@old-mail.example", "Z. Marmottan", "Morlaix", "Brest"):
+    needles = (NAME, EMAIL, HANDLE, OTHER_EMAIL, MAIL_ID, "Zephyrine", "zm@old-mail.example", "Z. Marmottan", "Morlaix")
+    for needle in (*needles, "Brest"):
         assert tables_holding(needle) == set(), needle
     # Her history is still there, anonymised, down to the row that records the deletion.
     assert list(Influencer.history.filter(id=zephyrine.pk).values_list("history_type", "name"))[0] == (
