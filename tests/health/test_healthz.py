@@ -24,7 +24,7 @@ def test_a_fresh_heartbeat_means_the_worker_is_ok(client):
 
     body = client.get("/healthz").json()
 
-    assert body == {"database": "ok", "broker": "ok", "worker": "ok"}
+    assert body == {"database": "ok", "broker": "ok", "worker": "ok", "mailboxes": "ok"}
 
 
 def test_an_old_heartbeat_is_stale_but_does_not_fail_the_check(client, settings):
