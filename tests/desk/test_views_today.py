@@ -14,8 +14,8 @@ from tests.messaging.factories import MessageFactory
 NOW = paris(2026, 3, 2, 10)
 TODAY = NOW.date()
 # Session, user, the user's permissions (own and groups', one query), two "who needs news" queries, recent
-# contacts, scheduled messages, failed messages and how many, open campaigns. The same whether bob has 3 or 30
-# people to call.
+# contacts, scheduled messages, failed messages (each row carrying how many), open campaigns, bob's mailbox if it
+# lags. The same whether bob has 3 or 30 people to call.
 TODAY_QUERIES = 10
 
 
