@@ -94,7 +94,9 @@ def test_nobody_connects_a_personal_mailbox_for_someone_else(alice, bob):
 def test_a_manager_connects_shared_mailboxes_for_anyone_besides_their_own(alice, bob):
     accounts.mailbox_connect(owner=bob, by=bob, **_server())
     shared = accounts.mailbox_connect(owner=bob, by=alice, shared=True, name="Press desk", **_server())
-    again = accounts.mailbox_connect(owner=bob, by=alice, shared=True, name="Log", **_server(address="log@team.example"))
+    again = accounts.mailbox_connect(
+        owner=bob, by=alice, shared=True, name="Log", **_server(address="log@team.example")
+    )
 
     assert (shared.shared, shared.name, again.shared) == (True, "Press desk", True)
     assert Mailbox.objects.filter(owner=bob).count() == 3
@@ -106,7 +108,11 @@ def test_an_update_with_an_empty_password_keeps_the_saved_one(bob):
     accounts.mailbox_update(mailbox=mailbox, by=bob, **_server(password="", port=143, security="starttls"))
 
     mailbox.refresh_from_db()
-    assert (mailbox.port, mailbox.security, password_open(mailbox.password_sealed)) == (143, "starttls", MAILBOX_PASSWORD)
+    assert (mailbox.port, mailbox.security, password_open(mailbox.password_sealed)) == (
+        143,
+        "starttls",
+        MAILBOX_PASSWORD,
+    )
 
 
 def test_an_update_with_a_password_replaces_it(bob):
