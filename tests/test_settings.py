@@ -29,16 +29,7 @@ SECURITY_PROBE = (
 )
 # A Fernet key (32 bytes, URL-safe base64) that is no secret.
 TEST_KEY = "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="
-OUR_VARIABLES = (
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "MAILBOX_KEYS",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "EMAIL_URL",
-    "TIME_ZONE",
-)
+OUR_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "MAILBOX_KEYS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TIME_ZONE")
 SECURITY_VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "TRUST_X_FORWARDED_PROTO",
@@ -136,8 +127,7 @@ def test_locally_cookies_and_pages_work_over_plain_http():
 
 
 def test_in_production_cookies_are_secure_https_is_enforced_and_no_proxy_header_is_trusted():
-    result = run_settings(
-        SECURITY_PROBE, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com", MAILBOX_KEYS=TEST_KEY
+    result = run_settings(SECURITY_PROBE, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="crm.example.com", MAILBOX_KEYS=TEST_KEY
     )
 
     assert result.returncode == 0, result.stderr

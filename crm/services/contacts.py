@@ -125,10 +125,7 @@ def _contact_record(*, influencer: Influencer, by, direction: str, occurred_at: 
     if direction == Contact.Direction.OUTBOUND:
         # Logged late (back-dated): they may have answered it already.
         replied_at = Contact.objects.filter(
-            influencer_id=influencer.pk,
-            direction=Contact.Direction.INBOUND,
-            automatic=False,
-            occurred_at__gt=occurred_at,
+            influencer_id=influencer.pk, direction=Contact.Direction.INBOUND, automatic=False, occurred_at__gt=occurred_at
         ).aggregate(first=Min("occurred_at"))["first"]
     contact = Contact.objects.create(
         influencer=influencer,

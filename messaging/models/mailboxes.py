@@ -59,9 +59,7 @@ class Mailbox(ChoiceLabels, models.Model):
         verbose_name = _("mailbox")
         verbose_name_plural = _("mailboxes")
         constraints = [
-            models.UniqueConstraint(
-                fields=["owner"], condition=models.Q(shared=False), name="messaging_one_own_mailbox"
-            ),
+            models.UniqueConstraint(fields=["owner"], condition=models.Q(shared=False), name="messaging_one_own_mailbox"),
         ]
         indexes = [models.Index(fields=["paused", "next_sync_at"], name="messaging_mailbox_due_idx")]
 
