@@ -20,8 +20,9 @@ ROLES = (MANAGER, MARKETER, VIEWER)
 WORK_APPS = ("crm", "campaigns", "messaging")
 # Apps a manager may look at in the admin but not change (operations, schedules).
 OBSERVED_APPS = ("health", "django_celery_beat")
-# Models of the work apps only managers touch: an import writes the whole directory at once.
-MANAGER_ONLY_MODELS = {("crm", "importjob")}
+# Models of the work apps only managers touch: an import writes the whole directory at once; the mailboxes' admin
+# lists everyone's mailbox and sets up the shared ones (each member connects their own on their mailbox page).
+MANAGER_ONLY_MODELS = {("crm", "importjob"), ("messaging", "mailbox")}
 # The managers' reports: one permission, on the reports app's table-less model.
 REPORTS_PERMISSION = ("reports", "view_reports")
 # Managers see the team's accounts (read only): the admin's "owner" boxes complete against them, and Django's

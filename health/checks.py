@@ -1,4 +1,4 @@
-"""The three checks behind /healthz. Each returns (state, reason)."""
+"""The checks behind /healthz. Each returns (state, reason)."""
 
 from datetime import timedelta
 
@@ -9,10 +9,12 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from health.models import Heartbeat
 from health.tasks import WORKER
+from messaging.mailbox.selectors import STALE_AFTER, failing_mailboxes
 
 OK = "ok"
 ERROR = "error"
 STALE = "stale"
+FAILING = "failing"
 
 
 def check_database() -> tuple[str, str]:
@@ -44,4 +46,16 @@ def check_worker() -> tuple[str, str]:
     age = timezone.now() - beat.beat_at
     if age > timedelta(seconds=settings.HEALTH_WORKER_STALE_AFTER_SECONDS):
         return STALE, f"last heartbeat {int(age.total_seconds())} s ago"
+    return OK, ""
+
+
+def check_mailboxes() -> tuple[str, str]:
+    """The mailboxes beat should be reading and is not: the last sync failed, or none succeeded for STALE_AFTER."""
+    try:
+        failing = failing_mailboxes().count()
+    except Exception as exc:
+        return ERROR, f"{type(exc).__name__}: {exc}"
+    if failing:
+        minutes = int(STALE_AFTER.total_seconds() // 60)
+        return FAILING, f"{failing} mailbox(es) failing or not synced for {minutes} minutes"
     return OK, ""

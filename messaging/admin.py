@@ -1,11 +1,23 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.inlines import ParentRowsFormSet
 from core.admin.paging import BigTableAdmin
 from core.admin.rows import ModelAdmin
-from core.forms import GuardedModelForm
-from messaging.models import Message, MessageTemplate, Profile
+from core.forms import GuardedModelForm, add_service_errors
+from core.validators import guard_fields
+from messaging.mailbox.accounts import (
+    CONNECTED,
+    mailbox_connect,
+    mailbox_disconnect,
+    mailbox_pause,
+    mailbox_resume,
+    mailbox_test,
+    mailbox_update,
+)
+from messaging.models import Mailbox, MailboxFolder, Message, MessageTemplate, Profile
 from messaging.services import departure_time, message_cancel
 
 
@@ -78,3 +90,177 @@ class ProfileAdmin(ModelAdmin):
     list_display = ("user", "timezone", "language", "wants_digest")
     list_filter = ("language", "wants_digest")
     search_fields = ("user__username", "user__email")
+
+
+# --- Mailboxes ----------------------------------------------------------------------------------------------------
+
+
+class MailboxFolderInline(admin.TabularInline):
+    """Where the sync stands in each folder: written by the sync only."""
+
+    model = MailboxFolder
+    formset = ParentRowsFormSet
+    extra = 0
+    can_delete = False
+    fields = ("name", "role", "uidvalidity", "last_uid")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SharedMailboxForm(forms.ModelForm):
+    """A shared mailbox, added or edited: the services run as the form validates, their refusal lands on the form
+    (as campaigns.admin.ShortlistForm). The password is write-only: never put back in the page."""
+
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    by = None  # the acting user, set by the admin
+
+    class Meta:
+        model = Mailbox
+        fields = ("owner", "name", "address", "host", "port", "security", "username", "paused")
+        help_texts = {"owner": _("Who sees the mail from senders nobody in the directory has.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adding = self.instance.pk is None
+        self.fields["password"].help_text = (
+            _("Stored encrypted, never shown again.") if adding else _("Leave it empty to keep the saved password.")
+        )
+        if adding:
+            self.fields.pop("paused", None)
+        guard_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        server = {f: data[f] for f in ("name", "address", "host", "port", "security", "username", "password")}
+        try:
+            if self.instance.pk is None:
+                self.instance = mailbox_connect(owner=data["owner"], by=self.by, shared=True, **server)
+            else:
+                mailbox = mailbox_update(mailbox=self.instance, by=self.by, owner=data["owner"], **server)
+                if "paused" in self.changed_data:
+                    pause = mailbox_pause if data["paused"] else mailbox_resume
+                    mailbox = pause(mailbox=mailbox, by=self.by)
+                self.instance = mailbox
+        except ValidationError as refused:
+            add_service_errors(self, refused)
+        return data
+
+
+class PersonalMailboxForm(forms.ModelForm):
+    """Someone's own mailbox: its server, user and password are theirs alone; the admin only pauses or resumes it."""
+
+    by = None
+
+    class Meta:
+        model = Mailbox
+        fields = ("paused",)
+
+    def clean(self):
+        data = super().clean()
+        if "paused" in self.changed_data:
+            pause = mailbox_pause if data["paused"] else mailbox_resume
+            self.instance = pause(mailbox=self.instance, by=self.by)
+        return data
+
+
+HEALTH_FIELDS = (
+    "last_sync_at", "next_sync_at", "failures", "last_error", "last_error_at", "logged_count", "unreadable_count",
+    "last_unreadable", "created_at",
+)  # fmt: skip
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(ModelAdmin):
+    """Shared mailboxes are added and edited here; everyone's mailbox is listed with its health. A personal
+    mailbox is connected by its owner on their mailbox page (messaging.mailbox.views), never here."""
+
+    list_display = (
+        "__str__", "owner", "shared", "paused", "last_sync_at", "failures", "last_error", "logged_count",
+        "unreadable_count",
+    )  # fmt: skip
+    list_filter = ("shared", "paused")
+    search_fields = ("name", "address", "owner__username")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner",)
+    inlines = (MailboxFolderInline,)
+    actions = ("test_connection", "pause", "resume")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        personal = obj is not None and not obj.shared
+        kwargs["form"] = PersonalMailboxForm if personal else SharedMailboxForm
+        if personal:
+            kwargs["fields"] = ("paused",)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.by = request.user
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return (
+                (None, {"fields": ("owner", "name", "address", "host", ("port", "security"), "username", "password")}),
+            )
+        health = (_("Health (kept by the sync)"), {"fields": HEALTH_FIELDS})
+        if not obj.shared:
+            return ((None, {"fields": ("owner", "address", "shared", "paused")}), health)
+        server = ("owner", "name", "address", "host", ("port", "security"), "username", "password", "paused")
+        return ((None, {"fields": server}), health)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return HEALTH_FIELDS + (("owner", "address", "shared") if not obj.shared else ())
+
+    def save_model(self, request, obj, form, change):
+        pass  # the form's clean() saved it through the services
+
+    def delete_model(self, request, obj):
+        mailbox_disconnect(mailbox=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for mailbox in queryset:
+            mailbox_disconnect(mailbox=mailbox, by=request.user)
+
+    @admin.action(description=_("Test the connection of the selected shared mailboxes"), permissions=["view"])
+    def test_connection(self, request, queryset):
+        for mailbox in queryset:
+            if not mailbox.shared:
+                self.message_user(
+                    request,
+                    _("%(mailbox)s: a personal mailbox is tested by its owner.") % {"mailbox": mailbox},
+                    messages.WARNING,
+                )
+                continue
+            server = {f: getattr(mailbox, f) for f in ("host", "port", "security", "username")}
+            try:
+                problem = mailbox_test(mailbox=mailbox, **server)
+            except ValidationError as refused:
+                problem = " ".join(refused.messages)
+            if problem:
+                self.message_user(request, f"{mailbox}: {problem}", messages.ERROR)
+            else:
+                self.message_user(request, f"{mailbox}: {CONNECTED}", messages.SUCCESS)
+
+    @admin.action(description=_("Pause the selected mailboxes"), permissions=["change"])
+    def pause(self, request, queryset):
+        for mailbox in queryset:
+            mailbox_pause(mailbox=mailbox, by=request.user)
+        self.message_user(request, _("Paused: their mail is not read until they are resumed."), messages.SUCCESS)
+
+    @admin.action(description=_("Resume the selected mailboxes"), permissions=["change"])
+    def resume(self, request, queryset):
+        for mailbox in queryset:
+            mailbox_resume(mailbox=mailbox, by=request.user)
+        self.message_user(request, _("Resumed: they are read again within a minute."), messages.SUCCESS)

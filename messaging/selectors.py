@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, Func, QuerySet, Subquery
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
@@ -16,7 +16,9 @@ MESSAGE_FIELDS += ("relationship__campaign__name", "relationship__campaign__bran
 WHOSE = ("created_by", "relationship__owner", "influencer__owner")
 
 
-def my_messages(user, *, order: list[str], limit: int | None = None, **conditions) -> QuerySet[Message]:
+def my_messages(
+    user, *, order: list[str], limit: int | None = None, counted: bool = False, **conditions
+) -> QuerySet[Message]:
     """The follow-ups and thank-yous in `order` that are mine (and meet `conditions`): I wrote them, or the person
     or the relationship is mine; with `limit`, the first `limit` of them.
 
@@ -24,33 +26,44 @@ def my_messages(user, *, order: list[str], limit: int | None = None, **condition
     each of the three is searched through its own index (and cut to its own first `limit`), and the rows are the
     union of those few ids (at most 3 × `limit`: the database never matches against thousands).
     Stand-in for the set reminders.digests_queue reads for the morning digest.
+    With `counted`, each row carries `total`: how many there are in all, not only the `limit` shown (in the same
+    query, which Today's budget of queries needs).
     """
     mine = Message.objects.filter(kind__in=Message.TO_INFLUENCERS, **conditions).order_by(*order)
-    ids = [mine.filter(**{whose: user}).values("pk") for whose in WHOSE]
-    if limit is not None:
-        ids = [each[:limit] for each in ids]
-    first = [
-        # Each cut wrapped in an IN of its own: SQLite refuses a LIMIT directly inside a UNION.
-        Message.objects.filter(pk__in=each).order_by().values("pk")
-        for each in ids
-    ]
+    every = [mine.filter(**{whose: user}).values("pk") for whose in WHOSE]
+    ids = every if limit is None else [each[:limit] for each in every]
     rows = (
-        Message.objects.filter(pk__in=first[0].union(*first[1:], all=True))
+        Message.objects.filter(pk__in=_union(ids))
         .select_related("influencer", "relationship__campaign__brand")
         .only(*MESSAGE_FIELDS)
         .order_by(*order)
     )
+    if counted:
+        # COUNT as a plain function, not an aggregate: no GROUP BY, one row, a scalar subquery.
+        count = Message.objects.filter(pk__in=_union(every)).order_by().annotate(n=Func(F("pk"), function="COUNT"))
+        rows = rows.annotate(total=Subquery(count.values("n")))
     return rows if limit is None else rows[:limit]
+
+
+def _union(ids: list[QuerySet]) -> QuerySet:
+    # Each one wrapped in an IN of its own: SQLite refuses a LIMIT directly inside a UNION.
+    first = [Message.objects.filter(pk__in=each).order_by().values("pk") for each in ids]
+    return first[0].union(*first[1:], all=True)
 
 
 FAILED_DAYS = 14  # how far back "my failed messages" look (Today, the failed messages' page)
 
 
-def my_failed_messages(user, *, limit: int | None = None) -> QuerySet[Message]:
+def my_failed_messages(user, *, limit: int | None = None, counted: bool = False) -> QuerySet[Message]:
     """My follow-ups and thank-yous that failed in the last FAILED_DAYS days, the latest first."""
     since = timezone.now() - timedelta(days=FAILED_DAYS)
     return my_messages(
-        user, order=["-updated_at", "-pk"], limit=limit, status=Message.Status.FAILED, updated_at__gte=since
+        user,
+        order=["-updated_at", "-pk"],
+        limit=limit,
+        counted=counted,
+        status=Message.Status.FAILED,
+        updated_at__gte=since,
     )
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from messaging import views
+from messaging.mailbox import views as mailbox_views
 
 urlpatterns = [
     path("influencers/<int:pk>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
@@ -11,5 +12,11 @@ urlpatterns = [
     path("messages/<int:pk>/edit/", views.message_edit, name="message_edit"),
     path("messages/<int:pk>/cancel/", views.message_cancel, name="message_cancel"),
     path("settings/", views.my_settings, name="my_settings"),
+    path("settings/mailbox/", mailbox_views.mailbox, name="mailbox"),
+    path("settings/mailbox/edit/", mailbox_views.mailbox_edit, name="mailbox_edit"),
+    path("settings/mailbox/pause/", mailbox_views.mailbox_pause, name="mailbox_pause"),
+    path("settings/mailbox/resume/", mailbox_views.mailbox_resume, name="mailbox_resume"),
+    path("settings/mailbox/sync/", mailbox_views.mailbox_sync, name="mailbox_sync"),
+    path("settings/mailbox/disconnect/", mailbox_views.mailbox_disconnect, name="mailbox_disconnect"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

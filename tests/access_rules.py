@@ -57,6 +57,11 @@ class Page:
     public: bool = False  # an anonymous visitor is not sent to log in
 
 
+# The mailbox pages reach the member's own mailbox only: the marketer's page (200), an action sends back (302); the
+# manager has none (404).
+OWN_MAILBOX = {MARKETER: 200, MANAGER: 404}
+OWN_MAILBOX_ACTS = {MARKETER: 302, MANAGER: 404}
+
 PAGES: dict[str, Page] = {
     # Today, and each member's own settings: every member, whatever the role.
     "home": Page(get=MEMBERS, post=None),
@@ -90,6 +95,13 @@ PAGES: dict[str, Page] = {
     # With no template chosen there is nothing to fill in: 204, the typed text stays.
     "follow_up_template": Page(get=WRITERS, post=None, answer_get=204, pk=Influencer),
     "message_edit": Page(get=WRITERS, post=WRITERS, pk=Message),
+    # Each member's own mailbox (the walk's marketer has one; the manager none: 404): those who log contacts.
+    "mailbox": Page(get=WRITERS, post=WRITERS),
+    "mailbox_edit": Page(get=WRITERS, post=WRITERS, answer_get=OWN_MAILBOX, answer_post=OWN_MAILBOX),
+    "mailbox_pause": Page(get=None, post=WRITERS, answer_post=OWN_MAILBOX_ACTS),
+    "mailbox_resume": Page(get=None, post=WRITERS, answer_post=OWN_MAILBOX_ACTS),
+    "mailbox_sync": Page(get=None, post=WRITERS, answer_post=OWN_MAILBOX_ACTS),
+    "mailbox_disconnect": Page(get=WRITERS, post=WRITERS, answer_get=OWN_MAILBOX, answer_post=OWN_MAILBOX_ACTS),
     # Each member's own failed messages (Today links to it): everyone reads their own.
     "failed_messages": Page(get=MEMBERS, post=None),
     "message_cancel": Page(get=None, post=WRITERS, answer_post=302, pk=Message),
@@ -141,12 +153,14 @@ ADMIN_RIGHTS: dict[str, dict[str, frozenset]] = {
         "crm.importjob": NONE,  # an import writes the whole directory at once: managers only
         "campaigns": ALL - {DELETE},
         "messaging": ALL - {DELETE},
+        "messaging.mailbox": NONE,  # everyone's mailbox and the shared ones: managers only
     },
     VIEWER: {
         "crm": frozenset({VIEW}),
         "crm.importjob": NONE,
         "campaigns": frozenset({VIEW}),
         "messaging": frozenset({VIEW}),
+        "messaging.mailbox": NONE,
     },
 }
 

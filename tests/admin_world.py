@@ -17,7 +17,7 @@ from tests.factories import (
     RelationshipFactory,
     TopicFactory,
 )
-from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
 
 
 def every_kind_of_row(owner) -> dict:
@@ -50,6 +50,7 @@ def every_kind_of_row(owner) -> dict:
         MessageFactory(influencer=lea, relationship=relationship, created_by=owner),
         MessageTemplateFactory(),
         Profile.objects.create(user=owner),
+        MailboxFactory(owner=owner, shared=True, name="Press desk"),
         ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=owner),
         owner,
     ]

@@ -73,7 +73,7 @@ from tests.factories import (
     RelationshipFactory,
     TopicFactory,
 )
-from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
 from tests.rendered import template_leftovers
 from tests.urlwalk import Route, all_routes
 
@@ -122,6 +122,8 @@ def world(django_db_setup, django_db_blocker):
                 MessageFactory(influencer=lea, relationship=relationship, created_by=bob),
                 MessageTemplateFactory(),
                 Profile.objects.create(user=bob),
+                # The admin's pages walk a shared one; the mailbox pages, bob's own (below).
+                MailboxFactory(owner=users[MANAGER], shared=True, name="Press desk", address="press@team.example"),
                 Heartbeat.objects.create(name="walk", beat_at=now),
                 users[MANAGER],
                 Group.objects.get(name=roles.VIEWER),
@@ -130,6 +132,7 @@ def world(django_db_setup, django_db_blocker):
                 ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=bob),
             )
         }
+        MailboxFactory(owner=bob)
         history = {model: row.history.latest().history_id for model, row in rows.items() if hasattr(row, "history")}
         # One login per role for the whole walk: each test only picks its role's cookie.
         sessions = {}

@@ -39,7 +39,7 @@ from tests.factories import (
     RelationshipFactory,
     TopicFactory,
 )
-from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
 
 BUDGET = 10
 SIZES = {"small": 3, "big": 30}
@@ -65,6 +65,7 @@ class World:
     contact: int = 0
     exchange: int = 0
     relationship: int = 0
+    mailbox: int = 0
 
 
 def _member(username: str, role: str, **extra):
@@ -124,6 +125,10 @@ def _world(tag: str, size: int, food) -> World:
     for n in range(size):
         MessageFactory(influencer=person, created_by=owner, status=Message.Status.FAILED, subject=f"{tag} failed {n}")
     templates = [MessageTemplateFactory(name=f"{tag} template {n}", language=person.language) for n in range(size)]
+    MailboxFactory(owner=owner)
+    shared_mailbox = MailboxFactory(owner=owner, shared=True, name=f"{tag} press desk")
+    for n in range(min(size, 2)):  # a mailbox has an inbox and a Sent folder, at most
+        shared_mailbox.folders.create(name=f"Folder {n}", role=("inbox", "sent")[n])
     return World(
         tag=tag,
         owner=owner.username,
@@ -141,6 +146,7 @@ def _world(tag: str, size: int, food) -> World:
         contact=contacts[0].pk,
         exchange=exchanges[0].pk,
         relationship=on_board[0].pk,
+        mailbox=shared_mailbox.pk,
     )
 
 
@@ -190,7 +196,12 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
     "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
     "failed_messages": [("/messages/failed/", "{owner}", 4)],
-    "my_settings": [("/settings/", "{owner}", 3)],
+    # 4: the permission that offers the mailbox's link.
+    "my_settings": [("/settings/", "{owner}", 4)],
+    # Session, user, the permission to log contacts, the member's mailbox.
+    "mailbox": [("/settings/mailbox/", "{owner}", 4)],
+    "mailbox_edit": [("/settings/mailbox/edit/", "{owner}", 4)],
+    "mailbox_disconnect": [("/settings/mailbox/disconnect/", "{owner}", 4)],
     "password_change": [("/password/", "{owner}", 2)],
     "password_change_done": [("/password/done/", "{owner}", 2)],
     "unsubscribe": [("/unsubscribe/{token}/", None, 1)],
@@ -202,6 +213,9 @@ NOT_PAGES = {
     "campaigns:campaign_brief_check": "POST only: the brief checklist refreshed while typing",
     "campaigns:relationship_shortlist": "POST only: adds someone to the board",
     "message_cancel": "POST only",
+    "mailbox_pause": "POST only",
+    "mailbox_resume": "POST only",
+    "mailbox_sync": "POST only",
     "favicon": "a redirect to the static icon",
     "logout": "POST only",
     "set_language": "POST only",
@@ -236,6 +250,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "messaging.message": ("boss", 5),
     "messaging.messagetemplate": ("boss", 6),
     "messaging.profile": ("boss", 6),
+    "messaging.mailbox": ("boss", 6),
 }
 
 # The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
@@ -250,6 +265,8 @@ ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     ("/admin/campaigns/campaign/{campaign}/change/", "boss", 9),
     ("/admin/campaigns/relationship/{relationship}/change/", "boss", 8),
     ("/admin/messaging/message/{message}/change/", "boss", 4),
+    # Session, user, permissions, the mailbox, its owner's box, its folders (read only): 6.
+    ("/admin/messaging/mailbox/{mailbox}/change/", "boss", 6),
 ]
 
 # The reports, filtered on the world's brand: the overview, each report and each overview card (its figures), as a

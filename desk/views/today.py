@@ -19,6 +19,7 @@ from campaigns.models import OPEN_STAGES, Campaign, Relationship, Stage
 from campaigns.selectors import who_needs_news
 from core.links import PkUrl
 from crm.models import Contact, Influencer
+from messaging.mailbox.selectors import my_stale_mailbox
 from messaging.models import Message
 from messaging.selectors import my_failed_messages, my_messages
 
@@ -106,10 +107,10 @@ def home(request: HttpRequest) -> HttpResponse:
     scheduled = my_messages(
         request.user, order=["send_at", "pk"], limit=SCHEDULED_MESSAGES, status=Message.Status.SCHEDULED
     )
-    failed = my_failed_messages(request.user, limit=FAILED_MESSAGES)
+    # Each row carries the true number, not the ten shown: 50 failed read "10", with no way to the other 40.
+    failed = my_failed_messages(request.user, limit=FAILED_MESSAGES, counted=True)
     scheduled, failed = list(scheduled), list(failed)
-    # The true number, not the ten shown (one COUNT): 50 failed read "10", with no way to the other 40.
-    failed_total = my_failed_messages(request.user).count()
+    failed_total = failed[0].total if failed else 0
     for item in [*recent_contacts, *scheduled, *failed]:
         item.person_url = person_url(item.influencer_id)
     for campaign in open_campaigns:
@@ -132,6 +133,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "failed_total": failed_total,
             "failed_more": failed_total - len(failed),
             "open_campaigns": open_campaigns,
+            # My mailbox when it has not synced lately (templates/desk/_mailbox_warning.html), else None.
+            "stale_mailbox": my_stale_mailbox(request.user).first(),
             "today": today,
             "log_url": reverse("crm:contact_log"),
             # The same for every row's "Log contact": where the form goes back to, and whether it is offered.

@@ -9,13 +9,13 @@ from django.urls import reverse
 from campaigns.models import Campaign, Stage
 from desk.views.today import NEWS_ROWS
 from tests.factories import CampaignFactory, ContactFactory, InfluencerFactory, RelationshipFactory, paris
-from tests.messaging.factories import MessageFactory
+from tests.messaging.factories import MailboxFactory, MessageFactory
 
 NOW = paris(2026, 3, 2, 10)
 TODAY = NOW.date()
 # Session, user, the user's permissions (own and groups', one query), two "who needs news" queries, recent
-# contacts, scheduled messages, failed messages and how many, open campaigns. The same whether bob has 3 or 30
-# people to call.
+# contacts, scheduled messages, failed messages (each row carrying how many), open campaigns, bob's mailbox if it
+# lags. The same whether bob has 3 or 30 people to call.
 TODAY_QUERIES = 10
 
 
@@ -335,3 +335,65 @@ def test_the_failed_messages_page_answers_any_page_number_without_an_error(clien
     response = client.get(reverse("failed_messages"), {"page": page})
 
     assert response.status_code == 200
+
+
+# --- My mailbox's warning ---------------------------------------------------------------------------------------
+
+
+def test_today_warns_me_when_my_mailbox_has_not_synced_for_15_minutes_with_its_last_error(client, bob):
+    MailboxFactory(
+        owner=bob,
+        address="bob@team.example",
+        last_sync_at=NOW - datetime.timedelta(minutes=16),
+        last_error="The server refused the user name or password.",
+        last_error_at=NOW - datetime.timedelta(minutes=2),
+    )
+    client.force_login(bob)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert 'id="mailbox-warning"' in html
+    assert "bob@team.example has not been read since 16\xa0minutes ago" in html
+    assert "The server refused the user name or password." in html
+    assert f'href="{reverse("mailbox")}"' in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "warned"),
+    [
+        ({"last_sync_at": NOW - datetime.timedelta(minutes=14)}, False),
+        ({"last_sync_at": NOW - datetime.timedelta(minutes=16), "paused": True}, False),
+        ({"last_sync_at": None, "created_at": NOW - datetime.timedelta(minutes=10)}, False),
+        ({"last_sync_at": None, "created_at": NOW - datetime.timedelta(minutes=20)}, True),
+    ],
+)
+def test_a_recent_sync_a_paused_mailbox_or_one_just_connected_is_no_warning(client, bob, fields, warned):
+    created_at = fields.pop("created_at", None)
+    mailbox = MailboxFactory(owner=bob, **fields)
+    if created_at:
+        type(mailbox).objects.filter(pk=mailbox.pk).update(created_at=created_at)  # auto_now_add: set afterwards
+    client.force_login(bob)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert ('id="mailbox-warning"' in html) is warned
+    assert ("has not been read yet" in html) is (warned and not fields.get("last_sync_at"))
+
+
+def test_someone_elses_or_a_shared_stale_mailbox_is_no_warning_on_my_today(client, bob, dave):
+    old = NOW - datetime.timedelta(hours=2)
+    MailboxFactory(owner=dave, last_sync_at=old)
+    MailboxFactory(owner=bob, shared=True, last_sync_at=old)
+    client.force_login(bob)
+
+    assert 'id="mailbox-warning"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_warning_costs_no_query_beyond_todays_budget(client, bob, django_assert_num_queries, bobs_day):
+    MailboxFactory(owner=bob, last_sync_at=NOW - datetime.timedelta(hours=1))
+    client.force_login(bob)
+    client.get(reverse("home"))
+
+    with django_assert_num_queries(TODAY_QUERIES):
+        html = client.get(reverse("home")).content.decode()
+    assert 'id="mailbox-warning"' in html

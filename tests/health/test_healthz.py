@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -24,7 +25,7 @@ def test_a_fresh_heartbeat_means_the_worker_is_ok(client):
 
     body = client.get("/healthz").json()
 
-    assert body == {"database": "ok", "broker": "ok", "worker": "ok"}
+    assert body == {"database": "ok", "broker": "ok", "worker": "ok", "mailboxes": "ok"}
 
 
 def test_an_old_heartbeat_is_stale_but_does_not_fail_the_check(client, settings):
@@ -56,3 +57,23 @@ def test_an_unreachable_broker_gives_503_with_the_reason(client, unreachable_bro
     body = response.json()
     assert (body["database"], body["broker"]) == ("ok", "error")
     assert "Connection" in body["reasons"]["broker"] or "refused" in body["reasons"]["broker"]
+
+
+def test_it_counts_the_failing_mailboxes_without_failing_the_check(client):
+    from messaging.models import Mailbox
+    from tests.messaging.factories import MailboxFactory
+
+    now = timezone.now()
+    owners = [get_user_model().objects.create_user(username=f"member{n}") for n in range(5)]
+    MailboxFactory(owner=owners[0], last_sync_at=now, failures=2)  # the last sync failed
+    MailboxFactory(owner=owners[1], last_sync_at=now - timedelta(minutes=20))  # nothing for 20 minutes
+    MailboxFactory(owner=owners[2], last_sync_at=now - timedelta(minutes=20), paused=True)  # paused: left alone
+    MailboxFactory(owner=owners[3], last_sync_at=now - timedelta(minutes=1))  # fine
+    fresh = MailboxFactory(owner=owners[4], last_sync_at=None)  # connected just now: not yet due
+    Mailbox.objects.filter(pk=fresh.pk).update(created_at=now - timedelta(minutes=5))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["mailboxes"] == "failing"
+    assert response.json()["reasons"]["mailboxes"] == "2 mailbox(es) failing or not synced for 15 minutes"

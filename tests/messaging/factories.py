@@ -6,8 +6,12 @@ import uuid
 import factory
 from django.utils import timezone
 
-from messaging.models import Message, MessageTemplate
+from messaging.mailbox.secrets import password_seal
+from messaging.models import Mailbox, Message, MessageTemplate
 from tests.factories import InfluencerFactory
+
+# The password every factory mailbox has: a test searches the pages for it to prove it never shows.
+MAILBOX_PASSWORD = "s3cret-app-p4ssword"
 
 
 class MessageFactory(factory.django.DjangoModelFactory):
@@ -36,3 +40,18 @@ class MessageTemplateFactory(factory.django.DjangoModelFactory):
     language = "fr"
     subject = "Des nouvelles ?"
     body = "Bonjour,\n\nOù en êtes-vous ?"
+
+
+class MailboxFactory(factory.django.DjangoModelFactory):
+    """A connected personal mailbox (pass owner=…), never synced yet: MailboxFactory(owner=bob, shared=True)."""
+
+    class Meta:
+        model = Mailbox
+
+    address = factory.LazyAttribute(lambda o: o.owner.email or f"{o.owner.username}@team.example")
+    host = "imap.team.example"
+    port = 993
+    security = Mailbox.Security.TLS
+    username = factory.LazyAttribute(lambda o: o.address)
+    password_sealed = factory.LazyFunction(lambda: password_seal(MAILBOX_PASSWORD))
+    next_sync_at = factory.LazyFunction(timezone.now)
