@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
 from crm.addresses import email_key
-from crm.models import AudienceSnapshot, Channel, Exchange, Influencer, Topic
+from crm.models import AudienceSnapshot, BouncingAddress, Channel, Exchange, Influencer, InfluencerAddress, Topic
 
 
 def is_overdue(today: date) -> Case:
@@ -48,8 +48,29 @@ def people_with_email(address: str, *, besides: Influencer | None = None) -> Que
     key = email_key(address)
     if not key:
         return Influencer.objects.none()
-    people = Influencer.objects.filter(email_key=key)
+    # Their primary address or one of their other ones: a key belongs to one person across both.
+    others = InfluencerAddress.objects.filter(email_key=key).values("influencer_id")
+    people = Influencer.objects.filter(Q(email_key=key) | Q(pk__in=others))
     return people.exclude(pk=besides.pk) if besides is not None and besides.pk is not None else people
+
+
+def bouncing_people(*, owner, limit: int = 10) -> QuerySet[Influencer]:
+    """The owner's people whose primary address bounces, the latest bounce first, each with `bounce_email`,
+    `bounce_status`, `bounce_diagnostic` and `bounce_since` (Today's list, the morning digest)."""
+    bounce = BouncingAddress.objects.filter(email_key=OuterRef("email_key"))
+    return (
+        Influencer.objects.filter(owner=owner)
+        .exclude(email_key="")
+        .filter(Exists(bounce))
+        .annotate(
+            bounce_email=Subquery(bounce.values("email")[:1]),
+            bounce_status=Subquery(bounce.values("status")[:1]),
+            bounce_diagnostic=Subquery(bounce.values("diagnostic")[:1]),
+            bounce_since=Subquery(bounce.values("since")[:1]),
+        )
+        .only("name", "email")
+        .order_by("-bounce_since", "pk")[:limit]
+    )
 
 
 def matching_people(text: str) -> QuerySet:
@@ -68,6 +89,9 @@ def matching_people(text: str) -> QuerySet:
         .union(
             # Blank text has a blank key, which every key contains: searched as typed.
             Influencer.objects.filter(email_key__contains=email_key(text) or text).order_by().values("pk"),
+            InfluencerAddress.objects.filter(email_key__contains=email_key(text) or text)
+            .order_by()
+            .values("influencer_id"),
             Channel.objects.filter(handle__icontains=text).order_by().values("influencer_id"),
         )
     )
