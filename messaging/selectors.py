@@ -1,14 +1,18 @@
 """Read queries on the outbox that more than one page needs."""
 
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
 from crm.models import Contact, Influencer
-from messaging.models import Message
+from crm.selectors import JSONArrayAgg, bouncing_people
+from messaging.models import Message, UnknownSender
 
 # The columns a row of "my messages" shows (Today's lists, the failed messages' page).
 MESSAGE_FIELDS = ("kind", "influencer__name", "subject", "send_at", "updated_at", "last_error")
@@ -76,3 +80,68 @@ def mail_relationship(*, influencer: Influencer, thread_ids: Sequence[str]) -> R
                 return Relationship.objects.get(pk=found)
     open_ones = list(Relationship.objects.filter(influencer=influencer, stage__in=STAGES_WITH_A_CLOCK)[:2])
     return open_ones[0] if len(open_ones) == 1 else None
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What Today asks its marketer to look at besides who needs news: failed messages, bouncing people, mail from
+    unknown senders."""
+
+    failed_total: int  # my failed messages of the last FAILED_DAYS days
+    unknown_total: int  # mail from unknown senders in the shared mailboxes I own
+    bouncing: list[Influencer]  # my people whose primary address bounces (at most `limit`), with the bounce
+
+
+def _count(rows: QuerySet) -> Subquery:
+    # A COUNT with no GROUP BY (the constant is left out of it): one row, 0 when nothing matches.
+    return Subquery(rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n"))
+
+
+def attention_for(user, *, limit: int = 10) -> Attention:
+    """Today's counts and bouncing people in one query: the page's budget is ten (tests/test_query_counts.py)."""
+    bouncing = bouncing_people(owner=user)
+    first = Influencer.objects.filter(pk__in=bouncing.values("pk")[:limit])
+    rows = Subquery(
+        bouncing.filter(pk__in=first.values("pk"))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            rows=JSONArrayAgg(
+                JSONObject(
+                    id="id",
+                    name="name",
+                    email="email",
+                    bounce_email="bounce_email",
+                    bounce_status="bounce_status",
+                    bounce_diagnostic="bounce_diagnostic",
+                    bounce_since="bounce_since",
+                )
+            )
+        )
+        .values("rows")
+    )
+    unknown = UnknownSender.objects.filter(mailbox__shared=True, mailbox__owner=user)
+    found = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(failed=_count(my_failed_messages(user)), unknown=_count(unknown), bouncing=rows)
+        .values("failed", "unknown", "bouncing")
+        .first()
+    ) or {}
+    people = []
+    for row in found.get("bouncing") or []:
+        since = row.pop("bounce_since")
+        person = Influencer(pk=row.pop("id"), name=row.pop("name"), email=row.pop("email"))
+        for name, value in row.items():
+            setattr(person, name, value)
+        person.bounce_since = _moment(since)
+        people.append(person)
+    people.sort(key=lambda person: (-person.bounce_since.timestamp(), person.pk))
+    return Attention(failed_total=found.get("failed") or 0, unknown_total=found.get("unknown") or 0, bouncing=people)
+
+
+def _moment(value) -> datetime:
+    # Read through JSON: ISO text (PostgreSQL with its offset, SQLite without: UTC).
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from messaging import views
+from messaging.mailbox import views as mailbox_views
 
 urlpatterns = [
     path("influencers/<int:pk>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
@@ -11,5 +12,9 @@ urlpatterns = [
     path("messages/<int:pk>/edit/", views.message_edit, name="message_edit"),
     path("messages/<int:pk>/cancel/", views.message_cancel, name="message_cancel"),
     path("settings/", views.my_settings, name="my_settings"),
+    path("mail/unknown/", mailbox_views.unknown_senders, name="unknown_senders"),
+    path("mail/unknown/<int:pk>/person/", mailbox_views.unknown_sender_person, name="unknown_sender_person"),
+    path("mail/unknown/<int:pk>/add-to/", mailbox_views.unknown_sender_add_to, name="unknown_sender_add_to"),
+    path("mail/unknown/<int:pk>/dismiss/", mailbox_views.unknown_sender_dismiss_view, name="unknown_sender_dismiss"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
