@@ -94,11 +94,14 @@ class AddressFormSet(ParentRowsFormSet):
     """The person's other addresses, checked as the service checks them (crm.services.addresses), on the form."""
 
     def emails(self) -> list[str]:
-        return [
-            form.cleaned_data["email"]
-            for form in self.forms
-            if form.cleaned_data.get("email") and not form.cleaned_data.get("DELETE")
-        ]
+        """The person's other addresses once saved: the posted rows, and those the page did not post untouched."""
+        kept = {row.pk: row.email for row in self.get_queryset()} if self.instance.pk is not None else {}
+        posted = []
+        for form in self.forms:
+            kept.pop(form.instance.pk, None)
+            if form.cleaned_data.get("email") and not form.cleaned_data.get("DELETE"):
+                posted.append(form.cleaned_data["email"])
+        return [*kept.values(), *posted]
 
     def clean(self):
         super().clean()
@@ -159,7 +162,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         ),
         (_("Audience"), {"fields": ("audience", "tier")}),
     )
-    inlines = (AddressInline, ChannelInline)  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
+    inlines = (ChannelInline, AddressInline)  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
     change_form_template = "admin/crm/influencer/change_form.html"
     actions = ("merge_people",)
 
