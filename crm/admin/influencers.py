@@ -57,6 +57,10 @@ class PersonForm(GuardedModelForm):
             preload_autocomplete(self, "owner", self.instance.owner)
 
 
+def _other_addresses_containing(text: str):
+    return InfluencerAddress.objects.filter(email_key__contains=email_key(text) or text).values("influencer_id")
+
+
 def _chosen_topics(person: Influencer):
     return Influencer.topics.through.objects.filter(influencer_id=person.pk, topic_id=OuterRef("pk"))
 
@@ -162,7 +166,10 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         ),
         (_("Audience"), {"fields": ("audience", "tier")}),
     )
-    inlines = (ChannelInline, AddressInline)  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
+    inlines = (
+        ChannelInline,
+        AddressInline,
+    )  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
     change_form_template = "admin/crm/influencer/change_form.html"
     actions = ("merge_people",)
 
@@ -192,7 +199,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
             queryset = queryset.filter(
                 Q(name__icontains=bit)
                 | Q(email_key__contains=email_key(bit) or bit)  # crm.selectors.matching_people's e-mail search
-                | Q(pk__in=InfluencerAddress.objects.filter(email_key__contains=email_key(bit) or bit).values("influencer_id"))
+                | Q(pk__in=_other_addresses_containing(bit))
                 | Q(pk__in=Channel.objects.filter(handle__icontains=bit).values("influencer_id"))
             )
         return queryset, False

@@ -1,7 +1,8 @@
 """Everything that changes people's data: `from crm.services import contact_log`.
 
 Sub-modules by topic: contacts (the contact log and its clocks), exchanges (give and get),
-addresses (other addresses, bounces), audience (dated figures), influencers (the directory), merge (two records of one person), locks (the order
+addresses (other addresses, bounces), audience (dated figures), influencers (the directory),
+merge (two records of one person), locks (the order
 in which people and what hangs on them are locked).
 """
 

@@ -92,7 +92,7 @@ def may_clear_bounce(*, influencer: Influencer, by) -> bool:
 
 
 def address_bounce_clear(*, influencer: Influencer, bouncing: BouncingAddress, by) -> None:
-    """"It works again": the address is no longer treated as bouncing, so mail to it goes again.
+    """ "It works again": the address is no longer treated as bouncing, so mail to it goes again.
 
     Only for one of the person's own addresses, by their owner or a manager: clearing sends mail to an address
     a server refused, which the person's owner answers for.
@@ -101,5 +101,7 @@ def address_bounce_clear(*, influencer: Influencer, bouncing: BouncingAddress, b
         raise PermissionDenied(_("Only the person's owner or a manager can say their address works again."))
     keys = {influencer.email_key, *influencer.addresses.values_list("email_key", flat=True)}
     if bouncing.email_key not in keys:
-        raise ValidationError(_("%(email)s is not an address of %(person)s.") % {"email": bouncing, "person": influencer})
+        raise ValidationError(
+            _("%(email)s is not an address of %(person)s.") % {"email": bouncing, "person": influencer}
+        )
     BouncingAddress.objects.filter(pk=bouncing.pk).delete()

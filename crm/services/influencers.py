@@ -15,7 +15,6 @@ from crm.services.addresses import addresses_check, email_taken_message, influen
 from crm.services.locks import person_lock
 from messaging.services import messages_cancel_for_opt_out
 
-
 __all__ = ["email_taken_message", "influencer_create", "influencer_defaults", "influencer_update"]
 
 

@@ -144,7 +144,7 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("crm.change_influencer", raise_exception=True)
 def bounce_clear(request: HttpRequest, pk: int, bounce: int) -> HttpResponse:
-    """"It works again": mail goes to the address again."""
+    """ "It works again": mail goes to the address again."""
     influencer = get_object_or_404(Influencer, pk=pk)
     bouncing = get_object_or_404(BouncingAddress, pk=bounce)
     try:

@@ -20,12 +20,7 @@ from crm.forms import InfluencerForm
 from crm.models import Influencer
 from crm.selectors import matching_people
 from crm.views.common import influencer_url
-from messaging.mailbox.unknown import (
-    unknown_sender_add_person,
-    unknown_sender_add_to,
-    unknown_sender_dismiss,
-    unknown_senders_for,
-)
+from messaging.mailbox import unknown
 from messaging.models import UnknownSender
 
 PER_PAGE = 50
@@ -34,14 +29,16 @@ PEOPLE_CHOICES = 50  # people offered in "add this address to …" at once; the 
 
 def _row(request: HttpRequest, pk: int) -> UnknownSender:
     # Someone else's mailbox's mail is not theirs to know of: the same 404 as a mail that is gone.
-    return get_object_or_404(unknown_senders_for(request.user).select_related("mailbox"), pk=pk)
+    return get_object_or_404(unknown.unknown_senders_for(request.user).select_related("mailbox"), pk=pk)
 
 
 @require_GET
 def unknown_senders(request: HttpRequest) -> HttpResponse:
     """The mail from unknown senders I may act on, newest first, paged."""
-    rows = unknown_senders_for(request.user).select_related("mailbox").only(
-        "email", "name", "subject", "received_at", "mailbox__name", "mailbox__address"
+    rows = (
+        unknown.unknown_senders_for(request.user)
+        .select_related("mailbox")
+        .only("email", "name", "subject", "received_at", "mailbox__name", "mailbox__address")
     )
     # get_page: a page number that is not one, or past the end, gives the first or the last page, not an error.
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -51,7 +48,7 @@ def unknown_senders(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("crm.add_influencer", raise_exception=True)
 def unknown_sender_person(request: HttpRequest, pk: int) -> HttpResponse:
-    """"Add as a person": the person form, filled with the sender's name and address; saving logs their mail."""
+    """ "Add as a person": the person form, filled with the sender's name and address; saving logs their mail."""
     row = _row(request, pk)
     if request.method == "GET":
         form = InfluencerForm(initial={"name": row.name or row.email.split("@")[0], "email": row.email})
@@ -60,7 +57,7 @@ def unknown_sender_person(request: HttpRequest, pk: int) -> HttpResponse:
     form = InfluencerForm(request.POST)
     if form.is_valid():
         try:
-            person, logged = unknown_sender_add_person(row=row, by=request.user, **form.cleaned_data)
+            person, logged = unknown.unknown_sender_add_person(row=row, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             add_service_errors(form, refusal)
         except IntegrityError:
@@ -96,7 +93,7 @@ class AddToForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @permission_required("crm.change_influencer", raise_exception=True)
 def unknown_sender_add_to(request: HttpRequest, pk: int) -> HttpResponse:
-    """"Add this address to …": pick a person (my people, or those a search finds); their mail is logged."""
+    """ "Add this address to …": pick a person (my people, or those a search finds); their mail is logged."""
     row = _row(request, pk)
     search = (request.POST.get("q") or request.GET.get("q") or "").strip()[:200]
     if request.method == "GET":
@@ -106,7 +103,7 @@ def unknown_sender_add_to(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         person = form.cleaned_data["influencer"]
         try:
-            logged = unknown_sender_add_to(row=row, influencer=person, by=request.user)
+            logged = unknown.unknown_sender_add_to(row=row, influencer=person, by=request.user)
         except ValidationError as refusal:
             form.add_error("influencer", refusal.messages)
         except IntegrityError:
@@ -120,12 +117,13 @@ def unknown_sender_add_to(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unknown_sender_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     row = _row(request, pk)
-    unknown_sender_dismiss(row=row, by=request.user)
+    unknown.unknown_sender_dismiss(row=row, by=request.user)
     messages.success(request, _("The mail from %(email)s was dismissed.") % {"email": row.email})
     return redirect("unknown_senders")
 
 
 def _logged_text(person: Influencer, logged: int) -> str:
-    return ngettext(
-        "%(count)d mail logged with %(person)s.", "%(count)d mails logged with %(person)s.", logged
-    ) % {"count": logged, "person": person}
+    return ngettext("%(count)d mail logged with %(person)s.", "%(count)d mails logged with %(person)s.", logged) % {
+        "count": logged,
+        "person": person,
+    }
