@@ -39,7 +39,9 @@ from tests.factories import (
     RelationshipFactory,
     TopicFactory,
 )
+from crm.models import BouncingAddress, InfluencerAddress
 from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.messaging.unknown_factories import SharedMailboxFactory, UnknownSenderFactory
 
 BUDGET = 10
 SIZES = {"small": 3, "big": 30}
@@ -65,6 +67,7 @@ class World:
     contact: int = 0
     exchange: int = 0
     relationship: int = 0
+    unknown: int = 0
 
 
 def _member(username: str, role: str, **extra):
@@ -124,6 +127,15 @@ def _world(tag: str, size: int, food) -> World:
     for n in range(size):
         MessageFactory(influencer=person, created_by=owner, status=Message.Status.FAILED, subject=f"{tag} failed {n}")
     templates = [MessageTemplateFactory(name=f"{tag} template {n}", language=person.language) for n in range(size)]
+    # Mail: the person's other addresses (one bouncing), `size` of the owner's people bouncing (Today lists them),
+    # and `size` mails from unknown senders in the owner's shared mailbox.
+    for n in range(size):
+        InfluencerAddress.objects.create(influencer=person, email=f"{tag}.other{n}@example.org")
+    BouncingAddress.objects.create(email=f"{tag}.other0@example.org", status="5.1.1", since=now)
+    for relationship in on_board:
+        BouncingAddress.objects.create(email=relationship.influencer.email, status="5.1.1", since=now)
+    mailbox = SharedMailboxFactory(owner=owner)
+    unknown = [UnknownSenderFactory(mailbox=mailbox, email=f"{tag}.stranger{n}@blog.example") for n in range(size)]
     return World(
         tag=tag,
         owner=owner.username,
@@ -141,6 +153,7 @@ def _world(tag: str, size: int, food) -> World:
         contact=contacts[0].pk,
         exchange=exchanges[0].pk,
         relationship=on_board[0].pk,
+        unknown=unknown[0].pk,
     )
 
 
@@ -172,7 +185,8 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     ],
     "crm:influencer_add": [("/influencers/add/", "{owner}", 5)],
     "crm:influencer_detail": [("/influencers/{person}/?timeline=100", "{owner}", 10)],
-    "crm:influencer_edit": [("/influencers/{person}/edit/", "{owner}", 8)],
+    # 9: the person's other addresses, for their box.
+    "crm:influencer_edit": [("/influencers/{person}/edit/", "{owner}", 9)],
     "crm:exchange_record": [("/influencers/{person}/exchanges/new/?relationship={active}", "{owner}", 6)],
     "crm:snapshot_record": [("/channels/{channel}/snapshots/new/", "{owner}", 4)],
     "crm:contact_log": [("/contacts/log/?influencer={person}", "{owner}", 5)],
@@ -185,12 +199,21 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "campaigns:relationship_pitch": [("/campaigns/relationships/{shortlisted}/pitch/", "{owner}", 7)],
     "campaigns:relationship_accept": [("/campaigns/relationships/{pitched}/accept/", "{owner}", 4)],
     "campaigns:relationship_deliver": [("/campaigns/relationships/{active}/deliver/", "{owner}", 5)],
-    "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 7)],
-    "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 8)],
+    # 8: whether the person's address bounces (then the thank-you is skipped, and the dialog says why).
+    "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 8)],
+    # 9: whether the person's address bounces (no follow-up can go).
+    "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 9)],
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
     "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
     "failed_messages": [("/messages/failed/", "{owner}", 4)],
     "my_settings": [("/settings/", "{owner}", 3)],
+    "unknown_senders": [("/mail/unknown/", "{owner}", 5)],
+    # 6: the mail, then the person form's boxes (topics, owners), as the add page.
+    "unknown_sender_person": [("/mail/unknown/{unknown}/person/", "{owner}", 6)],
+    "unknown_sender_add_to": [
+        ("/mail/unknown/{unknown}/add-to/", "{owner}", 5),
+        ("/mail/unknown/{unknown}/add-to/?q={tag}", "{owner}", 5),
+    ],
     "password_change": [("/password/", "{owner}", 2)],
     "password_change_done": [("/password/done/", "{owner}", 2)],
     "unsubscribe": [("/unsubscribe/{token}/", None, 1)],
@@ -202,6 +225,8 @@ NOT_PAGES = {
     "campaigns:campaign_brief_check": "POST only: the brief checklist refreshed while typing",
     "campaigns:relationship_shortlist": "POST only: adds someone to the board",
     "message_cancel": "POST only",
+    "unknown_sender_dismiss": "POST only",
+    "crm:address_bounce_clear": "POST only: 'it works again' on a person's page",
     "favicon": "a redirect to the static icon",
     "logout": "POST only",
     "set_language": "POST only",
@@ -241,8 +266,9 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
 # The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
 ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     # Session, user, permissions, the person (with the owner its box names), the topics box (with which are the
-    # person's), the channels inline (with each latest figure's date), the latest campaigns, contacts, exchanges: 9.
-    ("/admin/crm/influencer/{person}/change/", "boss", 9),
+    # person's), the channels inline (with each latest figure's date), the other addresses' inline, the latest
+    # campaigns, contacts, exchanges: 10.
+    ("/admin/crm/influencer/{person}/change/", "boss", 10),
     ("/admin/crm/channel/{channel}/change/", "boss", 6),
     ("/admin/crm/contact/{contact}/change/", "boss", 4),
     # Its person and relationship are read-only there, named with the row: no autocomplete boxes to fill.
