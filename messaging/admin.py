@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin.paging import BigTableAdmin
 from core.admin.rows import ModelAdmin
 from core.forms import GuardedModelForm
-from messaging.models import Message, MessageTemplate, Profile
+from messaging.models import Message, MessageTemplate, Profile, UnknownSender
 from messaging.services import departure_time, message_cancel
 
 
@@ -78,3 +78,23 @@ class ProfileAdmin(ModelAdmin):
     list_display = ("user", "timezone", "language", "wants_digest")
     list_filter = ("language", "wants_digest")
     search_fields = ("user__username", "user__email")
+
+
+@admin.register(UnknownSender)
+class UnknownSenderAdmin(ModelAdmin):
+    """Read only: the sync writes these rows, and the mailbox's owner acts on them from the web UI (add the sender,
+    dismiss), where the mail is logged through the touch service."""
+
+    list_display = ("received_at", "email", "name", "subject", "mailbox")
+    list_filter = ("mailbox",)
+    search_fields = ("email", "name", "subject")
+    list_select_related = ("mailbox",)
+    fields = readonly_fields = (
+        "mailbox", "email", "name", "subject", "received_at", "summary", "message_id", "thread_ids", "created_at",
+    )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -261,6 +261,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "messaging.message": ("boss", 5),
     "messaging.messagetemplate": ("boss", 6),
     "messaging.profile": ("boss", 6),
+    "messaging.unknownsender": ("boss", 7),
 }
 
 # The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
