@@ -18,6 +18,7 @@ from tests.factories import InfluencerFactory
 
 pytestmark = pytest.mark.django_db
 
+LATEST = ("relationships", "contacts", "exchanges")  # the admin's latest tables, posted as empty inlines
 TAKEN = "Someone in the directory already has the e-mail {}."
 
 
@@ -166,7 +167,7 @@ def _admin_data(person: Influencer, *rows: tuple[str, str]) -> dict:
         "timezone": "Europe/Paris", "consent": "unknown", "channels-TOTAL_FORMS": "0", "channels-INITIAL_FORMS": "0",
         "addresses-TOTAL_FORMS": str(len(rows)),
         "addresses-INITIAL_FORMS": str(sum(1 for pk, _email in rows if pk)),
-        **{f"{p}-{k}": "0" for p in ("relationships", "contacts", "exchanges") for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        **{f"{p}-{k}": "0" for p in LATEST for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
     }  # fmt: skip
     for n, (pk, email) in enumerate(rows):
         data |= {f"addresses-{n}-id": pk, f"addresses-{n}-influencer": str(person.pk), f"addresses-{n}-email": email}
