@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from campaigns.models import Stage, StageChange
 from core import roles
+from crm.models import BouncingAddress, InfluencerAddress
 from messaging.models import Message
 from messaging.unsubscribe import make_token
 from reports.registry import REPORTS
@@ -39,7 +40,6 @@ from tests.factories import (
     RelationshipFactory,
     TopicFactory,
 )
-from crm.models import BouncingAddress, InfluencerAddress
 from tests.messaging.factories import MessageFactory, MessageTemplateFactory
 from tests.messaging.unknown_factories import SharedMailboxFactory, UnknownSenderFactory
 

@@ -18,6 +18,7 @@ from campaigns.models import OPEN_STAGES, STAGES_WITH_A_CLOCK, Relationship
 from campaigns.selectors import campaigns_that_fit
 from core.forms import add_service_errors
 from core.keyset import keyset_page
+from core.views import id_or_404
 from crm.forms import ChannelFormHelper, InfluencerFilterForm, InfluencerForm, channel_formset_class
 from crm.models import BouncingAddress, Channel, Influencer
 from crm.selectors import influencer_profile
@@ -143,10 +144,10 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("crm.change_influencer", raise_exception=True)
-def bounce_clear(request: HttpRequest, pk: int, bounce: int) -> HttpResponse:
-    """ "It works again": mail goes to the address again."""
+def bounce_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    """'It works again': mail goes to the address again (the form names the bounce)."""
     influencer = get_object_or_404(Influencer, pk=pk)
-    bouncing = get_object_or_404(BouncingAddress, pk=bounce)
+    bouncing = get_object_or_404(BouncingAddress, pk=id_or_404(request.POST.get("bounce")))
     try:
         address_bounce_clear(influencer=influencer, bouncing=bouncing, by=request.user)
     except PermissionDenied as refused:

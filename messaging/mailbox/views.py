@@ -48,7 +48,7 @@ def unknown_senders(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("crm.add_influencer", raise_exception=True)
 def unknown_sender_person(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Add as a person": the person form, filled with the sender's name and address; saving logs their mail."""
+    """'Add as a person': the person form, filled with the sender's name and address; saving logs their mail."""
     row = _row(request, pk)
     if request.method == "GET":
         form = InfluencerForm(initial={"name": row.name or row.email.split("@")[0], "email": row.email})
@@ -93,7 +93,7 @@ class AddToForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @permission_required("crm.change_influencer", raise_exception=True)
 def unknown_sender_add_to(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Add this address to …": pick a person (my people, or those a search finds); their mail is logged."""
+    """'Add this address to …': pick a person (my people, or those a search finds); their mail is logged."""
     row = _row(request, pk)
     search = (request.POST.get("q") or request.GET.get("q") or "").strip()[:200]
     if request.method == "GET":
@@ -115,6 +115,7 @@ def unknown_sender_add_to(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("messaging.change_unknownsender", raise_exception=True)
 def unknown_sender_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     row = _row(request, pk)
     unknown.unknown_sender_dismiss(row=row, by=request.user)
