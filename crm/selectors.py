@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
 from crm.addresses import email_key
-from crm.models import AudienceSnapshot, Channel, Exchange, Influencer, Topic
+from crm.models import AudienceSnapshot, BouncingAddress, Channel, Exchange, Influencer, InfluencerAddress, Topic
 
 
 def is_overdue(today: date) -> Case:
@@ -50,8 +50,29 @@ def people_with_email(address: str, *, besides: Influencer | None = None) -> Que
     key = email_key(address)
     if not key:
         return Influencer.objects.none()
-    people = Influencer.objects.filter(email_key=key)
+    # Their primary address or one of their other ones: a key belongs to one person across both.
+    others = InfluencerAddress.objects.filter(email_key=key).values("influencer_id")
+    people = Influencer.objects.filter(Q(email_key=key) | Q(pk__in=others))
     return people.exclude(pk=besides.pk) if besides is not None and besides.pk is not None else people
+
+
+def bouncing_people(*, owner) -> QuerySet[Influencer]:
+    """The owner's people whose primary address bounces, the latest bounce first, each with `bounce_email`,
+    `bounce_status`, `bounce_diagnostic` and `bounce_since` (Today's list, the morning digest)."""
+    bounce = BouncingAddress.objects.filter(email_key=OuterRef("email_key"))
+    return (
+        Influencer.objects.filter(owner=owner)
+        .exclude(email_key="")
+        .filter(Exists(bounce))
+        .annotate(
+            bounce_email=Subquery(bounce.values("email")[:1]),
+            bounce_status=Subquery(bounce.values("status")[:1]),
+            bounce_diagnostic=Subquery(bounce.values("diagnostic")[:1]),
+            bounce_since=Subquery(bounce.values("since")[:1]),
+        )
+        .only("name", "email")
+        .order_by("-bounce_since", "pk")
+    )
 
 
 def matching_people(text: str) -> QuerySet:
@@ -70,6 +91,9 @@ def matching_people(text: str) -> QuerySet:
         .union(
             # Blank text has a blank key, which every key contains: searched as typed.
             Influencer.objects.filter(email_key__contains=email_key(text) or text).order_by().values("pk"),
+            InfluencerAddress.objects.filter(email_key__contains=email_key(text) or text)
+            .order_by()
+            .values("influencer_id"),
             Channel.objects.filter(handle__icontains=text).order_by().values("influencer_id"),
         )
     )
@@ -138,12 +162,41 @@ def _sum_of(direction: str, field: str) -> Subquery:
     )
 
 
+def _bounce_rows() -> Subquery:
+    """The bouncing rows of the outer person's addresses, main and other ones, as one JSON array.
+
+    Aggregated with no GROUP BY (the grouping value is a constant, which Django leaves out): one row, whatever
+    matches.
+    """
+    theirs = InfluencerAddress.objects.filter(influencer_id=OuterRef(OuterRef("pk"))).values("email_key")
+    return Subquery(
+        BouncingAddress.objects.filter(Q(email_key=OuterRef("email_key")) | Q(email_key__in=theirs))
+        .exclude(email_key="")
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            rows=JSONArrayAgg(
+                JSONObject(id="id", email="email", status="status", diagnostic="diagnostic", since="since")
+            )
+        )
+        .values("rows")
+    )
+
+
+def _datetime(value) -> datetime:
+    # A date read through JSON comes back as ISO text (PostgreSQL with its offset, SQLite without: UTC).
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
 def influencer_profile(*, pk: int) -> Influencer:
     """A person with everything their page shows about them in one query (the page's budget is ten in all).
 
     On the returned person: `topic_names` (sorted), `channel_list` (Channel rows, by platform and handle, each
     with its `series` of SnapshotPoint oldest first), `given` and `got`, the ledger's totals
-    ({count, value, reach}).
+    ({count, value, reach}), `other_emails` (sorted) and `bounces` (BouncingAddress rows of any of their
+    addresses, the latest first).
     Raises Influencer.DoesNotExist.
     """
     given, got = Exchange.Direction.GIVE, Exchange.Direction.GET
@@ -167,6 +220,8 @@ def influencer_profile(*, pk: int) -> Influencer:
                 taken_on="taken_on",
                 followers="followers",
             ),
+            address_rows=_json_rows(InfluencerAddress.objects.all(), "influencer", email="email"),
+            bounce_rows=_bounce_rows(),
             given_count=_sum_of(given, "pk"),
             given_value=_sum_of(given, "value"),
             got_count=_sum_of(got, "pk"),
@@ -174,6 +229,21 @@ def influencer_profile(*, pk: int) -> Influencer:
             got_reach=_sum_of(got, "reach"),
         )
         .get(pk=pk)
+    )
+    person.other_emails = sorted((row["email"] for row in person.address_rows or []), key=str.casefold)
+    person.bounces = sorted(
+        (
+            BouncingAddress(
+                pk=row["id"],
+                email=row["email"],
+                status=row["status"],
+                diagnostic=row["diagnostic"],
+                since=_datetime(row["since"]),
+            )
+            for row in person.bounce_rows or []
+        ),
+        key=lambda bounce: bounce.since,
+        reverse=True,
     )
     person.topic_names = sorted((row["name"] for row in person.topic_rows or []), key=str.casefold)
     series: dict[int, list[SnapshotPoint]] = {}

@@ -17,7 +17,7 @@ from messaging.mailbox.accounts import (
     mailbox_test,
     mailbox_update,
 )
-from messaging.models import Mailbox, MailboxFolder, Message, MessageTemplate, Profile
+from messaging.models import Mailbox, MailboxFolder, Message, MessageTemplate, Profile, UnknownSender
 from messaging.services import departure_time, message_cancel
 
 
@@ -264,3 +264,23 @@ class MailboxAdmin(ModelAdmin):
         for mailbox in queryset:
             mailbox_resume(mailbox=mailbox, by=request.user)
         self.message_user(request, _("Resumed: they are read again within a minute."), messages.SUCCESS)
+
+
+@admin.register(UnknownSender)
+class UnknownSenderAdmin(ModelAdmin):
+    """Read only: the sync writes these rows, and the mailbox's owner acts on them from the web UI (add the sender,
+    dismiss), where the mail is logged through the touch service."""
+
+    list_display = ("received_at", "email", "name", "subject", "mailbox")
+    list_filter = ("mailbox",)
+    search_fields = ("email", "name", "subject")
+    list_select_related = ("mailbox",)
+    fields = readonly_fields = (
+        "mailbox", "email", "name", "subject", "received_at", "summary", "message_id", "thread_ids", "created_at",
+    )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

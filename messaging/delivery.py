@@ -43,16 +43,17 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Stage
-from crm.models import Contact, Influencer
+from crm.addresses import email_key
+from crm.models import BouncingAddress, Contact, Influencer
 from messaging import mime, smtp
 from messaging.emails import as_email
 from messaging.models import Message
-from messaging.services import OPTED_OUT
+from messaging.services import OPTED_OUT, bounce_text
 from messaging.timezones import next_sending_time
 
 log = logging.getLogger(__name__)
@@ -259,12 +260,32 @@ def _load(ids: list[int], lease: str) -> list[Message]:
         automatic=False,
         created_at__gt=OuterRef("created_at"),
     )
+    # A bounce of the person's address, read with the row; the recipient is that address but for a row queued
+    # before the address changed, which _bounces reads apart.
+    bounce = BouncingAddress.objects.filter(email_key=OuterRef("influencer__email_key")).exclude(email_key="")
     return list(
         Message.objects.filter(pk__in=ids, status=Status.SENDING, claim=lease)
         .select_related("influencer", "relationship")
-        .annotate(replied=Exists(replied))
+        .annotate(replied=Exists(replied), bounce_id=Subquery(bounce.values("pk")[:1]))
         .order_by("pk")
     )
+
+
+def _bounces(loaded: list[Message]) -> dict[int, str]:
+    """Why each message to a person would bounce, by message id (a message to a bouncing address fails, with the
+    reason for a person to read); one query, and only when there is a bounce to explain or a recipient that is not
+    the person's address now."""
+    to_people = [m for m in loaded if m.to_influencer and m.influencer is not None]
+    strays = {m.pk: email_key(m.recipient) for m in to_people if email_key(m.recipient) != m.influencer.email_key}
+    known = {m.pk: m.bounce_id for m in to_people if m.bounce_id and m.pk not in strays}
+    if not strays and not known:
+        return {}
+    found = BouncingAddress.objects.filter(Q(pk__in=known.values()) | Q(email_key__in=set(strays.values())))
+    by_pk = {row.pk: row for row in found}
+    by_key = {row.email_key: row for row in found}
+    reasons = {pk: bounce_text(by_pk[bounce]) for pk, bounce in known.items() if bounce in by_pk}
+    reasons.update({pk: bounce_text(by_key[key]) for pk, key in strays.items() if key in by_key})
+    return reasons
 
 
 @functools.cache
@@ -430,10 +451,14 @@ def _still_to_send(loaded: list[Message], batch: _Batch, *, expected: deque | No
     if expected is not None:
         batch.outcomes["skipped"] += len(expected) - len(loaded)
     to_send: deque[Message] = deque()
+    bounces = _bounces(loaded)
     for message in loaded:
         reason = _why_not_send(message)
         if reason:
             batch.later("cancelled", message, status=Status.CANCELLED, last_error=reason)
+        elif message.pk in bounces:
+            # Failed, not cancelled: nobody asked for it to stop; its sender must find another way to reach them.
+            batch.later("failed", message, status=Status.FAILED, last_error=bounces[message.pk])
         else:
             to_send.append(message)
     return to_send

@@ -118,8 +118,10 @@ def reminder_content(
     return build("reminder", context, language)
 
 
-def digest_content(*, user, today: date, relationships, people, scheduled, failed) -> tuple[str, str]:
+def digest_content(*, user, today: date, relationships, people, scheduled, failed, bouncing=()) -> tuple[str, str]:
+    """`bouncing`: the member's people whose address bounces (crm.selectors.bouncing_people)."""
     context = {
+        "bouncing": bouncing,
         "user": user,
         "today": today,
         "relationships": relationships,

@@ -1,14 +1,20 @@
 """Read queries on the outbox that more than one page needs."""
 
+import json
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import F, Func, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
 from crm.models import Contact, Influencer
-from messaging.models import Message
+from crm.selectors import JSONArrayAgg, bouncing_people
+from messaging.mailbox.selectors import my_stale_mailbox
+from messaging.models import Mailbox, Message, UnknownSender
 
 # The columns a row of "my messages" shows (Today's lists, the failed messages' page).
 MESSAGE_FIELDS = ("kind", "influencer__name", "subject", "send_at", "updated_at", "last_error")
@@ -16,9 +22,7 @@ MESSAGE_FIELDS += ("relationship__campaign__name", "relationship__campaign__bran
 WHOSE = ("created_by", "relationship__owner", "influencer__owner")
 
 
-def my_messages(
-    user, *, order: list[str], limit: int | None = None, counted: bool = False, **conditions
-) -> QuerySet[Message]:
+def my_messages(user, *, order: list[str], limit: int | None = None, **conditions) -> QuerySet[Message]:
     """The follow-ups and thank-yous in `order` that are mine (and meet `conditions`): I wrote them, or the person
     or the relationship is mine; with `limit`, the first `limit` of them.
 
@@ -26,44 +30,33 @@ def my_messages(
     each of the three is searched through its own index (and cut to its own first `limit`), and the rows are the
     union of those few ids (at most 3 × `limit`: the database never matches against thousands).
     Stand-in for the set reminders.digests_queue reads for the morning digest.
-    With `counted`, each row carries `total`: how many there are in all, not only the `limit` shown (in the same
-    query, which Today's budget of queries needs).
     """
     mine = Message.objects.filter(kind__in=Message.TO_INFLUENCERS, **conditions).order_by(*order)
-    every = [mine.filter(**{whose: user}).values("pk") for whose in WHOSE]
-    ids = every if limit is None else [each[:limit] for each in every]
+    ids = [mine.filter(**{whose: user}).values("pk") for whose in WHOSE]
+    if limit is not None:
+        ids = [each[:limit] for each in ids]
+    first = [
+        # Each cut wrapped in an IN of its own: SQLite refuses a LIMIT directly inside a UNION.
+        Message.objects.filter(pk__in=each).order_by().values("pk")
+        for each in ids
+    ]
     rows = (
-        Message.objects.filter(pk__in=_union(ids))
+        Message.objects.filter(pk__in=first[0].union(*first[1:], all=True))
         .select_related("influencer", "relationship__campaign__brand")
         .only(*MESSAGE_FIELDS)
         .order_by(*order)
     )
-    if counted:
-        # COUNT as a plain function, not an aggregate: no GROUP BY, one row, a scalar subquery.
-        count = Message.objects.filter(pk__in=_union(every)).order_by().annotate(n=Func(F("pk"), function="COUNT"))
-        rows = rows.annotate(total=Subquery(count.values("n")))
     return rows if limit is None else rows[:limit]
-
-
-def _union(ids: list[QuerySet]) -> QuerySet:
-    # Each one wrapped in an IN of its own: SQLite refuses a LIMIT directly inside a UNION.
-    first = [Message.objects.filter(pk__in=each).order_by().values("pk") for each in ids]
-    return first[0].union(*first[1:], all=True)
 
 
 FAILED_DAYS = 14  # how far back "my failed messages" look (Today, the failed messages' page)
 
 
-def my_failed_messages(user, *, limit: int | None = None, counted: bool = False) -> QuerySet[Message]:
+def my_failed_messages(user, *, limit: int | None = None) -> QuerySet[Message]:
     """My follow-ups and thank-yous that failed in the last FAILED_DAYS days, the latest first."""
     since = timezone.now() - timedelta(days=FAILED_DAYS)
     return my_messages(
-        user,
-        order=["-updated_at", "-pk"],
-        limit=limit,
-        counted=counted,
-        status=Message.Status.FAILED,
-        updated_at__gte=since,
+        user, order=["-updated_at", "-pk"], limit=limit, status=Message.Status.FAILED, updated_at__gte=since
     )
 
 
@@ -97,3 +90,88 @@ def mail_relationship(*, influencer: Influencer, thread_ids: Sequence[str]) -> R
                 return Relationship.objects.get(pk=found)
     open_ones = list(Relationship.objects.filter(influencer=influencer, stage__in=STAGES_WITH_A_CLOCK)[:2])
     return open_ones[0] if len(open_ones) == 1 else None
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What Today asks its marketer to look at besides who needs news: failed messages, bouncing people, mail from
+    unknown senders, and their own mailbox when it has not been read lately."""
+
+    failed_total: int  # my failed messages of the last FAILED_DAYS days
+    unknown_total: int  # mail from unknown senders in the shared mailboxes I own
+    bouncing: list[Influencer]  # my people whose primary address bounces (at most `limit`), with the bounce
+    stale_mailbox: Mailbox | None = None  # messaging.mailbox.selectors.my_stale_mailbox
+
+
+def _count(rows: QuerySet) -> Subquery:
+    # A COUNT with no GROUP BY (the constant is left out of it): one row, 0 when nothing matches.
+    return Subquery(rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n"))
+
+
+def attention_for(user, *, limit: int = 10) -> Attention:
+    """Today's counts and bouncing people in one query: the page's budget is ten (tests/test_query_counts.py)."""
+    bouncing = bouncing_people(owner=user)
+    first = Influencer.objects.filter(pk__in=bouncing.values("pk")[:limit])
+    rows = Subquery(
+        bouncing.filter(pk__in=first.values("pk"))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            rows=JSONArrayAgg(
+                JSONObject(
+                    id="id",
+                    name="name",
+                    email="email",
+                    bounce_email="bounce_email",
+                    bounce_status="bounce_status",
+                    bounce_diagnostic="bounce_diagnostic",
+                    bounce_since="bounce_since",
+                )
+            )
+        )
+        .values("rows")
+    )
+    unknown = UnknownSender.objects.filter(mailbox__shared=True, mailbox__owner=user)
+    stale = Subquery(my_stale_mailbox(user).values(row=JSONObject(**{f: f for f in STALE_FIELDS}))[:1])
+    found = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(failed=_count(my_failed_messages(user)), unknown=_count(unknown), bouncing=rows, stale=stale)
+        .values("failed", "unknown", "bouncing", "stale")
+        .first()
+    ) or {}
+    people = []
+    for row in found.get("bouncing") or []:
+        since = row.pop("bounce_since")
+        person = Influencer(pk=row.pop("id"), name=row.pop("name"), email=row.pop("email"))
+        for name, value in row.items():
+            setattr(person, name, value)
+        person.bounce_since = _moment(since)
+        people.append(person)
+    people.sort(key=lambda person: (-person.bounce_since.timestamp(), person.pk))
+    return Attention(
+        failed_total=found.get("failed") or 0,
+        unknown_total=found.get("unknown") or 0,
+        bouncing=people,
+        stale_mailbox=_stale_mailbox(found.get("stale")),
+    )
+
+
+STALE_FIELDS = ("id", "address", "last_sync_at", "last_error", "last_error_at")
+
+
+def _stale_mailbox(row) -> Mailbox | None:
+    if isinstance(row, str):  # SQLite gives the JSON as text
+        row = json.loads(row)
+    if not row:
+        return None
+    for name in ("last_sync_at", "last_error_at"):
+        row[name] = _moment(row[name]) if row[name] else None
+    return Mailbox(**row)
+
+
+def _moment(value) -> datetime:
+    # Read through JSON: ISO text (PostgreSQL with its offset, SQLite without: UTC).
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)

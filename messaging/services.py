@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from campaigns.models import Relationship
 from core.validators import CLOCK_SKEW
-from crm.models import Influencer
+from crm.addresses import email_key
+from crm.models import BouncingAddress, Influencer
 from messaging import emails
 from messaging.models import Message
 from messaging.timezones import next_sending_time
@@ -95,6 +96,23 @@ _NO_THANK_YOU = (gettext_lazy("%(person)s opted out of e-mails."), gettext_lazy(
 OPTED_OUT = gettext_lazy("The person opted out.")
 
 
+def bounce_text(bouncing: BouncingAddress) -> str:
+    """Why nothing goes to a bouncing address, stored on a message that failed for it (and shown where failed
+    messages are shown)."""
+    why = " ".join(filter(None, [bouncing.status, bouncing.diagnostic]))
+    return _("The address bounces: %(email)s since %(date)s%(why)s.") % {
+        "email": bouncing.email,
+        "date": timezone.localdate(bouncing.since).isoformat(),
+        "why": f" ({why})" if why else "",
+    }
+
+
+def bouncing_address(address: str) -> BouncingAddress | None:
+    """The bounce recorded for `address` (however spelt), or None: mail to it would come back."""
+    key = email_key(address)
+    return BouncingAddress.objects.filter(email_key=key).first() if key else None
+
+
 def _unreachable(influencer: Influencer, texts: tuple) -> str:
     # The opt-out first: an opted-out person is told so even when their address is gone too.
     opted_out, no_address = texts
@@ -102,16 +120,18 @@ def _unreachable(influencer: Influencer, texts: tuple) -> str:
         return opted_out % {"person": influencer}
     if not influencer.email:
         return no_address % {"person": influencer}
+    if bouncing := bouncing_address(influencer.email):
+        return bounce_text(bouncing)
     return ""
 
 
 def follow_up_refusal(*, influencer: Influencer) -> str:
-    """Why no follow-up can be scheduled to this person (opted out, no address); empty when one can."""
+    """Why no follow-up can be scheduled to this person (opted out, no address, it bounces); empty when one can."""
     return _unreachable(influencer, _NO_FOLLOW_UP)
 
 
 def thank_you_refusal(*, influencer: Influencer) -> str:
-    """Why no thank-you can go to this person (opted out, no address); empty when one can."""
+    """Why no thank-you can go to this person (opted out, no address, it bounces); empty when one can."""
     return _unreachable(influencer, _NO_THANK_YOU)
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from messaging import views
+from messaging.mailbox import unknown_views
 from messaging.mailbox import views as mailbox_views
 
 urlpatterns = [
@@ -18,5 +19,9 @@ urlpatterns = [
     path("settings/mailbox/resume/", mailbox_views.mailbox_resume, name="mailbox_resume"),
     path("settings/mailbox/sync/", mailbox_views.mailbox_sync, name="mailbox_sync"),
     path("settings/mailbox/disconnect/", mailbox_views.mailbox_disconnect, name="mailbox_disconnect"),
+    path("mail/unknown/", unknown_views.unknown_senders, name="unknown_senders"),
+    path("mail/unknown/<int:pk>/person/", unknown_views.unknown_sender_person, name="unknown_sender_person"),
+    path("mail/unknown/<int:pk>/add-to/", unknown_views.unknown_sender_add_to, name="unknown_sender_add_to"),
+    path("mail/unknown/<int:pk>/dismiss/", unknown_views.unknown_sender_dismiss_view, name="unknown_sender_dismiss"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -10,7 +10,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
 from core import roles
 from crm.models import Channel, ImportJob, Influencer
-from messaging.models import Message
+from messaging.models import Message, UnknownSender
 from reports.models import Report
 
 ANONYMOUS, VIEWER, MARKETER, MANAGER = "anonymous", "viewer", "marketer", "manager"
@@ -105,6 +105,14 @@ PAGES: dict[str, Page] = {
     # Each member's own failed messages (Today links to it): everyone reads their own.
     "failed_messages": Page(get=MEMBERS, post=None),
     "message_cancel": Page(get=None, post=WRITERS, answer_post=302, pk=Message),
+    # "It works again" on a person's page: the form names the bounce, and an empty one names none.
+    "crm:address_bounce_clear": Page(get=None, post=WRITERS, answer_post=404, pk=Influencer),
+    # Mail from unknown senders: everyone reads the list, which holds what their own shared mailboxes received
+    # (every one for a manager); acting on a mail is for its mailbox's owner (the marketer of the walk) and managers.
+    "unknown_senders": Page(get=MEMBERS, post=None),
+    "unknown_sender_person": Page(get=WRITERS, post=WRITERS, pk=UnknownSender),
+    "unknown_sender_add_to": Page(get=WRITERS, post=WRITERS, pk=UnknownSender),
+    "unknown_sender_dismiss": Page(get=None, post=WRITERS, answer_post=302, pk=UnknownSender),
     # Public: the people in the directory unsubscribe without an account; a token that names no one is a 400.
     "unsubscribe": Page(get=EVERYONE, post=EVERYONE, missing=400, public=True),
     "healthz": Page(get=EVERYONE, post=EVERYONE, public=True),
@@ -174,6 +182,7 @@ def rights_of(role: str, model) -> frozenset:
 # What an admin offers at all, whatever the permissions: what the product writes is read (and deleted) only.
 ADMIN_OFFERS: dict[type, frozenset] = {
     Message: frozenset({VIEW, CHANGE, DELETE}),  # queued by the product, never typed in
+    UnknownSender: frozenset({VIEW, DELETE}),  # kept by the mailbox's sync; acted on from the web UI
     StageChange: frozenset({VIEW, DELETE}),
     GuardrailEvent: frozenset({VIEW, DELETE}),
     Report: frozenset({VIEW}),

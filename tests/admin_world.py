@@ -18,6 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
+from tests.messaging.unknown_factories import SharedMailboxFactory, UnknownSenderFactory
 
 
 def every_kind_of_row(owner) -> dict:
@@ -52,6 +53,7 @@ def every_kind_of_row(owner) -> dict:
         Profile.objects.create(user=owner),
         MailboxFactory(owner=owner, shared=True, name="Press desk"),
         ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=owner),
+        UnknownSenderFactory(mailbox=SharedMailboxFactory(owner=owner)),
         owner,
     ]
     # The admin's own record of each row, as its add and change pages write it: the index lists them.

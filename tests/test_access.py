@@ -74,6 +74,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
+from tests.messaging.unknown_factories import SharedMailboxFactory, UnknownSenderFactory
 from tests.rendered import template_leftovers
 from tests.urlwalk import Route, all_routes
 
@@ -130,6 +131,7 @@ def world(django_db_setup, django_db_blocker):
                 *_schedules(),
                 *_lockouts(),
                 ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=bob),
+                UnknownSenderFactory(mailbox=SharedMailboxFactory(owner=bob)),
             )
         }
         MailboxFactory(owner=bob)

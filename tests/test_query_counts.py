@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from campaigns.models import Stage, StageChange
 from core import roles
+from crm.models import BouncingAddress, InfluencerAddress
 from messaging.models import Message
 from messaging.unsubscribe import make_token
 from reports.registry import REPORTS
@@ -40,6 +41,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
+from tests.messaging.unknown_factories import UnknownSenderFactory
 
 BUDGET = 10
 SIZES = {"small": 3, "big": 30}
@@ -66,6 +68,7 @@ class World:
     exchange: int = 0
     relationship: int = 0
     mailbox: int = 0
+    unknown: int = 0
 
 
 def _member(username: str, role: str, **extra):
@@ -129,6 +132,16 @@ def _world(tag: str, size: int, food) -> World:
     shared_mailbox = MailboxFactory(owner=owner, shared=True, name=f"{tag} press desk")
     for n in range(min(size, 2)):  # a mailbox has an inbox and a Sent folder, at most
         shared_mailbox.folders.create(name=f"Folder {n}", role=("inbox", "sent")[n])
+    # Mail: the person's other addresses (one bouncing), `size` of the owner's people bouncing (Today lists them),
+    # and `size` mails from unknown senders in the owner's shared mailbox.
+    for n in range(size):
+        InfluencerAddress.objects.create(influencer=person, email=f"{tag}.other{n}@example.org")
+    BouncingAddress.objects.create(email=f"{tag}.other0@example.org", status="5.1.1", since=now)
+    for relationship in on_board:
+        BouncingAddress.objects.create(email=relationship.influencer.email, status="5.1.1", since=now)
+    unknown = [
+        UnknownSenderFactory(mailbox=shared_mailbox, email=f"{tag}.stranger{n}@blog.example") for n in range(size)
+    ]
     return World(
         tag=tag,
         owner=owner.username,
@@ -147,6 +160,7 @@ def _world(tag: str, size: int, food) -> World:
         exchange=exchanges[0].pk,
         relationship=on_board[0].pk,
         mailbox=shared_mailbox.pk,
+        unknown=unknown[0].pk,
     )
 
 
@@ -178,7 +192,8 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     ],
     "crm:influencer_add": [("/influencers/add/", "{owner}", 5)],
     "crm:influencer_detail": [("/influencers/{person}/?timeline=100", "{owner}", 10)],
-    "crm:influencer_edit": [("/influencers/{person}/edit/", "{owner}", 8)],
+    # 9: the person's other addresses, for their box.
+    "crm:influencer_edit": [("/influencers/{person}/edit/", "{owner}", 9)],
     "crm:exchange_record": [("/influencers/{person}/exchanges/new/?relationship={active}", "{owner}", 6)],
     "crm:snapshot_record": [("/channels/{channel}/snapshots/new/", "{owner}", 4)],
     "crm:contact_log": [("/contacts/log/?influencer={person}", "{owner}", 5)],
@@ -191,8 +206,10 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "campaigns:relationship_pitch": [("/campaigns/relationships/{shortlisted}/pitch/", "{owner}", 7)],
     "campaigns:relationship_accept": [("/campaigns/relationships/{pitched}/accept/", "{owner}", 4)],
     "campaigns:relationship_deliver": [("/campaigns/relationships/{active}/deliver/", "{owner}", 5)],
-    "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 7)],
-    "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 8)],
+    # 8: whether the person's address bounces (then the thank-you is skipped, and the dialog says why).
+    "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 8)],
+    # 9: whether the person's address bounces (no follow-up can go).
+    "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 9)],
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
     "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
     "failed_messages": [("/messages/failed/", "{owner}", 4)],
@@ -202,6 +219,13 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "mailbox": [("/settings/mailbox/", "{owner}", 4)],
     "mailbox_edit": [("/settings/mailbox/edit/", "{owner}", 4)],
     "mailbox_disconnect": [("/settings/mailbox/disconnect/", "{owner}", 4)],
+    "unknown_senders": [("/mail/unknown/", "{owner}", 5)],
+    # 6: the mail, then the person form's boxes (topics, owners), as the add page.
+    "unknown_sender_person": [("/mail/unknown/{unknown}/person/", "{owner}", 6)],
+    "unknown_sender_add_to": [
+        ("/mail/unknown/{unknown}/add-to/", "{owner}", 5),
+        ("/mail/unknown/{unknown}/add-to/?q={tag}", "{owner}", 5),
+    ],
     "password_change": [("/password/", "{owner}", 2)],
     "password_change_done": [("/password/done/", "{owner}", 2)],
     "unsubscribe": [("/unsubscribe/{token}/", None, 1)],
@@ -216,6 +240,8 @@ NOT_PAGES = {
     "mailbox_pause": "POST only",
     "mailbox_resume": "POST only",
     "mailbox_sync": "POST only",
+    "unknown_sender_dismiss": "POST only",
+    "crm:address_bounce_clear": "POST only: 'it works again' on a person's page",
     "favicon": "a redirect to the static icon",
     "logout": "POST only",
     "set_language": "POST only",
@@ -251,13 +277,15 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "messaging.messagetemplate": ("boss", 6),
     "messaging.profile": ("boss", 6),
     "messaging.mailbox": ("boss", 6),
+    "messaging.unknownsender": ("boss", 7),
 }
 
 # The admin pages of one row whose content grows with the data (a person's inlines, a campaign's people).
 ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     # Session, user, permissions, the person (with the owner its box names), the topics box (with which are the
-    # person's), the channels inline (with each latest figure's date), the latest campaigns, contacts, exchanges: 9.
-    ("/admin/crm/influencer/{person}/change/", "boss", 9),
+    # person's), the channels inline (with each latest figure's date), the other addresses' inline, the latest
+    # campaigns, contacts, exchanges: 10.
+    ("/admin/crm/influencer/{person}/change/", "boss", 10),
     ("/admin/crm/channel/{channel}/change/", "boss", 6),
     ("/admin/crm/contact/{contact}/change/", "boss", 4),
     # Its person and relationship are read-only there, named with the row: no autocomplete boxes to fill.

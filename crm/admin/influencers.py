@@ -24,8 +24,9 @@ from crm.addresses import email_key
 from crm.admin.filters import OverdueFilter, RegionFilter, TierFilter
 from crm.exports import EXPORT_FORMATS, InfluencerResource
 from crm.forms.influencers import clean_unique_email
-from crm.models import AudienceSnapshot, Channel, Influencer, Topic
-from crm.services import influencer_create, influencer_update
+from crm.models import AudienceSnapshot, Channel, Influencer, InfluencerAddress, Topic
+from crm.services import influencer_addresses_set, influencer_create, influencer_update
+from crm.services.addresses import addresses_check
 from crm.services.merge import influencer_merge
 from desk.latest import latest_tables
 from desk.privacy.admin import PrivacyAdminMixin, may_handle_privacy
@@ -54,6 +55,10 @@ class PersonForm(GuardedModelForm):
         # The page read the owner with the person (InfluencerAdmin.get_queryset): its box need not read it again.
         if self.instance.owner_id is not None and Influencer.owner.is_cached(self.instance):
             preload_autocomplete(self, "owner", self.instance.owner)
+
+
+def _other_addresses_containing(text: str):
+    return InfluencerAddress.objects.filter(email_key__contains=email_key(text) or text).values("influencer_id")
 
 
 def _chosen_topics(person: Influencer):
@@ -87,6 +92,39 @@ class ChannelInline(admin.TabularInline):
     @admin.display(description=_("figure dated"))
     def figure_on(self, obj: Channel):
         return getattr(obj, "figure_on", None) or "—"
+
+
+class AddressFormSet(ParentRowsFormSet):
+    """The person's other addresses, checked as the service checks them (crm.services.addresses), on the form."""
+
+    def emails(self) -> list[str]:
+        """The person's other addresses once saved: the posted rows, and those the page did not post untouched."""
+        kept = {row.pk: row.email for row in self.get_queryset()} if self.instance.pk is not None else {}
+        posted = []
+        for form in self.forms:
+            kept.pop(form.instance.pk, None)
+            if form.cleaned_data.get("email") and not form.cleaned_data.get("DELETE"):
+                posted.append(form.cleaned_data["email"])
+        return [*kept.values(), *posted]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            # The page's person as the form left it (Django saved it without commit): their new main address counts.
+            addresses_check(influencer=self.instance, emails=self.emails())
+        except ValidationError as refused:
+            raise ValidationError(refused.message_dict["addresses"]) from None
+
+
+class AddressInline(admin.TabularInline):
+    model = InfluencerAddress
+    form = GuardedModelForm
+    formset = AddressFormSet
+    extra = 0
+    fields = ("email",)
+    verbose_name = _("other e-mail address")
 
 
 @admin.register(Influencer)
@@ -128,7 +166,10 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
         ),
         (_("Audience"), {"fields": ("audience", "tier")}),
     )
-    inlines = (ChannelInline,)  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
+    inlines = (
+        ChannelInline,
+        AddressInline,
+    )  # and, after it, the latest campaigns, contacts and exchanges (desk.latest)
     change_form_template = "admin/crm/influencer/change_form.html"
     actions = ("merge_people",)
 
@@ -158,6 +199,7 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
             queryset = queryset.filter(
                 Q(name__icontains=bit)
                 | Q(email_key__contains=email_key(bit) or bit)  # crm.selectors.matching_people's e-mail search
+                | Q(pk__in=_other_addresses_containing(bit))
                 | Q(pk__in=Channel.objects.filter(handle__icontains=bit).values("influencer_id"))
             )
         return queryset, False
@@ -227,9 +269,17 @@ class InfluencerAdmin(BigTableAdmin, PrivacyAdminMixin, ImportExportMixin, Histo
             setattr(obj, field.attname, getattr(created, field.attname))
 
     def save_related(self, request, form, formsets, change):
-        # The services saved the topics with the person: only the inlines (channels) are left to save.
+        # The services saved the topics with the person: only the inlines (addresses, channels) are left to save.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, AddressFormSet):
+            influencer_addresses_set(influencer=form.instance, by=request.user, emails=formset.emails())
+            # What the admin's change message reads of a saved formset (the service did the saving).
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
+        super().save_formset(request, form, formset, change)
 
     # Deleting a person erases them first (desk.privacy.erasure.influencer_delete): no history row, log entry or
     # note keeps their name or address once the record, which an erasure needs, is gone. The admin logs the deletion

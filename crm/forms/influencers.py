@@ -1,5 +1,6 @@
 """A person's add and edit form, with their channels as an inline formset."""
 
+import re
 from zoneinfo import available_timezones
 
 from crispy_forms.helper import FormHelper
@@ -25,7 +26,20 @@ def clean_unique_email(email: str, *, person: Influencer) -> str:
     return email
 
 
+def split_addresses(text: str) -> list[str]:
+    """The addresses typed in a box, one per line (commas and semicolons separate them too)."""
+    return [bit.strip() for bit in re.split(r"[\n,;]+", text or "") if bit.strip()]
+
+
 class InfluencerForm(forms.ModelForm):
+    # Saved by the service (crm.services.addresses), which checks them: valid, nobody else's, not the main one.
+    addresses = forms.CharField(
+        label=_("Other e-mail addresses"),
+        required=False,
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line. Mail from these addresses is theirs too."),
+    )
     owner = TeamMemberChoiceField(label=_("Owner"), queryset=team_members(), required=False)
     topics = fields.ModelMultipleChoiceField(
         label=_("Topics"),
@@ -61,6 +75,8 @@ class InfluencerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = team_members()
+        if self.instance.pk is not None and "addresses" not in self.initial:
+            self.initial["addresses"] = "\n".join(a.email for a in self.instance.addresses.all())
         # The browser says it before posting; the bound itself is the model's validator.
         self.fields["cadence_days"].widget.attrs.update(min=MIN_CADENCE_DAYS, max=MAX_CADENCE_DAYS)
         self.helper = FormHelper()
@@ -68,6 +84,7 @@ class InfluencerForm(forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(Column("name", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            "addresses",
             Row(
                 Column("kind", css_class="col-md-4"),
                 Column("language", css_class="col-md-4"),
@@ -97,6 +114,9 @@ class InfluencerForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         return clean_unique_email(self.cleaned_data["email"], person=self.instance)
+
+    def clean_addresses(self) -> list[str]:
+        return split_addresses(self.cleaned_data["addresses"])
 
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"].strip()

@@ -1,10 +1,12 @@
 """Everything that changes people's data: `from crm.services import contact_log`.
 
 Sub-modules by topic: contacts (the contact log and its clocks), exchanges (give and get),
-audience (dated figures), influencers (the directory), merge (two records of one person), locks (the order
+addresses (other addresses, bounces), audience (dated figures), influencers (the directory),
+merge (two records of one person), locks (the order
 in which people and what hangs on them are locked).
 """
 
+from crm.services.addresses import address_bounce_clear, influencer_address_add, influencer_addresses_set
 from crm.services.audience import audience_snapshot_record, audience_snapshot_update, audience_snapshots_delete
 from crm.services.contacts import Touch, contact_clocks_reset, contact_log, contact_replies_refresh, contacts_delete
 from crm.services.exchanges import exchange_record
@@ -14,6 +16,7 @@ from crm.services.merge import influencer_merge
 
 __all__ = [
     "Touch",
+    "address_bounce_clear",
     "audience_snapshot_record",
     "audience_snapshot_update",
     "audience_snapshots_delete",
@@ -22,6 +25,8 @@ __all__ = [
     "contact_replies_refresh",
     "contacts_delete",
     "exchange_record",
+    "influencer_address_add",
+    "influencer_addresses_set",
     "influencer_create",
     "influencer_update",
     "influencer_merge",

@@ -11,13 +11,11 @@ from django.utils.translation import gettext as _
 
 from crm.models import Influencer, Topic
 from crm.selectors import people_with_email
+from crm.services.addresses import addresses_check, email_taken_message, influencer_addresses_set
 from crm.services.locks import person_lock
 from messaging.services import messages_cancel_for_opt_out
 
-
-def email_taken_message(email: str) -> str:
-    """Refusing a second person with an address (however spelt: crm.addresses) already in the directory."""
-    return _("Someone in the directory already has the e-mail %(email)s.") % {"email": email}
+__all__ = ["email_taken_message", "influencer_create", "influencer_defaults", "influencer_update"]
 
 
 def _email_taken_error(email: str) -> ValidationError:
@@ -57,9 +55,11 @@ def influencer_create(
     kind: str = Influencer.Kind.BLOGGER,
     topics: Iterable[Topic | int] = (),
     cadence_days: int | None = None,
+    addresses: Iterable[str] = (),
     **fields,
 ) -> Influencer:
-    """Add a person. `fields` are other Influencer fields (city, region, language, owner…); see influencer_defaults."""
+    """Add a person. `fields` are other Influencer fields (city, region, language, owner…); see influencer_defaults.
+    `addresses`: their other e-mail addresses (crm.services.addresses)."""
     defaults = influencer_defaults(by=by, kind=kind, cadence_days=cadence_days)
     fields.setdefault("owner", defaults.pop("owner"))
     email = (email or "").strip()
@@ -70,10 +70,13 @@ def influencer_create(
     influencer.full_clean(validate_constraints=False)
     if people_with_email(email).exists():
         raise _email_taken_error(email)
+    others = addresses_check(influencer=influencer, emails=addresses)
     try:
         with transaction.atomic():
             influencer.save()
             influencer.topics.set(topics)
+            if others:
+                influencer_addresses_set(influencer=influencer, by=by, emails=others)
     except IntegrityError as clash:
         if people_with_email(email).exists():
             raise _email_taken_error(email) from clash
@@ -82,9 +85,17 @@ def influencer_create(
 
 
 def influencer_update(
-    *, influencer: Influencer, by, topics: Iterable[Topic | int] | None = None, **changes
+    *,
+    influencer: Influencer,
+    by,
+    topics: Iterable[Topic | int] | None = None,
+    addresses: Iterable[str] | None = None,
+    **changes,
 ) -> Influencer:
     """Save edited fields of a person (`changes` are Influencer fields, already validated by a form).
+
+    `addresses`, when given, become their other e-mail addresses (crm.services.addresses). One of those made their
+    main e-mail stops being another address of theirs.
 
     A changed stay-in-touch cadence restarts the person's own clock from their last contact (or today), and no
     cadence means no clock. Turning consent to "opted out" cancels every message to them that has not gone.
@@ -131,6 +142,10 @@ def influencer_update(
         locked.save()
         if topics is not None:
             locked.topics.set(topics)
+        if addresses is not None:
+            influencer_addresses_set(influencer=locked, by=by, emails=addresses)
+        elif "email" in changes and locked.email_key:
+            locked.addresses.filter(email_key=locked.email_key).delete()
         if opting_out:
             messages_cancel_for_opt_out(influencer=locked)
     return locked

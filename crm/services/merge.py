@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Relationship
 from crm.addresses import email_key
-from crm.models import Influencer
+from crm.models import Influencer, InfluencerAddress
 from crm.services.contacts import contact_replies_refresh
 from crm.services.locks import people_lock
 from messaging.services import messages_cancel_for_opt_out
@@ -78,6 +78,10 @@ def influencer_merge(*, survivor: Influencer, duplicate: Influencer, by) -> Infl
                 _fold_fields(keep, drop_data, drop_label)
                 keep._history_user = by
                 keep.save()
+                # The duplicate's other addresses moved with the relations above; its main one, when the survivor
+                # did not take it as theirs, becomes one more, so that its mail still finds the person.
+                if drop_data["email_key"] and drop_data["email_key"] != keep.email_key:
+                    InfluencerAddress.objects.create(influencer=keep, email=drop_data["email"])
                 if keep.is_opted_out:
                     # The duplicate's opt-out now covers the survivor: what was queued to them must not go.
                     messages_cancel_for_opt_out(influencer=keep)

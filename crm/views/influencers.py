@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DateField, F, Func, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Least, Lower
@@ -12,16 +12,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import OPEN_STAGES, STAGES_WITH_A_CLOCK, Relationship
 from campaigns.selectors import campaigns_that_fit
 from core.forms import add_service_errors
 from core.keyset import keyset_page
+from core.views import id_or_404
 from crm.forms import ChannelFormHelper, InfluencerFilterForm, InfluencerForm, channel_formset_class
-from crm.models import Channel, Influencer
+from crm.models import BouncingAddress, Channel, Influencer
 from crm.selectors import influencer_profile
-from crm.services import influencer_create, influencer_update
+from crm.services import address_bounce_clear, influencer_create, influencer_update
+from crm.services.addresses import may_clear_bounce
 from crm.views.common import influencer_url
 from desk import timeline
 
@@ -135,8 +137,26 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fitting": fitting,
             "today": today,
             "is_overdue": bool(influencer.next_contact_due and influencer.next_contact_due < today),
+            "may_clear_bounces": bool(influencer.bounces) and may_clear_bounce(influencer=influencer, by=request.user),
         },
     )
+
+
+@require_POST
+@permission_required("crm.change_influencer", raise_exception=True)
+def bounce_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    """'It works again': mail goes to the address again (the form names the bounce)."""
+    influencer = get_object_or_404(Influencer, pk=pk)
+    bouncing = get_object_or_404(BouncingAddress, pk=id_or_404(request.POST.get("bounce")))
+    try:
+        address_bounce_clear(influencer=influencer, bouncing=bouncing, by=request.user)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, _("Mail goes to %(email)s again.") % {"email": bouncing.email})
+    return redirect(influencer_url(influencer.pk))
 
 
 def _open_soonest_due_first(relationships, today: date) -> list[Relationship]:

@@ -19,15 +19,15 @@ from campaigns.models import OPEN_STAGES, Campaign, Relationship, Stage
 from campaigns.selectors import who_needs_news
 from core.links import PkUrl
 from crm.models import Contact, Influencer
-from messaging.mailbox.selectors import my_stale_mailbox
 from messaging.models import Message
-from messaging.selectors import my_failed_messages, my_messages
+from messaging.selectors import attention_for, my_failed_messages, my_messages
 
 NEWS_ROWS = 25  # per section: overdue, due this week
 RECENT_CONTACTS = 10
 OPEN_CAMPAIGNS = 10
 SCHEDULED_MESSAGES = 10
 FAILED_MESSAGES = 10
+BOUNCING_PEOPLE = 10
 
 # What each list of the page shows, and no more (a person row is 20 columns, a relationship 21).
 NEWS_RELATIONSHIP_FIELDS = ("influencer_id", "campaign_id", "stage", "next_contact_due", "influencer__name")
@@ -107,10 +107,13 @@ def home(request: HttpRequest) -> HttpResponse:
     scheduled = my_messages(
         request.user, order=["send_at", "pk"], limit=SCHEDULED_MESSAGES, status=Message.Status.SCHEDULED
     )
-    # Each row carries the true number, not the ten shown: 50 failed read "10", with no way to the other 40.
-    failed = my_failed_messages(request.user, limit=FAILED_MESSAGES, counted=True)
+    failed = my_failed_messages(request.user, limit=FAILED_MESSAGES)
     scheduled, failed = list(scheduled), list(failed)
-    failed_total = failed[0].total if failed else 0
+    # The true number, not the ten shown: 50 failed read "10", with no way to the other 40. Counted in one query
+    # with the bouncing people the mail from unknown senders and my mailbox's
+    # health (messaging.selectors.attention_for).
+    attention = attention_for(request.user, limit=BOUNCING_PEOPLE)
+    failed_total = attention.failed_total
     for item in [*recent_contacts, *scheduled, *failed]:
         item.person_url = person_url(item.influencer_id)
     for campaign in open_campaigns:
@@ -133,8 +136,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "failed_total": failed_total,
             "failed_more": failed_total - len(failed),
             "open_campaigns": open_campaigns,
+            "bouncing_people": attention.bouncing,
+            "unknown_total": attention.unknown_total,
             # My mailbox when it has not synced lately (templates/desk/_mailbox_warning.html), else None.
-            "stale_mailbox": my_stale_mailbox(request.user).first(),
+            "stale_mailbox": attention.stale_mailbox,
             "today": today,
             "log_url": reverse("crm:contact_log"),
             # The same for every row's "Log contact": where the form goes back to, and whether it is offered.

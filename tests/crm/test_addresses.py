@@ -132,7 +132,7 @@ def _admin_data(email: str) -> dict:
         "channels-INITIAL_FORMS": "0",
         **{
             f"{prefix}-{key}": "0"
-            for prefix in ("relationships", "contacts", "exchanges")
+            for prefix in ("addresses", "relationships", "contacts", "exchanges")
             for key in ("TOTAL_FORMS", "INITIAL_FORMS")
         },
     }

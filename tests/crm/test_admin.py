@@ -162,7 +162,7 @@ def test_the_person_page_saves_a_new_choice_of_topics(admin_client, alice):
     sport = topic("sport")
     management = {
         f"{prefix}-{name}": value
-        for prefix in ("channels",)
+        for prefix in ("channels", "addresses")
         for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
     }
 
@@ -226,7 +226,7 @@ def test_adding_a_person_goes_through_the_service(admin_client, alice):
             "channels-0-handle": "nina.b",
             **{
                 f"{prefix}-{key}": "0"
-                for prefix in ("relationships", "contacts", "exchanges")
+                for prefix in ("addresses", "relationships", "contacts", "exchanges")
                 for key in ("TOTAL_FORMS", "INITIAL_FORMS")
             },
         },
@@ -310,7 +310,7 @@ def test_a_contact_the_service_refuses_is_a_form_error(admin_client):
 def _person_change(client, person: Influencer, **fields):
     data = {"name": person.name, "email": person.email, "kind": person.kind, "owner": "", "language": "fr",
             "timezone": "Europe/Paris", "cadence_days": person.cadence_days or "", "channels-TOTAL_FORMS": "0",
-            "channels-INITIAL_FORMS": "0"}  # fmt: skip
+            "channels-INITIAL_FORMS": "0", "addresses-TOTAL_FORMS": "0", "addresses-INITIAL_FORMS": "0"}  # fmt: skip
     return client.post(reverse("admin:crm_influencer_change", args=[person.pk]), data | fields)
 
 

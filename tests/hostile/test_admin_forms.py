@@ -103,7 +103,9 @@ def influencer_add(alice) -> Page:
         "consent_source": "a call",
         "cadence_days": "30",
         "notes": "Met at a fair",
-        **_inlines({"channels": (1, 0), "relationships": (0, 0), "contacts": (0, 0), "exchanges": (0, 0)}),
+        **_inlines(
+            {"channels": (1, 0), "addresses": (0, 0), "relationships": (0, 0), "contacts": (0, 0), "exchanges": (0, 0)}
+        ),
         "channels-0-platform": "instagram",
         "channels-0-handle": "ana.martin",
         "channels-0-url": "",
