@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.policy import default
+from email.parser import BytesHeaderParser, BytesParser
+from email.policy import compat32, default
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -20,6 +20,7 @@ from crm.addresses import email_key
 from messaging.mailbox.automatic import automatic_reason
 from messaging.mailbox.bounces import DeliveryReport, delivery_report
 from messaging.mailbox.headers import (
+    MAX_RAW_TEXT,
     address_pairs,
     message_ids,
     normalise_message_id,
@@ -82,12 +83,59 @@ class ParsedMail:
     report: DeliveryReport | None  # what a delivery status notification reports; None for any other mail
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """The mail in `raw` (RFC 5322 bytes), read; raises UnreadableMail only."""
+@dataclass(frozen=True)
+class MailLook:
+    """What a mail's headers alone say: enough to know whether it can matter before its body is read."""
+
+    keys: frozenset[str]  # the address keys of From, Sender, To and Cc: every key parse_mail keeps, maybe more
+    report: bool  # its Content-Type may be multipart/report: perhaps a delivery report
+
+
+def mail_look(raw: bytes) -> MailLook:
+    """A first look at `raw`, its headers only: refused as parse_mail refuses it (UnreadableMail only), and
+    bounded as parse_mail is. A mail whose look finds no known address and no report can be passed over unread:
+    parse_mail would find no one either."""
+    _refuse_size(raw)
+    try:
+        # The parser stops at the first blank line anyway; cut there so that it never walks the body's lines.
+        message = BytesHeaderParser(policy=compat32).parsebytes(raw[: _headers_end(raw)])
+        headers = raw_values(message)
+    except Exception as error:  # the parser itself is lenient; this is a safety net
+        raise UnreadableMail("Its structure cannot be read.") from error
+    _refuse_headerless(headers)
+    keys: set[str] = set()
+    for name in ("from", "sender", "to", "cc"):
+        pairs, _truncated = address_pairs(headers.get(name, []), max_chars=MAX_ADDRESS_HEADER_CHARS)
+        for _name, address in pairs:
+            address = address.strip()
+            if "@" in address and len(address) <= MAX_ADDRESS:
+                keys.add(email_key(address))
+    content_type = " ".join(headers.get("content-type", []))[:MAX_RAW_TEXT].lower()
+    return MailLook(keys=frozenset(keys), report="report" in content_type)
+
+
+def _headers_end(raw: bytes) -> int:
+    """Past the first blank line (in any of the line ends the parser knows), or the whole mail when none is seen:
+    never before the end of the headers, so the parser reads them all."""
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\r\r"), raw.find(b"\n\r\n")) if i >= 0]
+    return min(ends) + 3 if ends else len(raw)
+
+
+def _refuse_size(raw: bytes) -> None:
     if not raw or not raw.strip():
         raise UnreadableMail("The mail is empty.")
     if len(raw) > MAX_MAIL_BYTES:
         raise UnreadableMail(f"The mail is larger than {MAX_MAIL_BYTES // (1024 * 1024)} MB.")
+
+
+def _refuse_headerless(headers: dict[str, list[str]]) -> None:
+    if not headers.keys() & {"from", "to", "cc", "subject", "date", "message-id"}:
+        raise UnreadableMail("It has none of the headers a mail has (From, To, Subject, Date, Message-ID).")
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """The mail in `raw` (RFC 5322 bytes), read; raises UnreadableMail only."""
+    _refuse_size(raw)
     try:
         message = BytesParser(policy=default).parsebytes(raw)
         headers = raw_values(message)
@@ -95,8 +143,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         raise UnreadableMail("Its parts are nested too deeply to be read.") from error
     except Exception as error:  # the parser itself is lenient; this is a safety net
         raise UnreadableMail("Its structure cannot be read.") from error
-    if not headers.keys() & {"from", "to", "cc", "subject", "date", "message-id"}:
-        raise UnreadableMail("It has none of the headers a mail has (From, To, Subject, Date, Message-ID).")
+    _refuse_headerless(headers)
 
     subject = text(_first(headers, "subject"), limit=MAX_SUBJECT)
     senders, _ = _addresses(headers.get("from", []) or headers.get("sender", []), limit=1)
