@@ -215,8 +215,9 @@ def _group_handle(
         for uid, reading in readings:
             if isinstance(reading, ParsedMail):
                 try:
-                    with transaction.atomic():  # a savepoint: a mail that fails rolls back alone
-                        done.add(mail_handle(mailbox=mailbox, parsed=reading, team=team, now=now, people=people))
+                    # mail_handle is atomic: inside the group's transaction, a savepoint, so a mail that fails
+                    # rolls back alone.
+                    done.add(mail_handle(mailbox=mailbox, parsed=reading, team=team, now=now, people=people))
                     continue
                 except Exception as error:  # a bug of ours or a row refused: this mail only, never the group
                     logger.exception("mailbox %s: UID %s in %s could not be handled", mailbox.pk, uid, folder.name)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.models import Contact
-from messaging.mailbox import sync
+from messaging.mailbox import handling, sync
 from messaging.mailbox.handling import Outcome, team_addresses
 from messaging.mailbox.imap import FetchedMail
 from messaging.mailbox.parsing import mail_look, parse_mail
@@ -89,15 +89,15 @@ def test_it_logs_a_group_and_moves_its_position_once_to_the_last_uid(now, own, i
 
 def test_it_rolls_back_only_the_mail_that_fails_in_a_group(now, own, inbox, lea, monkeypatch):
     paul = InfluencerFactory(email="paul@example.fr")
-    real_handle = sync.mail_handle
+    real_log = handling.contact_log
 
     def failing_for_paul(**kwargs):
-        done = real_handle(**kwargs)  # its contact is written, then the mail fails: the row must go with it
-        if kwargs["parsed"].sender.key == "paul@example.fr":
+        touch = real_log(**kwargs)  # its contact is written, then the mail fails: the row must go with it
+        if kwargs["influencer"] == paul:
             raise RuntimeError("a bug of ours")
-        return done
+        return touch
 
-    monkeypatch.setattr(sync, "mail_handle", failing_for_paul)
+    monkeypatch.setattr(handling, "contact_log", failing_for_paul)
     group = [
         fetched(1, raw_mail(sender="lea@example.fr", n=1)),
         fetched(2, raw_mail(sender="paul@example.fr", n=2)),
