@@ -13,6 +13,7 @@ Every contact goes through crm.services.contact_log, once per person by the mail
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -90,9 +91,17 @@ def mail_time(parsed: ParsedMail, *, now: datetime) -> datetime:
 
 @transaction.atomic
 def mail_handle(
-    *, mailbox: Mailbox, parsed: ParsedMail, team: Team | None = None, now: datetime | None = None
+    *,
+    mailbox: Mailbox,
+    parsed: ParsedMail,
+    team: Team | None = None,
+    now: datetime | None = None,
+    people: Mapping[str, Influencer] | None = None,
 ) -> Outcome:
-    """Log what one mail of `mailbox` causes (see the module's docstring); returns what it did."""
+    """Log what one mail of `mailbox` causes (see the module's docstring); returns what it did.
+
+    `people`: the people by address key for at least every address of the mail, when the caller (the sync, for a
+    group of mails) has looked them up already; else they are looked up here."""
     now = now or timezone.now()
     team = team if team is not None else team_addresses()
     if parsed.report is not None:
@@ -100,7 +109,8 @@ def mail_handle(
         return Outcome(read=1, bounces=1)
 
     sender = parsed.sender.key if parsed.sender else ""
-    people = people_by_email_keys([sender, *(a.key for a in parsed.to + parsed.cc)])
+    if people is None:
+        people = people_by_email_keys([sender, *(a.key for a in parsed.to + parsed.cc)])
     if sender in people:
         logged = _log(mailbox, parsed, [people[sender]], direction=Contact.Direction.INBOUND, by=mailbox.owner, now=now)
         return Outcome(read=1, contacts=logged)

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.policy import default
+from email.parser import BytesHeaderParser, BytesParser
+from email.policy import EmailPolicy, compat32
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -20,6 +20,7 @@ from crm.addresses import email_key
 from messaging.mailbox.automatic import automatic_reason
 from messaging.mailbox.bounces import DeliveryReport, delivery_report
 from messaging.mailbox.headers import (
+    MAX_RAW_TEXT,
     address_pairs,
     message_ids,
     normalise_message_id,
@@ -47,8 +48,23 @@ REPLY_LANGUAGES = ["en", "fr"]
 WRAPPED_QUOTE_HEADER = re.compile(
     r"^((?:On|Le)\s[^\n]{0,300})\n([^\n]{0,300}(?:wrote|[ée]crit)\s*:)[ \t]*$", re.MULTILINE
 )
+LINE_ENDS = re.compile(r"[\r\n]")
 BLANK_RUNS = re.compile(r"\n{3,}")
 QUOTED_LINE = re.compile(r"^[ \t]*>", re.MULTILINE)
+
+
+class _PlainHeaders(EmailPolicy):
+    """policy.default's MIME tree (get_body, iter_parts) with header values fetched as plain strings: what is read
+    of a part's headers (type, charset, disposition, transfer encoding) needs no header object, and building one
+    each time cost a third of a parse (headers.py reads the values a mail keeps from the raw ones anyway)."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if hasattr(value, "name"):
+            return value
+        return LINE_ENDS.sub("", value)
+
+
+PLAIN_HEADERS = _PlainHeaders()
 
 
 class UnreadableMail(Exception):
@@ -82,21 +98,69 @@ class ParsedMail:
     report: DeliveryReport | None  # what a delivery status notification reports; None for any other mail
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """The mail in `raw` (RFC 5322 bytes), read; raises UnreadableMail only."""
+@dataclass(frozen=True)
+class MailLook:
+    """What a mail's headers alone say: enough to know whether it can matter before its body is read."""
+
+    keys: frozenset[str]  # the address keys of From, Sender, To and Cc: every key parse_mail keeps, maybe more
+    report: bool  # its Content-Type may be multipart/report: perhaps a delivery report
+
+
+def mail_look(raw: bytes) -> MailLook:
+    """A first look at `raw`, its headers only: refused as parse_mail refuses it (UnreadableMail only), and
+    bounded as parse_mail is. A mail whose look finds no known address and no report can be passed over unread:
+    parse_mail would find no one either."""
+    _refuse_size(raw)
+    try:
+        # The parser stops at the first blank line anyway; cut there so that it never walks the body's lines.
+        message = BytesHeaderParser(policy=compat32).parsebytes(raw[: _headers_end(raw)])
+        headers = raw_values(message)
+    except Exception as error:  # the parser itself is lenient; this is a safety net
+        raise UnreadableMail("Its structure cannot be read.") from error
+    _refuse_headerless(headers)
+    keys: set[str] = set()
+    for name in ("from", "sender", "to", "cc"):
+        if name not in headers:
+            continue
+        pairs, _truncated = address_pairs(headers[name], max_chars=MAX_ADDRESS_HEADER_CHARS)
+        for _name, address in pairs:
+            address = address.strip()
+            if "@" in address and len(address) <= MAX_ADDRESS:
+                keys.add(email_key(address))
+    content_type = " ".join(headers.get("content-type", []))[:MAX_RAW_TEXT].lower()
+    return MailLook(keys=frozenset(keys), report="report" in content_type)
+
+
+def _headers_end(raw: bytes) -> int:
+    """Past the first blank line (in any of the line ends the parser knows), or the whole mail when none is seen:
+    never before the end of the headers, so the parser reads them all."""
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\r\r"), raw.find(b"\n\r\n")) if i >= 0]
+    return min(ends) + 3 if ends else len(raw)
+
+
+def _refuse_size(raw: bytes) -> None:
     if not raw or not raw.strip():
         raise UnreadableMail("The mail is empty.")
     if len(raw) > MAX_MAIL_BYTES:
         raise UnreadableMail(f"The mail is larger than {MAX_MAIL_BYTES // (1024 * 1024)} MB.")
+
+
+def _refuse_headerless(headers: dict[str, list[str]]) -> None:
+    if not headers.keys() & {"from", "to", "cc", "subject", "date", "message-id"}:
+        raise UnreadableMail("It has none of the headers a mail has (From, To, Subject, Date, Message-ID).")
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """The mail in `raw` (RFC 5322 bytes), read; raises UnreadableMail only."""
+    _refuse_size(raw)
     try:
-        message = BytesParser(policy=default).parsebytes(raw)
+        message = BytesParser(policy=PLAIN_HEADERS).parsebytes(raw)
         headers = raw_values(message)
     except RecursionError as error:
         raise UnreadableMail("Its parts are nested too deeply to be read.") from error
     except Exception as error:  # the parser itself is lenient; this is a safety net
         raise UnreadableMail("Its structure cannot be read.") from error
-    if not headers.keys() & {"from", "to", "cc", "subject", "date", "message-id"}:
-        raise UnreadableMail("It has none of the headers a mail has (From, To, Subject, Date, Message-ID).")
+    _refuse_headerless(headers)
 
     subject = text(_first(headers, "subject"), limit=MAX_SUBJECT)
     senders, _ = _addresses(headers.get("from", []) or headers.get("sender", []), limit=1)

@@ -2,14 +2,21 @@
 
 One sync of a mailbox at a time: a lease on the row (claim, claimed_at), taken with a conditional UPDATE, so a
 second worker, a second beat or a task run twice returns at once; a killed worker's lease can be retaken after
-LEASE. Each mail is handled in its own transaction, which also moves its folder's position to its UID: a worker
-killed mid-sync repeats at most that one mail, which its Message-ID makes harmless, and never skips one. No
-network I/O happens inside a transaction. A mail that cannot be read is counted, named on the mailbox and passed
-over: it is never retried for ever and never stops the others.
+LEASE. Mails are handled by group (at most GROUP_MAILS fetched mails, GROUP_BYTES of them): one transaction per
+group, which also moves the folder's position past its last UID, renews the lease and counts what it did, once. A
+worker killed mid-sync repeats at most that one group, which the mails' Message-IDs make harmless, and never skips
+a mail. Each mail is handled in a savepoint of its own: one that fails rolls back alone. No network I/O happens
+inside a transaction: a group is fetched whole before its transaction opens. A mail that cannot be read is
+counted, named on the mailbox and passed over: it is never retried for ever and never stops the others.
+
+Most of a marketer's mail concerns nobody in the directory: each mail's headers are looked at first
+(parsing.mail_look), the group's people looked up in one query, and only a mail that can matter (a known address,
+a delivery report, or any sender in a shared mailbox) is parsed whole and handled.
 """
 
 import logging
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,18 +26,24 @@ from django.db.models import F, Q
 from django.utils import timezone
 from imap_tools import BaseMailBox
 
+from crm.models import Influencer
+from crm.selectors import people_by_email_keys
 from messaging.mailbox import imap
 from messaging.mailbox.accounts import mailbox_settings
 from messaging.mailbox.handling import Outcome, Team, mail_handle, team_addresses
-from messaging.mailbox.parsing import MAX_MAIL_BYTES, UnreadableMail, parse_mail
+from messaging.mailbox.parsing import MAX_MAIL_BYTES, MailLook, ParsedMail, UnreadableMail, mail_look, parse_mail
 from messaging.mailbox.secrets import SealBroken
 from messaging.models import Mailbox, MailboxFolder
 
 logger = logging.getLogger(__name__)
 
-# A sync holding its lease longer than this is taken for dead (each mail handled renews it).
+# A sync holding its lease longer than this is taken for dead (each group handled renews it).
 LEASE = timedelta(minutes=10)
 LAST_UNREADABLE_MAX = 500
+# A group: what a killed worker may have to read again, and what one transaction holds (a few tenths of a second).
+GROUP_MAILS = 100
+GROUP_BYTES = imap.FETCH_BUDGET_BYTES
+PEOPLE_KEYS_PER_QUERY = 500  # far below any database's limit on a query's parameters
 
 
 @dataclass
@@ -143,8 +156,9 @@ def _read_folder(
         # the Message-IDs make the mails already logged harmless.
         folder.uidvalidity, folder.last_uid = uidvalidity, 0
         MailboxFolder.objects.filter(pk=folder.pk).update(uidvalidity=uidvalidity, last_uid=0)
+    mails = imap.new_mail(client, folder.name, after_uid=folder.last_uid, max_bytes=MAX_MAIL_BYTES)
     checked = False
-    for fetched in imap.new_mail(client, folder.name, after_uid=folder.last_uid, max_bytes=MAX_MAIL_BYTES):
+    while group := _next_group(mails):  # fetched whole before its transaction opens
         if not checked:
             if _examined_uidvalidity(client) not in (None, uidvalidity):
                 # Renumbered between STATUS and EXAMINE: these UIDs are not the ones the position counts. The
@@ -152,7 +166,18 @@ def _read_folder(
                 logger.warning("mailbox %s: %s renumbered while being read", mailbox.pk, folder.name)
                 return
             checked = True
-        _one(mailbox, folder, fetched, token, team, outcome)
+        _group_handle(mailbox, folder, group, token, team, outcome)
+
+
+def _next_group(mails: Iterator[imap.FetchedMail]) -> list[imap.FetchedMail]:
+    group: list[imap.FetchedMail] = []
+    size = 0
+    for fetched in mails:
+        group.append(fetched)
+        size += len(fetched.raw or b"")
+        if len(group) >= GROUP_MAILS or size >= GROUP_BYTES:
+            break
+    return group
 
 
 def _examined_uidvalidity(client: BaseMailBox) -> int | None:
@@ -165,33 +190,88 @@ def _examined_uidvalidity(client: BaseMailBox) -> int | None:
         return None
 
 
-def _one(
-    mailbox: Mailbox, folder: MailboxFolder, fetched: imap.FetchedMail, token: str, team: Team, outcome: Outcome
+def _group_handle(
+    mailbox: Mailbox,
+    folder: MailboxFolder,
+    group: list[imap.FetchedMail],
+    token: str,
+    team: Team,
+    outcome: Outcome,
 ) -> None:
-    """Handle one fetched mail and move the folder's position past it, in one transaction."""
+    """Handle a group of fetched mails and move the folder's position past the last one, in one transaction."""
     now = timezone.now()
-    reason = ""
-    try:
-        if fetched.raw is None:
-            raise UnreadableMail(f"The mail is larger than {MAX_MAIL_BYTES // (1024 * 1024)} MB.")
-        parsed = parse_mail(fetched.raw)
-        with transaction.atomic():
-            done = mail_handle(mailbox=mailbox, parsed=parsed, team=team, now=now)
-            _moved(mailbox, folder, fetched.uid, token, now=now, logged=done.contacts)
-    except LeaseLost:
-        raise
-    except UnreadableMail as error:
-        reason = error.reason
-    except Exception as error:  # a bug of ours or a row refused: this mail only, never the rest of the sync
-        logger.exception("mailbox %s: UID %s in %s could not be handled", mailbox.pk, fetched.uid, folder.name)
-        reason = f"It could not be handled ({type(error).__name__})."
-    if reason:
-        done = Outcome(read=1, unreadable=1)
-        with transaction.atomic():
-            last = f"UID {fetched.uid} in {folder.name}: {reason}"[:LAST_UNREADABLE_MAX]
-            _moved(mailbox, folder, fetched.uid, token, now=now, unreadable=1, last_unreadable=last)
-    folder.last_uid = fetched.uid
+    done = Outcome()
+    last_unreadable: str | None = None
+    # Read before the transaction: parsing is the slow part, and a mail that cannot matter is not parsed at all.
+    readings: list[tuple[int, ParsedMail | None | str]] = []
+    looks = [(fetched, _looked(mailbox, folder, fetched)) for fetched in group]
+    people = _people(key for _fetched, look in looks if isinstance(look, MailLook) for key in look.keys)
+    for fetched, look in looks:
+        if isinstance(look, MailLook) and (mailbox.shared or look.report or not look.keys.isdisjoint(people)):
+            readings.append((fetched.uid, _parsed(mailbox, folder, fetched)))
+        else:
+            readings.append((fetched.uid, None if isinstance(look, MailLook) else look))
+    with transaction.atomic():
+        for uid, reading in readings:
+            if isinstance(reading, ParsedMail):
+                try:
+                    # mail_handle is atomic: inside the group's transaction, a savepoint, so a mail that fails
+                    # rolls back alone.
+                    done.add(mail_handle(mailbox=mailbox, parsed=reading, team=team, now=now, people=people))
+                    continue
+                except Exception as error:  # a bug of ours or a row refused: this mail only, never the group
+                    logger.exception("mailbox %s: UID %s in %s could not be handled", mailbox.pk, uid, folder.name)
+                    reading = f"It could not be handled ({type(error).__name__})."
+            if isinstance(reading, str):
+                done.add(Outcome(read=1, unreadable=1))
+                last_unreadable = f"UID {uid} in {folder.name}: {reading}"[:LAST_UNREADABLE_MAX]
+            else:
+                done.add(Outcome(read=1))  # nobody's: passed over unread
+        _moved(
+            mailbox,
+            folder,
+            group[-1].uid,
+            token,
+            now=now,
+            logged=done.contacts,
+            unreadable=done.unreadable,
+            last_unreadable=last_unreadable,
+        )
+    folder.last_uid = group[-1].uid
     outcome.add(done)
+
+
+def _looked(mailbox: Mailbox, folder: MailboxFolder, fetched: imap.FetchedMail) -> MailLook | str:
+    """The mail's first look, or why it cannot be read."""
+    if fetched.raw is None:
+        return f"The mail is larger than {MAX_MAIL_BYTES // (1024 * 1024)} MB."
+    try:
+        return mail_look(fetched.raw)
+    except UnreadableMail as error:
+        return error.reason
+    except Exception as error:  # a bug of ours: this mail only
+        logger.exception("mailbox %s: UID %s in %s could not be read", mailbox.pk, fetched.uid, folder.name)
+        return f"It could not be handled ({type(error).__name__})."
+
+
+def _parsed(mailbox: Mailbox, folder: MailboxFolder, fetched: imap.FetchedMail) -> ParsedMail | str:
+    """The mail read whole, or why it cannot be."""
+    try:
+        return parse_mail(fetched.raw or b"")
+    except UnreadableMail as error:
+        return error.reason
+    except Exception as error:  # a bug of ours: this mail only
+        logger.exception("mailbox %s: UID %s in %s could not be read", mailbox.pk, fetched.uid, folder.name)
+        return f"It could not be handled ({type(error).__name__})."
+
+
+def _people(keys: Iterable[str]) -> dict[str, Influencer]:
+    """The people of a group's addresses: one query, a few for a group of mails with hundreds of recipients."""
+    wanted = sorted(set(keys))
+    people: dict[str, Influencer] = {}
+    for start in range(0, len(wanted), PEOPLE_KEYS_PER_QUERY):
+        people.update(people_by_email_keys(wanted[start : start + PEOPLE_KEYS_PER_QUERY]))
+    return people
 
 
 def _moved(
@@ -205,8 +285,8 @@ def _moved(
     unreadable: int = 0,
     last_unreadable: str | None = None,
 ) -> None:
-    """In the mail's transaction: renew the lease (LeaseLost when another worker holds it: the mail's rows roll
-    back), count what it did, and move the folder's position to its UID."""
+    """In the group's transaction: renew the lease (LeaseLost when another worker holds it: the group's rows roll
+    back), count what it did, and move the folder's position to its last UID."""
     fields: dict = {"claimed_at": now}
     if logged:
         fields["logged_count"] = F("logged_count") + logged

@@ -1,7 +1,8 @@
 """The mailboxes the team reads over IMAP (messaging.mailbox): a marketer's own or a shared one.
 
 Each folder's position (UIDVALIDITY and the last UID read) is kept here and moved forward only in the transaction
-that logs what it covers, so a worker killed mid-sync repeats at most one mail and never skips one. What is kept
+that logs what it covers (a group of mails), so a worker killed mid-sync repeats at most one group, which the
+Message-IDs make harmless, and never skips a mail. What is kept
 of a mail is the contact it becomes (crm.Contact, by its Message-ID); the mail itself is not stored.
 """
 
