@@ -122,8 +122,8 @@ def assert_read_or_refused(raw: bytes) -> None:
     except UnreadableMail as refused:
         assert refused.reason
         look = None
-    assert time.monotonic() - started < SECONDS_PER_MAIL
-    started = time.monotonic()
+    assert time.process_time() - started < SECONDS_PER_MAIL
+    started = time.process_time()
     try:
         parsed = parse_mail(raw)
     except UnreadableMail as refused:
