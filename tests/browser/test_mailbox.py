@@ -95,7 +95,7 @@ def test_a_marketer_connects_her_mailbox_and_a_reply_is_logged(page_in, bob, ima
     )  # fmt: skip
     synced(mailbox)
     page.reload()
-    expect(state.locator("dd").nth(3)).to_have_text("1")  # contacts logged
+    expect(state.locator("dt:text-is('Contacts logged') + dd")).to_have_text("1")
     expect(state).not_to_contain_text("not yet")
 
     follow(page.get_by_role("link", name="Today"))
