@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone, translation
 
+from bench.imap_server import ImapServer, User, dovecot_binary
 from core import roles
 
 # TEST_CLOCK=2027-03-28T01:59:00+01:00 runs the session as if it started at that moment (the clock then ticks on):
@@ -102,3 +103,23 @@ def language_and_time_zone_reset_after_each_test():
     yield
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    """A real Dovecot on loopback for the session (bench/imap_server.py): `port` plain IMAP with STARTTLS,
+    `tls_port` implicit TLS with a self-signed certificate, users alice and bob; stopped and removed at the end."""
+    binary = dovecot_binary()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is missing: .ci/run installs dovecot-imapd, IMAP tests cannot be skipped in CI")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    server = ImapServer(binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_user(imap_server) -> User:
+    """A user of the IMAP server whose mailbox (INBOX and Sent) is empty: no test sees another's mail."""
+    return imap_server.new_user()

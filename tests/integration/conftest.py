@@ -1,4 +1,5 @@
-"""Real parts for integration tests: a worker process and the brokers it listens on, an SMTP and an IMAP server."""
+"""Real parts for integration tests: a worker process and the brokers it listens on, an SMTP server (the IMAP
+server, which the browser tests share, is in tests/conftest.py)."""
 
 import os
 import signal
@@ -14,7 +15,6 @@ from django.db import connection
 from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 
-from bench.imap_server import ImapServer, User, dovecot_binary
 from bench.smtp_sink import SmtpSink
 from messaging.models import Message
 
@@ -191,23 +191,3 @@ def make_due(count: int, *, prefix: str = "m") -> list[str]:
     ]
     Message.objects.bulk_create(rows, batch_size=500)
     return [r.message_id for r in rows]
-
-
-@pytest.fixture(scope="session")
-def imap_server():
-    """A real Dovecot on loopback for the session (bench/imap_server.py): `port` plain IMAP with STARTTLS,
-    `tls_port` implicit TLS with a self-signed certificate, users alice and bob; stopped and removed at the end."""
-    binary = dovecot_binary()
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is missing: .ci/run installs dovecot-imapd, IMAP tests cannot be skipped in CI")
-        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
-    server = ImapServer(binary).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def imap_user(imap_server) -> User:
-    """A user of the IMAP server whose mailbox (INBOX and Sent) is empty: no test sees another's mail."""
-    return imap_server.new_user()
