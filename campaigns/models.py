@@ -156,17 +156,23 @@ class RelationshipQuerySet(models.QuerySet):
         A clock never moves backwards. The rows are locked by id, after their person (crm.services.locks).
         `held`, the caller's copy of one of them (the relationship a pitch holds), is given its new clock too, so
         that the caller need not read it again.
+
+        One UPDATE for them all, and no history row: a clock moved by a touch is not an edit of the relationship
+        (the contact is the record of it), and a mailbox logs a touch for every mail.
         """
         day = timezone.localdate(at)
+        now = timezone.now()
         rows = list(self.select_for_update().order_by("pk"))
         for relationship in rows:
             days = settings.PITCH_FOLLOW_UP_DAYS if relationship.stage == Stage.PITCHED else relationship.cadence_days
             relationship.next_contact_due = clock_later(relationship.next_contact_due, day + timedelta(days=days))
             relationship.last_contact_at = clock_later(relationship.last_contact_at, at)
-            relationship.save(update_fields=["next_contact_due", "last_contact_at", "updated_at"])
+            relationship.updated_at = now
             if held is not None and held.pk == relationship.pk:
                 for field in ("next_contact_due", "last_contact_at", "updated_at"):
                     setattr(held, field, getattr(relationship, field))
+        if rows:
+            Relationship.objects.bulk_update(rows, ["next_contact_due", "last_contact_at", "updated_at"])
         return rows
 
 
