@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -73,22 +73,28 @@ def outbox_ids(ids: Sequence[str]) -> list[str]:
 
 def mail_relationship(*, influencer: Influencer, thread_ids: Sequence[str]) -> Relationship | None:
     """The relationship a mail with this person belongs to: by its thread first (`thread_ids`, its In-Reply-To
-    then References, normalised: the outbox's messages and the mails already logged with them), else the person's
-    one relationship they know of (pitched, active or delivered), else None."""
+    then References, normalised: the outbox's messages, then the mails already logged with them, the latest
+    first), else the person's one relationship they know of (pitched, active or delivered), else None.
+
+    One query: the person's relationships (a few), each with the latest of its thread's outbox messages and
+    logged mails."""
     ids = [i for i in thread_ids if i]
+    rows = Relationship.objects.filter(influencer=influencer)
     if ids:
-        for candidates in (
-            Message.objects.filter(message_id__in=outbox_ids(ids), relationship__influencer=influencer).order_by(
-                "-send_at"
-            ),
-            Contact.objects.filter(message_id__in=ids, influencer=influencer, relationship__isnull=False).order_by(
-                "-occurred_at"
-            ),
-        ):
-            found = candidates.values_list("relationship_id", flat=True).first()
-            if found:
-                return Relationship.objects.get(pk=found)
-    open_ones = list(Relationship.objects.filter(influencer=influencer, stage__in=STAGES_WITH_A_CLOCK)[:2])
+        sent = Message.objects.filter(relationship=OuterRef("pk"), message_id__in=outbox_ids(ids))
+        logged = Contact.objects.filter(relationship=OuterRef("pk"), influencer=influencer, message_id__in=ids)
+        rows = rows.annotate(
+            sent_at=Subquery(sent.order_by("-send_at").values("send_at")[:1]),
+            logged_at=Subquery(logged.order_by("-occurred_at").values("occurred_at")[:1]),
+        )
+    else:
+        rows = rows.filter(stage__in=STAGES_WITH_A_CLOCK)
+    rows = list(rows)
+    for moment in ("sent_at", "logged_at"):
+        threaded = [r for r in rows if getattr(r, moment, None) is not None]
+        if threaded:
+            return max(threaded, key=lambda r: (getattr(r, moment), r.pk))
+    open_ones = [r for r in rows if r.stage in STAGES_WITH_A_CLOCK]
     return open_ones[0] if len(open_ones) == 1 else None
 
 
