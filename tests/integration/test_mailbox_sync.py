@@ -269,17 +269,63 @@ def test_a_mailbox_under_another_workers_lease_is_left_alone(imap_server, imap_u
     assert sync.mailboxes_due() == [own.pk]  # a dead worker's lease is retaken
 
 
-def test_beat_s_scan_on_a_real_worker_logs_the_mail(imap_server, imap_user, own, transactional_db, tmp_path):
-    lea = InfluencerFactory(email="lea.martin@example.fr")
-    imap_server.append(imap_user, "INBOX", fixture("gmail_reply.eml"))
+AUTOMATIC = {
+    "exchange_out_of_office_fr.eml": "sophie.durand@example.fr",
+    "gmail_vacation_en.eml": "jake.miller@example.com",
+}
+BOUNCES = [
+    "postfix_bounce.eml",
+    "exchange_bounce.eml",
+    "gmail_bounce_address_not_found.eml",
+    "gmail_bounce_mailbox_full.eml",
+]
+
+
+def test_a_real_worker_syncs_every_kind_of_real_mail(imap_server, imap_user, own, bob, transactional_db, tmp_path):
+    """Beat's scan published to a real worker process, which reads the real mails of every kind from Dovecot."""
+    people = {name: InfluencerFactory(email=address) for name, address in (REPLIES | AUTOMATIC).items()}
+    away = people["exchange_out_of_office_fr.eml"]
+    follow_up = follow_up_schedule(
+        influencer=away, by=bob, subject="Any news?", body="Hello", send_at=timezone.now() + datetime.timedelta(days=2),
+        cancel_if_reply=True,
+    )  # fmt: skip
+    reports = {name: parse_mail(fixture(name)).report for name in BOUNCES}
+    recipients = {email: InfluencerFactory(email=email) for email in {r.recipient for r in reports.values()}}
+    sent = {
+        name: MessageFactory(
+            influencer=recipients[report.recipient], status="sent", sent_at=timezone.now(),
+            message_id=f"<{report.original_message_id}>", recipient=report.recipient,
+        )
+        for name, report in reports.items()
+    }  # fmt: skip
+    everything = [*REPLIES, *AUTOMATIC, *BOUNCES, "html_only.eml", "nested_rfc822_three_deep.eml"]
+    for name in everything:
+        imap_server.append(imap_user, "INBOX", fixture(name))
     queue = f"test-mailbox-{uuid.uuid4().hex[:10]}"
     env = configured_broker_env() | {"CELERY_DEFAULT_QUEUE": queue}
     worker = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
     try:
         sync_mailboxes.apply_async(queue=queue)
-        logged = wait_for(lambda: Contact.objects.filter(influencer=lea).exists(), timeout=60)
+        done = wait_for(
+            lambda: Mailbox.objects.filter(pk=own.pk, claim="", last_sync_at__isnull=False).exists(), timeout=60
+        )
     finally:
         worker.stop()
 
-    assert logged, f"worker log:\n{worker.log()[-3000:]}"
-    assert Mailbox.objects.get(pk=own.pk).logged_count == 1
+    assert done, f"worker log:\n{worker.log()[-3000:]}"
+    own.refresh_from_db()
+    assert MailboxFolder.objects.get(mailbox=own, role="inbox").last_uid == len(everything)
+    assert (own.unreadable_count, own.failures) == (0, 0)
+    for name in REPLIES:
+        # Léa also wrote the mail that carries three nested ones.
+        expected = 2 if name == "gmail_reply.eml" else 1
+        assert Contact.objects.filter(influencer=people[name], direction="inbound", automatic=False).count() == expected
+    for name in AUTOMATIC:
+        assert Contact.objects.filter(influencer=people[name], direction="inbound", automatic=True).count() == 1
+    assert Message.objects.get(pk=follow_up.pk).status == Message.Status.SCHEDULED  # an out-of-office is no reply
+    assert own.logged_count == len(REPLIES) + 1 + len(AUTOMATIC)
+    for name, message in sent.items():
+        message.refresh_from_db()
+        permanent = reports[name].permanent
+        assert (message.status == Message.Status.FAILED) is permanent, name
+        assert BouncingAddress.objects.filter(email__iexact=reports[name].recipient).exists() is permanent, name
