@@ -103,8 +103,17 @@ def mailbox_sync(*, mailbox_id: int) -> SyncResult | None:
             _read(mailbox, token, outcome)
         except (imap.MailboxError, SealBroken) as error:
             _failed(mailbox, token, str(error))
+        except (LeaseLost, Mailbox.DoesNotExist):
+            raise
+        except Exception as error:
+            # A fault of ours or of the database: said on the mailbox and backed off like any other, not retried
+            # every minute in silence; the groups already committed stay.
+            logger.exception("mailbox %s: the sync stopped", mailbox_id)
+            _failed(mailbox, token, f"The sync stopped on an unexpected error ({type(error).__name__}).")
         else:
             _succeeded(mailbox, token)
+    except Mailbox.DoesNotExist:
+        return None  # disconnected between the claim and the read
     except LeaseLost:
         logger.warning("mailbox %s: another worker took the sync over", mailbox_id)
         return None

@@ -249,6 +249,29 @@ def test_a_wrong_password_is_said_counted_and_backed_off(imap_server, imap_user,
     assert mailbox.claim == ""
 
 
+def test_an_unexpected_error_is_said_and_backed_off_and_keeps_what_was_logged(imap_server, imap_user, own, monkeypatch):
+    lea = InfluencerFactory(email="lea.martin@example.fr")
+    imap_server.append(imap_user, "INBOX", fixture("gmail_reply.eml"))
+    imap_server.append(imap_user, "Sent", sent_mail(to="Léa <lea.martin@example.fr>"))
+    reads = []
+
+    def read_folder(*args):
+        if reads:
+            raise RuntimeError("the database went away")
+        reads.append(args)
+        return original(*args)
+
+    original = sync._read_folder
+    monkeypatch.setattr(sync, "_read_folder", read_folder)
+
+    synced(own)
+
+    assert own.last_error == "The sync stopped on an unexpected error (RuntimeError)."
+    assert (own.failures, own.claim, own.last_sync_at) == (1, "", None)
+    assert own.next_sync_at - own.last_error_at == datetime.timedelta(minutes=1)
+    assert Contact.objects.filter(influencer=lea).count() == 1  # the inbox, read before the error, stays logged
+
+
 def test_a_paused_mailbox_is_not_synced(imap_server, imap_user, bob):
     InfluencerFactory(email="lea.martin@example.fr")
     mailbox = mailbox_for(imap_server, imap_user, bob, paused=True)
