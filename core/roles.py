@@ -22,7 +22,14 @@ WORK_APPS = ("crm", "campaigns", "messaging")
 OBSERVED_APPS = ("health", "django_celery_beat")
 # Models of the work apps only managers touch: an import writes the whole directory at once; the mailboxes' admin
 # lists everyone's mailbox and sets up the shared ones (each member connects their own on their mailbox page).
-MANAGER_ONLY_MODELS = {("crm", "importjob"), ("messaging", "mailbox")}
+# Mail from strangers (their addresses, what they wrote) is its mailbox owner's to sort out in the web UI, and the
+# managers': not every marketer's to browse.
+MANAGER_ONLY_MODELS = {
+    ("crm", "importjob"),
+    ("crm", "bouncingaddress"),
+    ("messaging", "mailbox"),
+    ("messaging", "unknownsender"),
+}
 # The managers' reports: one permission, on the reports app's table-less model.
 REPORTS_PERMISSION = ("reports", "view_reports")
 # Managers see the team's accounts (read only): the admin's "owner" boxes complete against them, and Django's

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
 from core import roles
-from crm.models import Channel, ImportJob, Influencer
+from crm.models import BouncingAddress, Channel, ImportJob, Influencer
 from messaging.models import Message, UnknownSender
 from reports.models import Report
 
@@ -162,6 +162,8 @@ ADMIN_RIGHTS: dict[str, dict[str, frozenset]] = {
         "campaigns": ALL - {DELETE},
         "messaging": ALL - {DELETE},
         "messaging.mailbox": NONE,  # everyone's mailbox and the shared ones: managers only
+        "messaging.unknownsender": NONE,  # strangers' mail: its mailbox's owner, in the web UI, and managers
+        "crm.bouncingaddress": NONE,
     },
     VIEWER: {
         "crm": frozenset({VIEW}),
@@ -169,6 +171,8 @@ ADMIN_RIGHTS: dict[str, dict[str, frozenset]] = {
         "campaigns": frozenset({VIEW}),
         "messaging": frozenset({VIEW}),
         "messaging.mailbox": NONE,
+        "messaging.unknownsender": NONE,
+        "crm.bouncingaddress": NONE,
     },
 }
 
@@ -183,6 +187,7 @@ def rights_of(role: str, model) -> frozenset:
 ADMIN_OFFERS: dict[type, frozenset] = {
     Message: frozenset({VIEW, CHANGE, DELETE}),  # queued by the product, never typed in
     UnknownSender: frozenset({VIEW, DELETE}),  # kept by the mailbox's sync; acted on from the web UI
+    BouncingAddress: frozenset({VIEW}),  # recorded from delivery reports; cleared by "It works again"
     StageChange: frozenset({VIEW, DELETE}),
     GuardrailEvent: frozenset({VIEW, DELETE}),
     Report: frozenset({VIEW}),

@@ -5,7 +5,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.utils import timezone
 
 from campaigns.models import GuardrailEvent, StageChange
-from crm.models import ImportJob
+from crm.models import BouncingAddress, ImportJob
 from messaging.models import Profile
 from tests.factories import (
     AudienceSnapshotFactory,
@@ -54,6 +54,9 @@ def every_kind_of_row(owner) -> dict:
         MailboxFactory(owner=owner, shared=True, name="Press desk"),
         ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=owner),
         UnknownSenderFactory(mailbox=SharedMailboxFactory(owner=owner)),
+        BouncingAddress.objects.create(
+            email=lea.email, status="5.1.1", diagnostic="User unknown", since=timezone.now()
+        ),
         owner,
     ]
     # The admin's own record of each row, as its add and change pages write it: the index lists them.

@@ -35,7 +35,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from campaigns.models import GuardrailEvent, StageChange
 from config.middleware import REFRESHED_AT
 from core import roles
-from crm.models import ImportJob, Influencer
+from crm.models import BouncingAddress, ImportJob, Influencer
 from health.models import Heartbeat
 from messaging.models import Profile
 from messaging.unsubscribe import make_token
@@ -132,6 +132,7 @@ def world(django_db_setup, django_db_blocker):
                 *_lockouts(),
                 ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=bob),
                 UnknownSenderFactory(mailbox=SharedMailboxFactory(owner=bob)),
+                BouncingAddress.objects.create(email="gone@example.org", status="5.1.1", since=timezone.now()),
             )
         }
         MailboxFactory(owner=bob)

@@ -268,6 +268,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "crm.exchange": ("boss", 5),
     "crm.influencer": ("boss", 9),
     "crm.importjob": ("boss", 5),
+    "crm.bouncingaddress": ("boss", 6),
     "campaigns.brand": ("boss", 6),
     "campaigns.campaign": ("boss", 8),
     "campaigns.relationship": ("boss", 6),

@@ -105,3 +105,21 @@ def address_bounce_clear(*, influencer: Influencer, bouncing: BouncingAddress, b
             _("%(email)s is not an address of %(person)s.") % {"email": bouncing, "person": influencer}
         )
     BouncingAddress.objects.filter(pk=bouncing.pk).delete()
+
+
+def bounces_clear(*, bouncing: list[BouncingAddress], by) -> int:
+    """ "It works again" for several addresses at once (the admin's list): each by the rule of address_bounce_clear
+    when it is a person's, by a manager only when nobody has it any more. Returns how many were cleared."""
+    if not by.has_perm("crm.view_bouncingaddress"):
+        raise PermissionDenied(_("Only a manager can say these addresses work again."))
+    cleared = 0
+    for row in bouncing:
+        person = people_with_email(row.email).first()
+        if person is not None:
+            address_bounce_clear(influencer=person, bouncing=row, by=by)
+        elif not by.has_perm("crm.delete_influencer"):
+            raise PermissionDenied(_("Only a manager can say these addresses work again."))
+        else:
+            BouncingAddress.objects.filter(pk=row.pk).delete()
+        cleared += 1
+    return cleared
