@@ -16,7 +16,7 @@ CHANGELIST = reverse("admin:crm_bouncingaddress_changelist")
 
 @pytest.fixture
 def bounces(bob):
-    lea = InfluencerFactory(name="Léa Martin", email="lea@blog.example", owner=bob)
+    InfluencerFactory(name="Léa Martin", email="lea@blog.example", owner=bob)
     noe = InfluencerFactory(name="Noé Petit", email="noe@vlog.example")
     InfluencerAddress.objects.create(influencer=noe, email="noe.old@vlog.example")
     now = timezone.now()
