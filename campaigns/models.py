@@ -157,8 +157,8 @@ class RelationshipQuerySet(models.QuerySet):
         `held`, the caller's copy of one of them (the relationship a pitch holds), is given its new clock too, so
         that the caller need not read it again.
 
-        One UPDATE for them all, and no history row: a clock moved by a touch is not an edit of the relationship
-        (the contact is the record of it), and a mailbox logs a touch for every mail.
+        One UPDATE per new clock (not a save per row), and no history row: a clock moved by a touch is not an edit
+        of the relationship (the contact is the record of it), and a mailbox logs a touch for every mail.
         """
         day = timezone.localdate(at)
         now = timezone.now()
@@ -171,8 +171,12 @@ class RelationshipQuerySet(models.QuerySet):
             if held is not None and held.pk == relationship.pk:
                 for field in ("next_contact_due", "last_contact_at", "updated_at"):
                     setattr(held, field, getattr(relationship, field))
-        if rows:
-            Relationship.objects.bulk_update(rows, ["next_contact_due", "last_contact_at", "updated_at"])
+        # Rows whose clocks move to the same values share an UPDATE (usually all of them: one touch, one day).
+        same: dict[tuple, list[int]] = {}
+        for relationship in rows:
+            same.setdefault((relationship.next_contact_due, relationship.last_contact_at), []).append(relationship.pk)
+        for (due, last), ids in same.items():
+            Relationship.objects.filter(pk__in=ids).update(next_contact_due=due, last_contact_at=last, updated_at=now)
         return rows
 
 
