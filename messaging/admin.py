@@ -9,7 +9,6 @@ from core.admin.rows import ModelAdmin
 from core.forms import GuardedModelForm, add_service_errors
 from core.validators import guard_fields
 from messaging.mailbox.accounts import (
-    CONNECTED,
     mailbox_connect,
     mailbox_disconnect,
     mailbox_pause,
@@ -245,13 +244,12 @@ class MailboxAdmin(ModelAdmin):
                 continue
             server = {f: getattr(mailbox, f) for f in ("host", "port", "security", "username")}
             try:
-                problem = mailbox_test(mailbox=mailbox, **server)
+                tested = mailbox_test(mailbox=mailbox, **server)
             except ValidationError as refused:
-                problem = " ".join(refused.messages)
-            if problem:
-                self.message_user(request, f"{mailbox}: {problem}", messages.ERROR)
-            else:
-                self.message_user(request, f"{mailbox}: {CONNECTED}", messages.SUCCESS)
+                self.message_user(request, f"{mailbox}: {' '.join(refused.messages)}", messages.ERROR)
+                continue
+            level = messages.SUCCESS if tested.ok else messages.ERROR
+            self.message_user(request, f"{mailbox}: {tested.message}", level)
 
     @admin.action(description=_("Pause the selected mailboxes"), permissions=["change"])
     def pause(self, request, queryset):

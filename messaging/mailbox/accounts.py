@@ -6,16 +6,16 @@ credentials typed by its owner alone, the password kept sealed (messaging.mailbo
 """
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from messaging.mailbox.auth import PasswordLogin
-from messaging.mailbox.imap import MailboxSettings, connection_test, is_loopback
+from messaging.mailbox.imap import ConnectionTest, MailboxSettings, connection_test, is_loopback
 from messaging.mailbox.secrets import SealBroken, password_open, password_seal
 from messaging.models import Mailbox
 
@@ -25,8 +25,25 @@ _HOST = re.compile(
     r"^(\[?[0-9a-fA-F:.]+\]?|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)$"
 )
 PASSWORD_MAX = 1000
-# What "test the connection" says when mailbox_test found nothing wrong.
-CONNECTED = gettext_lazy("Connected: the inbox and Sent were found.")
+
+
+@dataclass(frozen=True)
+class Tested:
+    """What "test the connection" says, and whether it is good news."""
+
+    ok: bool
+    message: str
+
+
+def _tested(test: ConnectionTest) -> Tested:
+    if test.problem is not None:
+        return Tested(False, test.problem)
+    if test.sent:
+        return Tested(True, _("Connected: the inbox and “%(sent)s” (the sent mail) were found.") % {"sent": test.sent})
+    # Still a success, the inbox is read; but what is sent from this mailbox will not be logged: say so.
+    return Tested(
+        True, _("Connected: the inbox was found, but no sent-mail folder: only the mail you receive is logged.")
+    )
 
 
 def mailbox_settings(mailbox: Mailbox) -> MailboxSettings:
@@ -209,17 +226,17 @@ def mailbox_disconnect(*, mailbox: Mailbox, by) -> None:
 
 def mailbox_test(
     *, host: str, port: int, security: str, username: str, password: str = "", mailbox: Mailbox | None = None
-) -> str | None:
-    """ "Test the connection" on the typed values: None when the server let us in and listed the folders, else
-    what went wrong in plain words. An empty password tries the saved one of `mailbox`. Raises ValidationError
-    for settings that are refused before any connection (as connecting would). Talks to the network: never call
-    it inside a transaction."""
+) -> Tested:
+    """ "Test the connection" on the typed values: whether the server let us in, and which folders would be read
+    or what went wrong, in plain words. An empty password tries the saved one of `mailbox`. Raises
+    ValidationError for settings that are refused before any connection (as connecting would). Talks to the
+    network: never call it inside a transaction."""
     server = _checked_server(host=host, port=port, security=security, username=username)
     if not password and mailbox is not None and mailbox.password_sealed:
         try:
             password = password_open(mailbox.password_sealed)
         except SealBroken as broken:
-            return str(broken)
+            return Tested(False, str(broken))
     if not password:
         raise ValidationError({"password": _("Give the password (or the app password) to test the connection.")})
-    return connection_test(_settings(password=_checked_password(password), **server))
+    return _tested(connection_test(_settings(password=_checked_password(password), **server)))

@@ -203,15 +203,26 @@ def _close(mailbox: BaseMailBox) -> None:
         mailbox.logout()
 
 
-def connection_test(settings: MailboxSettings) -> str | None:
-    """For "test the connection": None when the mailbox can be logged into and its folders listed, else what
-    went wrong, in words a marketer can act on."""
+@dataclass(frozen=True)
+class ConnectionTest:
+    """What "test the connection" found: `problem`, in words a marketer can act on, or the folders it would read."""
+
+    problem: str | None = None
+    folders: tuple[FolderRef, ...] = ()
+
+    @property
+    def sent(self) -> str:
+        """The sent folder's name, "" when the server has none the sync would recognise."""
+        return next((folder.name for folder in self.folders if folder.role == "sent"), "")
+
+
+def connection_test(settings: MailboxSettings) -> ConnectionTest:
+    """For "test the connection": log in and list the folders the sync would read."""
     try:
         with connect(settings) as mailbox:
-            folders_to_read(mailbox)
+            return ConnectionTest(folders=tuple(folders_to_read(mailbox)))
     except MailboxError as exc:
-        return exc.message
-    return None
+        return ConnectionTest(problem=exc.message)
 
 
 def folders_to_read(mailbox: BaseMailBox) -> list[FolderRef]:

@@ -83,11 +83,11 @@ def _tested(request: HttpRequest, form: MailboxForm, *, mailbox: Mailbox | None)
     """The form again with what the server said, the typed values kept (the password never comes back)."""
     data = {f: form.cleaned_data[f] for f in ("host", "port", "security", "username", "password")}
     try:
-        problem = accounts.mailbox_test(mailbox=mailbox, **data)
+        tested = accounts.mailbox_test(mailbox=mailbox, **data)
     except ValidationError as refusal:
         add_service_errors(form, refusal)
         return _form_page(request, form, mailbox=mailbox)
-    return _form_page(request, form, mailbox=mailbox, tested=problem or accounts.CONNECTED, test_ok=problem is None)
+    return _form_page(request, form, mailbox=mailbox, tested=tested.message, test_ok=tested.ok)
 
 
 def _form_page(

@@ -73,7 +73,7 @@ def test_a_marketer_connects_her_mailbox_and_a_reply_is_logged(page_in, bob, ima
 
     password.fill(imap_user.password)
     follow(page.get_by_role("button", name="Test the connection"))
-    expect(page.locator("#connection-test")).to_have_text("Connected: the inbox and Sent were found.")
+    expect(page.locator("#connection-test")).to_have_text("Connected: the inbox and “Sent” (the sent mail) were found.")
     expect(password).to_have_value("")
     assert imap_user.password not in page.content()
 

@@ -41,12 +41,16 @@ def settings_for(server, user, *, security="none", port=None, password=None, ssl
     )
 
 
-def test_it_logs_in_with_the_right_password(imap_server, imap_user):
-    assert connection_test(settings_for(imap_server, imap_user)) is None
+def test_it_logs_in_with_the_right_password_and_finds_the_folders_it_would_read(imap_server, imap_user):
+    test = connection_test(settings_for(imap_server, imap_user))
+
+    assert test.problem is None
+    assert [(folder.name, folder.role) for folder in test.folders] == [("INBOX", "inbox"), ("Sent", "sent")]
+    assert test.sent == "Sent"
 
 
 def test_a_password_beyond_ascii_logs_in_too(imap_server):
-    assert connection_test(settings_for(imap_server, imap_server.users["chloe"])) is None
+    assert connection_test(settings_for(imap_server, imap_server.users["chloe"])).problem is None
 
 
 def test_a_wrong_password_is_refused_in_plain_words(imap_server, imap_user):
@@ -54,7 +58,7 @@ def test_a_wrong_password_is_refused_in_plain_words(imap_server, imap_user):
         pass
     assert refused.value.kind == "auth"
     assert refused.value.message == "The server refused the user name or password."
-    assert connection_test(settings_for(imap_server, imap_user, password="wrong")) == refused.value.message
+    assert connection_test(settings_for(imap_server, imap_user, password="wrong")).problem == refused.value.message
 
 
 def test_nothing_listening_is_a_connect_error(imap_server, imap_user):

@@ -27,7 +27,7 @@ def test_testing_the_connection_logs_in_to_the_real_server(client, bob, imap_ser
 
     html = client.post(URL, _form(imap_server, imap_user, test="1")).content.decode()
 
-    assert "Connected: the inbox and Sent were found." in html
+    assert "Connected: the inbox and “Sent” (the sent mail) were found." in html
     assert imap_user.password not in html
     assert not Mailbox.objects.exists()
 
@@ -57,4 +57,4 @@ def test_connecting_then_testing_again_with_the_saved_password(client, bob, imap
     html = client.post("/settings/mailbox/edit/", _form(imap_server, imap_user, password="", test="1")).content.decode()
 
     assert Mailbox.objects.get(owner=bob).username == imap_user.name
-    assert "Connected: the inbox and Sent were found." in html
+    assert "Connected: the inbox and “Sent” (the sent mail) were found." in html

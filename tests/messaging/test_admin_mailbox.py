@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from messaging.mailbox import accounts
+from messaging.mailbox.imap import ConnectionTest
 from messaging.mailbox.secrets import password_open
 from messaging.models import Mailbox
 from tests.factories import paris
@@ -128,7 +129,8 @@ def test_the_test_action_says_what_each_shared_mailbox_answered(admin_client, bo
     shared = MailboxFactory(owner=bob, shared=True, name="Press desk")
     personal = MailboxFactory(owner=bob)
     tried = []
-    monkeypatch.setattr(accounts, "connection_test", lambda s: tried.append(s) or "The server refused the user name.")
+    refused = ConnectionTest(problem="The server refused the user name.")
+    monkeypatch.setattr(accounts, "connection_test", lambda s: tried.append(s) or refused)
 
     response = admin_client.post(
         CHANGELIST, {"action": "test_connection", "_selected_action": [shared.pk, personal.pk]}, follow=True

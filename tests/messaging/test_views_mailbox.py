@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from messaging.mailbox import accounts
+from messaging.mailbox.imap import ConnectionTest, FolderRef
 from messaging.mailbox.secrets import password_open
 from messaging.models import Mailbox
 from tests.factories import paris
@@ -106,7 +107,8 @@ def test_testing_the_connection_says_what_went_wrong_and_keeps_the_typed_values_
     client, bob, monkeypatch
 ):
     tried = []
-    monkeypatch.setattr(accounts, "connection_test", lambda s: tried.append(s) or "Nothing answers at this host.")
+    nothing = ConnectionTest(problem="Nothing answers at this host.")
+    monkeypatch.setattr(accounts, "connection_test", lambda s: tried.append(s) or nothing)
     client.force_login(bob)
 
     response = client.post(URL, _form(host="imap.team.example", test="1"))
@@ -120,13 +122,23 @@ def test_testing_the_connection_says_what_went_wrong_and_keeps_the_typed_values_
     assert not Mailbox.objects.exists()  # testing connects nothing
 
 
-def test_a_successful_test_says_the_inbox_and_sent_were_found(client, bob, monkeypatch):
-    monkeypatch.setattr(accounts, "connection_test", lambda s: None)
+def test_a_successful_test_names_the_sent_folder_it_found(client, bob, monkeypatch):
+    found = (FolderRef("INBOX", "inbox"), FolderRef("Sent Items", "sent"))
+    monkeypatch.setattr(accounts, "connection_test", lambda s: ConnectionTest(folders=found))
     client.force_login(bob)
 
     html = client.post(URL, _form(test="1")).content.decode()
 
-    assert "Connected: the inbox and Sent were found." in html
+    assert "Connected: the inbox and “Sent Items” (the sent mail) were found." in html
+
+
+def test_a_server_without_a_sent_folder_connects_but_says_what_is_not_logged(client, bob, monkeypatch):
+    monkeypatch.setattr(accounts, "connection_test", lambda s: ConnectionTest(folders=(FolderRef("INBOX", "inbox"),)))
+    client.force_login(bob)
+
+    html = client.post(URL, _form(test="1")).content.decode()
+
+    assert "Connected: the inbox was found, but no sent-mail folder: only the mail you receive is logged." in html
 
 
 def test_my_mailbox_page_shows_its_health(client, bob):
@@ -190,7 +202,7 @@ def test_editing_with_an_empty_password_keeps_the_saved_one(client, bob):
 def test_testing_while_editing_uses_the_saved_password_when_none_is_typed(client, bob, monkeypatch):
     MailboxFactory(owner=bob)
     tried = []
-    monkeypatch.setattr(accounts, "connection_test", lambda s: tried.append(s) or None)
+    monkeypatch.setattr(accounts, "connection_test", lambda s: tried.append(s) or ConnectionTest())
     client.force_login(bob)
 
     html = client.post(reverse("mailbox_edit"), _form(password="", test="1")).content.decode()

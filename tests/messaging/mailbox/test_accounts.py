@@ -211,6 +211,6 @@ def test_testing_with_a_saved_password_that_no_key_opens_says_to_type_it_again(b
     mailbox = MailboxFactory(owner=bob)
     settings.MAILBOX_KEYS = ["m2h0Yy1GbGQ2aVp6ZkxPbm5NaEdyWkZrWUZ6b2p2c2E="]
 
-    said = accounts.mailbox_test(mailbox=mailbox, host="imap.gmail.com", port=993, security="tls", username="bob")
+    tested = accounts.mailbox_test(mailbox=mailbox, host="imap.gmail.com", port=993, security="tls", username="bob")
 
-    assert "type it again" in said
+    assert not tested.ok and "type it again" in tested.message

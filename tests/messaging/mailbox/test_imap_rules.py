@@ -57,11 +57,11 @@ def test_a_password_is_never_sent_in_clear_to_another_machine(no_network):
         pass
     assert refused.value.kind == "tls"
     assert refused.value.message == MESSAGES["insecure"]
-    assert connection_test(settings()) == MESSAGES["insecure"]
+    assert connection_test(settings()).problem == MESSAGES["insecure"]
 
 
 def test_starttls_on_the_tls_port_is_refused_before_connecting(no_network):
-    assert connection_test(settings(security="starttls", port=993)) == MESSAGES["starttls_on_993"]
+    assert connection_test(settings(security="starttls", port=993)).problem == MESSAGES["starttls_on_993"]
 
 
 def test_a_password_never_shows_in_a_repr():
