@@ -159,12 +159,16 @@ def _read(mailbox: Mailbox, token: str, outcome: Outcome) -> None:
 def _read_folder(
     client: BaseMailBox, mailbox: Mailbox, folder: MailboxFolder, token: str, team: Team, outcome: Outcome
 ) -> None:
-    uidvalidity, _uidnext = imap.folder_position(client, folder.name)
+    uidvalidity, uidnext = imap.folder_position(client, folder.name)
     if uidvalidity != folder.uidvalidity:
         # First sync, or the server renumbered the folder: its UIDs mean nothing any more. Read it all again;
         # the Message-IDs make the mails already logged harmless.
         folder.uidvalidity, folder.last_uid = uidvalidity, 0
         MailboxFolder.objects.filter(pk=folder.pk).update(uidvalidity=uidvalidity, last_uid=0)
+    elif uidnext <= folder.last_uid + 1:
+        # UIDNEXT must change whenever a mail is added (RFC 3501 2.3.1.1): nothing new, so the folder is not
+        # opened and searched. Most syncs of a minute's poll end here.
+        return
     mails = imap.new_mail(client, folder.name, after_uid=folder.last_uid, max_bytes=MAX_MAIL_BYTES)
     checked = False
     while group := _next_group(mails):  # fetched whole before its transaction opens

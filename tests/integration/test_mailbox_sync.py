@@ -139,6 +139,29 @@ def test_a_second_sync_logs_nothing_and_keeps_its_position(imap_server, imap_use
     assert Contact.objects.count() == 1
 
 
+def test_an_up_to_date_folder_is_not_searched_and_a_new_mail_is_still_read(imap_server, imap_user, own, monkeypatch):
+    InfluencerFactory(email="lea.martin@example.fr")
+    InfluencerFactory(email="paul.martin@example.fr")
+    imap_server.append(imap_user, "INBOX", fixture("gmail_reply.eml"))
+    synced(own)
+    searched = []
+    new_mail = sync.imap.new_mail
+    monkeypatch.setattr(
+        sync.imap, "new_mail", lambda client, folder, **kw: searched.append(folder) or new_mail(client, folder, **kw)
+    )
+
+    assert synced(own).read == 0
+    assert searched == []  # the server's UIDNEXT said nothing came: neither folder opened
+
+    uid = imap_server.append(imap_user, "INBOX", fixture("outlook_reply.eml"))
+    result = synced(own)
+
+    assert (result.read, result.contacts) == (1, 1)
+    assert searched == ["INBOX"]
+    assert positions(own)["INBOX"][1] == uid
+    assert Contact.objects.count() == 2
+
+
 def test_a_renumbered_folder_is_read_again_without_duplicates(imap_server, imap_user, own):
     InfluencerFactory(email="lea@example.fr")
     InfluencerFactory(email="noe@example.fr")
