@@ -98,3 +98,37 @@ def test_ctrl_c_stops_web_worker_and_beat_within_honchos_grace_with_status_0(run
     logged = [line.split("|", 1)[-1] for line in text.splitlines() if LOG_LINE.search(line)]
     assert any('"GET /nowhere/ HTTP/1.1" 404' in line for line in logged), text
     assert [line for line in logged if OWN_CLOCK.search(line)] == []
+
+
+def test_ctrl_c_on_make_run_ends_it_with_status_0_and_no_error_line(run_env, tmp_path):
+    """The README's own command, whole (demo data included), stopped as a terminal's Ctrl-C does: SIGINT to the
+    foreground process group, make and its shell as well as honcho. The recipe's trap must keep make from reporting
+    "Interrupt" or "Error 130" while honcho is still stopping web, worker and beat."""
+    console = tmp_path / "make.log"
+    base = f"http://{run_env['BIND']}"
+    with console.open("w") as out:
+        make = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=BASE_DIR,
+            env=run_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the SIGINT below reaches make, its shell and honcho
+        )
+    try:
+        assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=240), console.read_text()
+        assert wait_for(lambda: "ready." in console.read_text(), timeout=30), console.read_text()
+
+        os.killpg(make.pid, signal.SIGINT)
+        make.wait(timeout=20)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
+    text = console.read_text()
+
+    # make ends by re-raising SIGINT on itself once its recipe is over, as any program stopped by Ctrl-C: the
+    # terminal shows a new prompt. Without the recipe's trap it printed "make: *** [run] Interrupt" first.
+    assert make.returncode in (0, -signal.SIGINT), text
+    assert not re.search(r"make: \*\*\*|Interrupt|Error 130", text), text
+    assert {name: f"{name}.1 stopped (rc=0)" in text for name in PROCESSES} == dict.fromkeys(PROCESSES, True), text
