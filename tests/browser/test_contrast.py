@@ -27,7 +27,8 @@ from tests.factories import (
     InfluencerFactory,
     RelationshipFactory,
 )
-from tests.messaging.factories import MessageFactory, MessageTemplateFactory
+from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTemplateFactory
+from tests.messaging.unknown_factories import SharedMailboxFactory, UnknownSenderFactory
 from tests.urlwalk import all_routes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +39,8 @@ LOW_CONTRAST = (Path(__file__).parent / "low_contrast.js").read_text()
 @pytest.fixture
 def community(bob):
     """A little of everything a page can show: people with channels and figures, a campaign with one relationship
-    at each stage, contacts, the ledger, messages scheduled and failed, a template."""
+    at each stage, contacts, the ledger, messages scheduled and failed, a template, bob's own mailbox, and a
+    stranger's mail in his shared one."""
     campaign = CampaignFactory(name="Spring range", topics=["lifestyle"], owner=bob)
     at = {}
     for n, stage in enumerate(Stage.values):
@@ -55,6 +57,8 @@ def community(bob):
     message = MessageFactory(influencer=lea, relationship=at[Stage.ACTIVE], created_by=bob)
     MessageFactory(influencer=lea, created_by=bob, status="failed", last_error="550 No such user")
     MessageTemplateFactory(language=lea.language)
+    MailboxFactory(owner=bob)
+    stranger = UnknownSenderFactory(mailbox=SharedMailboxFactory(owner=bob))
     return {
         "Influencer": lea.pk,
         "Campaign": campaign.pk,
@@ -62,6 +66,7 @@ def community(bob):
         "Message": message.pk,
         "relationships": {move: at[stage].pk for move, stage in MOVES.items()},
         "token": make_token(lea),
+        "UnknownSender": stranger.pk,
     }
 
 
