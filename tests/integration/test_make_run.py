@@ -9,14 +9,17 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.integration.conftest import BASE_DIR, wait_for
 
@@ -34,6 +37,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def beat_started(run_env: dict[str, str]) -> bool:
+    """Beat has written the schedule into the database (django-celery-beat's setup): a Ctrl-C before that catches
+    it mid-write, where it hangs until honcho's SIGKILL. A person does not press Ctrl-C within that second; the
+    tests wait it out so that they measure the stop, not that race."""
+    path = run_env["DATABASE_URL"].removeprefix("sqlite:///")
+    try:
+        with closing(sqlite3.connect(path, timeout=1)) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM django_celery_beat_periodictask")}
+    except sqlite3.Error:
+        return False
+    return set(settings.CELERY_BEAT_SCHEDULE) <= names
 
 
 def status_of(url: str) -> int:
@@ -78,6 +94,7 @@ def test_ctrl_c_stops_web_worker_and_beat_within_honchos_grace_with_status_0(run
     try:
         assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=40), console.read_text()
         assert wait_for(lambda: "ready." in console.read_text(), timeout=20), console.read_text()
+        assert wait_for(lambda: beat_started(run_env), timeout=20), console.read_text()
         # A visitor sent to the login page, and a page that is not there: one line each.
         assert status_of(f"{base}/nowhere/") == 404
 
@@ -118,6 +135,7 @@ def test_ctrl_c_on_make_run_ends_it_with_status_0_and_no_error_line(run_env, tmp
     try:
         assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=240), console.read_text()
         assert wait_for(lambda: "ready." in console.read_text(), timeout=30), console.read_text()
+        assert wait_for(lambda: beat_started(run_env), timeout=30), console.read_text()
 
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=20)
