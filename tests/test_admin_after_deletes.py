@@ -52,23 +52,25 @@ def _pages(model: type[models.Model], pk) -> list[str]:
     return pages
 
 
-def _is_tracked(path: str) -> bool:
+def _admin_for(path: str) -> tuple[type[models.Model], admin.ModelAdmin]:
+    """The model an admin path is about (/admin/<app>/<model>/…), and its admin."""
     app_label, model_name = path.split("/")[2:4]
-    return any(
-        (model._meta.app_label, model._meta.model_name) == (app_label, model_name) and hasattr(model, "history")
-        for model in admin.site._registry
-    )
-
-
-def _offers_delete(path: str, user) -> bool:
-    app_label, model_name = path.split("/")[2:4]
-    request = RequestFactory().get(path)
-    request.user = user
-    model_admin = next(
-        model_admin
+    return next(
+        (model, model_admin)
         for model, model_admin in admin.site._registry.items()
         if (model._meta.app_label, model._meta.model_name) == (app_label, model_name)
     )
+
+
+def _is_tracked(path: str) -> bool:
+    model, _model_admin = _admin_for(path)
+    return hasattr(model, "history")
+
+
+def _offers_delete(path: str, user) -> bool:
+    request = RequestFactory().get(path)
+    request.user = user
+    _model, model_admin = _admin_for(path)
     return model_admin.has_delete_permission(request)
 
 

@@ -15,7 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,28 @@ def beat_started(run_env: dict[str, str]) -> bool:
     return set(settings.CELERY_BEAT_SCHEDULE) <= names
 
 
+@contextmanager
+def started(
+    command: list[str], run_env: dict[str, str], console: Path, *, timeout: float
+) -> Iterator[subprocess.Popen]:
+    """`command` (honcho or make) running in a process group of its own, once web answers, the worker is ready and
+    beat has written its schedule; killed on the way out if the test left it running."""
+    with console.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=run_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        base = f"http://{run_env['BIND']}"
+        assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=timeout), console.read_text()
+        assert wait_for(lambda: "ready." in console.read_text(), timeout=30), console.read_text()
+        assert wait_for(lambda: beat_started(run_env), timeout=30), console.read_text()
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def status_of(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -82,19 +105,7 @@ def run_env(tmp_path) -> dict[str, str]:
 def test_ctrl_c_stops_web_worker_and_beat_within_honchos_grace_with_status_0(run_env, tmp_path):
     console = tmp_path / "console.log"
     base = f"http://{run_env['BIND']}"
-    with console.open("w") as out:
-        honcho = subprocess.Popen(
-            [str(BIN / "honcho"), "start", "--no-colour"],
-            cwd=BASE_DIR,
-            env=run_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=40), console.read_text()
-        assert wait_for(lambda: "ready." in console.read_text(), timeout=20), console.read_text()
-        assert wait_for(lambda: beat_started(run_env), timeout=20), console.read_text()
+    with started([str(BIN / "honcho"), "start", "--no-colour"], run_env, console, timeout=40) as honcho:
         # A visitor sent to the login page, and a page that is not there: one line each.
         assert status_of(f"{base}/nowhere/") == 404
 
@@ -102,10 +113,6 @@ def test_ctrl_c_stops_web_worker_and_beat_within_honchos_grace_with_status_0(run
         asked = time.monotonic()
         honcho.wait(timeout=15)
         took = time.monotonic() - asked
-    finally:
-        if honcho.poll() is None:
-            os.killpg(honcho.pid, signal.SIGKILL)
-            honcho.wait()
     text = console.read_text()
 
     assert "SIGKILL" not in text, text
@@ -122,27 +129,10 @@ def test_ctrl_c_on_make_run_ends_it_with_status_0_and_no_error_line(run_env, tmp
     foreground process group, make and its shell as well as honcho. The recipe's trap must keep make from reporting
     "Interrupt" or "Error 130" while honcho is still stopping web, worker and beat."""
     console = tmp_path / "make.log"
-    base = f"http://{run_env['BIND']}"
-    with console.open("w") as out:
-        make = subprocess.Popen(
-            ["make", "--no-print-directory", "run"],
-            cwd=BASE_DIR,
-            env=run_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the SIGINT below reaches make, its shell and honcho
-        )
-    try:
-        assert wait_for(lambda: status_of(f"{base}/healthz") in (200, 503), timeout=240), console.read_text()
-        assert wait_for(lambda: "ready." in console.read_text(), timeout=30), console.read_text()
-        assert wait_for(lambda: beat_started(run_env), timeout=30), console.read_text()
-
+    # Its own process group (started): the SIGINT below reaches make, its shell and honcho, as a terminal's does.
+    with started(["make", "--no-print-directory", "run"], run_env, console, timeout=240) as make:
         os.killpg(make.pid, signal.SIGINT)
         make.wait(timeout=20)
-    finally:
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
-            make.wait()
     text = console.read_text()
 
     # make ends by re-raising SIGINT on itself once its recipe is over, as any program stopped by Ctrl-C: the
