@@ -34,7 +34,8 @@ test: $(VENV)/.installed-test assets messages
 	PATH="$(BIN):$$PATH" $(BIN)/pytest tests/bench
 
 # The tests that depend on the date or the hour (marked `clock`), with the clock started at each moment where dates
-# break: midnight in Paris and in UTC, the nights DST starts and ends, New Year's Eve, a leap day (CI runs it).
+# break: midnight in Paris and in UTC, the nights DST starts and ends, New Year's Eve, a leap day; at two of them,
+# every unit test (CI runs it).
 test-clocks: $(VENV)/.installed-test assets messages
 	PATH="$(BIN):$$PATH" BIN="$(BIN)" scripts/test_clocks.sh
 

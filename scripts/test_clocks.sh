@@ -4,6 +4,10 @@
 # and ends in Paris, New Year's Eve, a leap day. `make test` runs them at whatever moment it is; this runs them at
 # the moments a day, a week or a year turns over, so a bound that holds only at some hours fails here first.
 #
+# The tests marked `clock` are the ones known to read the date; a new test may read it without its mark. So at two
+# moments (SWEEP: the last minute of a Sunday in Paris and of a year, which the run crosses as the clock ticks on)
+# every unit test runs, not only the marked ones.
+#
 # Each moment is its own pytest process (TEST_CLOCK, read by tests/conftest.py) with a database of its own, as
 # many at once as the machine has cores. `scripts/test_clocks.sh 2027-03-28T01:59:00+01:00` runs one moment.
 set -uo pipefail
@@ -22,7 +26,8 @@ MOMENTS=(
   "2027-12-31T23:59:00+01:00"  # New Year's Eve, a minute before the year (and the month) turns over
   "2028-02-29T12:00:00+01:00"  # a leap day, a Tuesday in the sending hours: a year ago is not a date
 )
-if [ "$#" -gt 0 ]; then MOMENTS=("$@"); fi
+SWEEP=("2026-12-06T23:59:00+01:00" "2027-12-31T23:59:00+01:00")
+if [ "$#" -gt 0 ]; then MOMENTS=("$@"); SWEEP=(); fi
 
 JOBS="${CLOCK_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 OUT="var/clocks"
@@ -36,17 +41,29 @@ database_for() {
   esac
 }
 
+swept() {
+  local moment
+  for moment in "${SWEEP[@]}"; do [ "$moment" = "$1" ] && return 0; done
+  return 1
+}
+
 run_moment() {
-  local i="$1" moment="$2" started status
+  local i="$1" moment="$2" started status which=(-m clock)
+  if swept "$moment"; then which=(-m "not integration and not browser" --ignore tests/bench); fi
   started=$(date +%s)
   DATABASE_URL="$(database_for "$i")" TEST_CLOCK="$moment" \
-    "$BIN/pytest" -m clock -p no:cacheprovider -q --tb=short >"$OUT/$i.log" 2>&1
+    "$BIN/pytest" "${which[@]}" -p no:cacheprovider -q --tb=short >"$OUT/$i.log" 2>&1
   status=$?
   echo "$status $(($(date +%s) - started))" >"$OUT/$i.result"
 }
 
+# The sweeps first: they are the long ones, and the short ones then fill the other cores around them.
+order=()
+for i in "${!MOMENTS[@]}"; do swept "${MOMENTS[$i]}" && order+=("$i"); done
+for i in "${!MOMENTS[@]}"; do swept "${MOMENTS[$i]}" || order+=("$i"); done
+
 started=$(date +%s)
-for i in "${!MOMENTS[@]}"; do
+for i in "${order[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
   run_moment "$i" "${MOMENTS[$i]}" &
 done
@@ -56,7 +73,9 @@ failed=0
 for i in "${!MOMENTS[@]}"; do
   read -r status seconds <"$OUT/$i.result"
   summary="$(tail -n 1 "$OUT/$i.log")"
-  printf '%-27s %4ss  %s\n' "${MOMENTS[$i]}" "$seconds" "$summary"
+  what="clock"
+  if swept "${MOMENTS[$i]}"; then what="all unit"; fi
+  printf '%-27s %-8s %4ss  %s\n' "${MOMENTS[$i]}" "$what" "$seconds" "$summary"
   if [ "$status" != 0 ]; then
     failed=1
     echo "----- ${MOMENTS[$i]} ($OUT/$i.log)"

@@ -26,7 +26,7 @@ from tests.hostile import test_admin_forms as admin_pages
 from tests.hostile.test_crm_forms import person_form
 from tests.hostile.test_import import as_csv, upload_and_run
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # "today" read in the test and in the forms
 
 HUGE = "9" * 30
 # What each kind of number refuses: just past each bound, the cadence, and far beyond every column.
