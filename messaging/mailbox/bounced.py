@@ -36,7 +36,12 @@ def bounce_record(*, report: DeliveryReport, at: datetime) -> Bounce:
     message = None
     if report.original_message_id:
         message = (
-            Message.objects.select_for_update().filter(message_id__in=outbox_ids([report.original_message_id])).first()
+            Message.objects.select_for_update(of=("self",))
+            .filter(message_id__in=outbox_ids([report.original_message_id]))
+            # An erased person's messages keep their Message-ID (a technical key) and nothing else: a report on
+            # one would write their address back, on the message and as a bouncing address. It is nobody's now.
+            .exclude(influencer__erased_at__isnull=False)
+            .first()
         )
     temporary = not report.permanent and (report.action == "delayed" or report.status.startswith("4"))
     if temporary:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from campaigns.models import Stage
 from crm.models import BouncingAddress, Contact, InfluencerAddress
 from crm.selectors import people_by_email_keys
+from desk.privacy.erasure import influencer_erase
 from messaging.mailbox.handling import mail_handle, mail_key, unknown_senders_purge
 from messaging.mailbox.parsing import ParsedMail, mail_summary, parse_mail
 from messaging.models import Mailbox, Message, UnknownSender
@@ -296,3 +297,35 @@ def test_people_are_found_by_all_their_addresses_in_one_query(db, lea):
 
     assert len(queries) == 1
     assert found == {"lea.martin@example.fr": lea, "noe@perso.example": other, "noe@example.org": other}
+
+
+def test_a_bounce_that_comes_back_after_the_person_was_erased_keeps_nothing_of_them(now, own, alice, bob):
+    # The outbox message stays after an erasure (its Message-ID is technical, its words and recipient are gone):
+    # a bounce for it must not write the erased address back, as a bouncing address or in the diagnostic.
+    nobody = InfluencerFactory(email="nobody@example.fr", owner=bob)
+    sent = MessageFactory(
+        influencer=nobody,
+        recipient="nobody@example.fr",
+        status="sent",
+        message_id="<177244560012.4412.1111111111111111111@example.com>",
+    )
+    influencer_erase(influencer=nobody, by=alice)
+
+    done = mail_handle(mailbox=own, parsed=mail("postfix_bounce.eml"))
+
+    assert done.bounces == 1
+    assert not BouncingAddress.objects.exists()
+    sent.refresh_from_db()
+    assert "nobody" not in f"{sent.recipient} {sent.last_error}"
+    assert sent.status == Message.Status.SENT
+
+
+def test_a_bounce_for_an_erased_persons_mail_marks_the_address_of_whoever_has_it_now(now, own, alice, bob):
+    gone = InfluencerFactory(email="nobody@example.fr", owner=bob)
+    MessageFactory(influencer=gone, status="sent", message_id="<177244560012.4412.1111111111111111111@example.com>")
+    influencer_erase(influencer=gone, by=alice)
+    InfluencerFactory(email="Nobody@example.fr")  # the address is someone's again
+
+    mail_handle(mailbox=own, parsed=mail("postfix_bounce.eml"))
+
+    assert BouncingAddress.objects.get().email == "nobody@example.fr"
