@@ -397,6 +397,18 @@ IMPORT_ARCHIVE_MAX_TOTAL_MB = env.int("IMPORT_ARCHIVE_MAX_TOTAL_MB", default=300
 IMPORT_ARCHIVE_MAX_RATIO = env.int("IMPORT_ARCHIVE_MAX_RATIO", default=100)
 # --- end of Directory imports ---
 
+# --- Feeds (crm.feeds) ---
+# A channel's feed is fetched with these bounds: the body (after decompression) at most FEED_MAX_KB, each network
+# step at most FEED_TIMEOUT_SECONDS and the whole fetch at most FEED_TOTAL_SECONDS, at most FEED_MAX_REDIRECTS hops.
+# A feed's address never reaches a private, loopback or link-local network (a marketer could otherwise make the
+# server read the team's intranet), except the networks listed in FEED_ALLOWED_NETWORKS (CIDR; tests: loopback).
+FEED_MAX_KB = env.int("FEED_MAX_KB", default=5 * 1024)
+FEED_TIMEOUT_SECONDS = env.float("FEED_TIMEOUT_SECONDS", default=10.0)
+FEED_TOTAL_SECONDS = env.float("FEED_TOTAL_SECONDS", default=30.0)
+FEED_MAX_REDIRECTS = env.int("FEED_MAX_REDIRECTS", default=5)
+FEED_ALLOWED_NETWORKS = env.list("FEED_ALLOWED_NETWORKS", default=[])
+# --- end of Feeds ---
+
 # --- Privacy (desk.privacy.erasure, messaging.retention) ---
 # Sent messages keep their subject and body this many days; then a daily task blanks them (the rows stay, for
 # the figures). 0 keeps them for ever.

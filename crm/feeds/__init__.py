@@ -1,0 +1,1 @@
+"""A channel's feed: fetched over HTTP with every bound set (fetch), read into posts (parsing)."""
