@@ -407,6 +407,14 @@ FEED_TIMEOUT_SECONDS = env.float("FEED_TIMEOUT_SECONDS", default=10.0)
 FEED_TOTAL_SECONDS = env.float("FEED_TOTAL_SECONDS", default=30.0)
 FEED_MAX_REDIRECTS = env.int("FEED_MAX_REDIRECTS", default=5)
 FEED_ALLOWED_NETWORKS = env.list("FEED_ALLOWED_NETWORKS", default=[])
+# Beat looks for feeds due every FEED_SCAN_SECONDS (crm.feeds.polling). A feed is polled FEED_POLL_MINUTES after a
+# poll that found a new post, twice as long after each quiet one, and never less often than FEED_POLL_MAX_MINUTES;
+# one that fails backs off the same way, and is broken once it has failed for FEED_BROKEN_AFTER_DAYS.
+FEED_SCAN_SECONDS = env.int("FEED_SCAN_SECONDS", default=60)
+FEED_POLL_MINUTES = env.int("FEED_POLL_MINUTES", default=60)
+FEED_POLL_MAX_MINUTES = env.int("FEED_POLL_MAX_MINUTES", default=24 * 60)
+FEED_BROKEN_AFTER_DAYS = env.int("FEED_BROKEN_AFTER_DAYS", default=3)
+CELERY_BEAT_SCHEDULE["crm-feeds"] = {"task": "crm.tasks.poll_feeds", "schedule": float(FEED_SCAN_SECONDS)}
 # --- end of Feeds ---
 
 # --- Privacy (desk.privacy.erasure, messaging.retention) ---

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Outcome, Relationship, Stage
 from campaigns.services import relationship_close
 from crm.addresses import email_key
-from crm.models import BouncingAddress, Channel, Contact, Exchange, Influencer, InfluencerAddress
+from crm.models import BouncingAddress, Channel, Contact, Exchange, Feed, Influencer, InfluencerAddress, Post
 from crm.services.locks import people_lock, person_lock
 from crm.services.merge import merged_into_reason
 from desk.privacy.export import their_email_keys
@@ -70,6 +70,7 @@ class Erasure:
     addresses: int = 0  # their other addresses, removed
     bouncing: int = 0  # bounces kept under any of their addresses, removed
     unknown_sender_mail: int = 0  # mail from their addresses in a shared mailbox, removed
+    posts: int = 0  # posts read from their channels' feeds, removed with the feeds
     mentions: dict[str, int] = field(default_factory=dict)  # "model · field" (readable) -> rows rewritten
 
 
@@ -148,6 +149,7 @@ def _erase_record(person: Influencer, *, by) -> tuple[Erasure, list[str]]:
     _scrub_message_ids(person)
     result.exchanges = Exchange.objects.filter(influencer=person).update(note="", url="")
     result.channels = _scrub_channels(person)
+    result.posts = _remove_feeds(person)
 
     person.name = label
     person.email = ""
@@ -261,6 +263,13 @@ def _scrub_messages(person: Influencer, *, note: str, now) -> tuple[int, int]:
     scrubbed = about_them.update(subject=_("(erased)"), body="", updated_at=now)
     about_them.filter(kind__in=Message.TO_INFLUENCERS).update(recipient="")
     return cancelled, scrubbed
+
+
+def _remove_feeds(person: Influencer) -> int:
+    # What their feeds published is theirs (titles, links, words): removed, not kept as figures.
+    posts, _rows = Post.objects.filter(channel__influencer=person).delete()
+    Feed.objects.filter(channel__influencer=person).delete()
+    return posts
 
 
 def _scrub_channels(person: Influencer) -> int:

@@ -10,7 +10,17 @@ from django.db.models import Prefetch
 
 from campaigns.models import GuardrailEvent, Relationship, StageChange
 from crm.addresses import email_key
-from crm.models import AudienceSnapshot, BouncingAddress, Channel, Contact, Exchange, Influencer, InfluencerAddress
+from crm.models import (
+    AudienceSnapshot,
+    BouncingAddress,
+    Channel,
+    Contact,
+    Exchange,
+    Feed,
+    Influencer,
+    InfluencerAddress,
+    Post,
+)
 from messaging.models import Message, UnknownSender
 
 # The person's own fields, as they gave or we wrote them.
@@ -37,6 +47,14 @@ PERSON_FIELDS = (
 )
 # What a history row shows: the person's own fields, not the clocks the product keeps.
 HISTORY_FIELDS = (*OWN_FIELDS, "consent", "consent_at", "consent_source", "owner_id")
+
+
+def _feed(channel: Channel) -> dict | None:
+    try:
+        feed = channel.feed
+    except Feed.DoesNotExist:
+        return None
+    return {"url": feed.url, "title": feed.title, "added_at": feed.created_at, "last_error": feed.last_error}
 
 
 def _user(user) -> str:
@@ -72,10 +90,10 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
     """A plain dict (dates and decimals as Python values: encode with DjangoJSONEncoder) of all we hold on them.
 
     Sections: person, consent, their other addresses, those of their addresses (past ones included) that bounce,
-    topics, channels (with their dated audience figures), contacts (with the Message-ID of those the mailbox
-    logged), exchanges, relationships (with their stage changes and guardrail events), messages (the outbox rows to
-    or about them), mail from their addresses kept in a shared mailbox as from an unknown sender, and history
-    (every saved version of the record: who changed which fields, when).
+    topics, channels (with their dated audience figures, their feed and the posts read from it), contacts (with
+    the Message-ID of those the mailbox logged), exchanges, relationships (with their stage changes and guardrail
+    events), messages (the outbox rows to or about them), mail from their addresses kept in a shared mailbox as from
+    an unknown sender, and history (every saved version of the record: who changed which fields, when).
     """
     person = (
         Influencer.objects.select_related("owner")
@@ -84,8 +102,11 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
             "addresses",
             Prefetch(
                 "channels",
-                queryset=Channel.objects.order_by("platform", "handle").prefetch_related(
-                    Prefetch("snapshots", queryset=AudienceSnapshot.objects.order_by("taken_on"))
+                queryset=Channel.objects.order_by("platform", "handle")
+                .select_related("feed")
+                .prefetch_related(
+                    Prefetch("snapshots", queryset=AudienceSnapshot.objects.order_by("taken_on")),
+                    Prefetch("posts", queryset=Post.objects.order_by("published_at", "pk")),
                 ),
             ),
             Prefetch(
@@ -155,6 +176,17 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
                 "audience_snapshots": [
                     {"taken_on": s.taken_on, "followers": s.followers, "engagement_rate": s.engagement_rate}
                     for s in c.snapshots.all()
+                ],
+                "feed": _feed(c),
+                "posts": [
+                    {
+                        "url": p.url,
+                        "title": p.title,
+                        "published_at": p.published_at,
+                        "excerpt": p.excerpt,
+                        "found_at": p.found_at,
+                    }
+                    for p in c.posts.all()
                 ],
             }
             for c in person.channels.all()

@@ -16,7 +16,7 @@ from django.db import connection
 from campaigns.models import StageChange
 from campaigns.services import relationship_accept, relationship_close, relationship_pitch, relationship_shortlist
 from crm.addresses import email_key
-from crm.models import BouncingAddress, Channel, InfluencerAddress
+from crm.models import BouncingAddress, Channel, Feed, InfluencerAddress, Post
 from crm.services import (
     audience_snapshot_record,
     contact_log,
@@ -33,6 +33,7 @@ from tests.messaging.factories import MessageFactory
 NAME = "Zephyrine Marmottan"
 EMAIL = "zephyrine.marmottan@example.org"
 HANDLE = "zephy_marmo"
+BLOG = f"https://{HANDLE}.blog.example/"
 # Her other address (the studio's), and the Message-ID her laptop's mail client wrote: both name her.
 OTHER_EMAIL = "zephy@atelier-marmottan.example"
 MAIL_ID = "20260301093000.zephyrine-marmottan@macbook-de-zephyrine.local"
@@ -55,6 +56,16 @@ def zephyrine_with_her_history(now, alice, bob):
     )
     audience_snapshot_record(channel=channel, taken_on=now.date() - dt.timedelta(days=30), followers=40_000)
     audience_snapshot_record(channel=channel, taken_on=now.date(), followers=42_000)
+    blog = Channel.objects.create(influencer=z, platform="blog", handle=f"{HANDLE}-blog", url=BLOG)
+    Feed.objects.create(channel=blog, url=f"{BLOG}feed/", title=f"Le carnet de {NAME}", last_error=f"{BLOG} said 503")
+    Post.objects.create(
+        channel=blog,
+        key=f"{BLOG}?p=7",
+        url=f"{BLOG}2026/03/balade/",
+        title=f"{NAME} en balade",
+        published_at=now - dt.timedelta(days=2),
+        excerpt=f"Par {NAME} (@{HANDLE}) : la côte sauvage.",
+    )
     contact_log(
         influencer=z,
         by=bob,

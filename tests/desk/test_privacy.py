@@ -34,6 +34,7 @@ from messaging.services import follow_up_schedule
 from messaging.unsubscribe import make_token
 from reports.cache import CACHE, refresh_default_range
 from tests.desk.privacy_people import (
+    BLOG,
     EMAIL,
     HANDLE,
     MAIL_ID,
@@ -69,6 +70,8 @@ def test_after_erasure_no_table_holds_her_name_email_or_handle(zephyrine, alice)
         "crm_influencer",
         "crm_historicalinfluencer",
         "crm_contact",
+        "crm_feed",
+        "crm_post",
         "campaigns_relationship",
         "campaigns_historicalrelationship",
         "campaigns_guardrailevent",
@@ -79,7 +82,9 @@ def test_after_erasure_no_table_holds_her_name_email_or_handle(zephyrine, alice)
     }
     assert tables_holding(OTHER_EMAIL) == {"crm_influenceraddress", "crm_bouncingaddress", "messaging_unknownsender"}
     assert tables_holding(MAIL_ID) == {"crm_contact"}
-    assert {"crm_channel", "crm_exchange", "crm_contact", "reports_cache (decoded)"} <= tables_holding(HANDLE)
+    assert {"crm_channel", "crm_exchange", "crm_contact", "crm_feed", "crm_post", "reports_cache (decoded)"} <= (
+        tables_holding(HANDLE)
+    )
     assert {"crm_influencer", "crm_historicalinfluencer", "messaging_message", "campaigns_stagechange"} <= (
         tables_holding(EMAIL)
     )
@@ -115,7 +120,7 @@ def test_erasure_keeps_the_figures_the_reports_count(zephyrine, alice):
     assert [(e.direction, e.kind, e.value, e.url, e.note) for e in z.exchanges.all()] == [
         ("get", "post", Decimal("150.00"), "", "")
     ]
-    channel = z.channels.get()
+    channel = z.channels.get(platform="instagram")
     assert (channel.platform, channel.handle, channel.url, channel.followers) == (
         "instagram",
         f"erased-{channel.pk}",
@@ -211,8 +216,16 @@ def test_the_json_export_holds_everything_we_have_on_her(zephyrine, client, alic
     assert (data["person"]["name"], data["person"]["email"], data["person"]["city"]) == (NAME, EMAIL, "Brest")
     assert data["consent"] == {"status": "unknown", "label": "unknown", "at": None, "source": ""}
     assert [(c["handle"], [s["followers"] for s in c["audience_snapshots"]]) for c in data["channels"]] == [
-        (HANDLE, [40_000, 42_000])
+        (f"{HANDLE}-blog", []),
+        (HANDLE, [40_000, 42_000]),
     ]
+    blog, instagram = data["channels"]
+    assert (blog["feed"]["url"], blog["feed"]["title"]) == (f"{BLOG}feed/", f"Le carnet de {NAME}")
+    assert instagram["feed"] is None
+    assert [(p["url"], p["title"], p["excerpt"]) for p in blog["posts"]] == [
+        (f"{BLOG}2026/03/balade/", f"{NAME} en balade", f"Par {NAME} (@{HANDLE}) : la côte sauvage.")
+    ]
+    assert instagram["posts"] == []
     assert [(c["kind"], c["direction"], c["summary"].splitlines()[0]) for c in data["contacts"]] == [
         ("e-mail", "inbound", "Absente jusqu'au 10 mars. Out of office until 10 March."),
         ("call", "inbound", f"{NAME} called back about the spring range."),
@@ -331,7 +344,7 @@ def test_erasing_from_the_admin_asks_for_her_name_then_says_what_was_done(zephyr
     result = done.content.decode()
     assert f"The record stays as <strong>Erased person #{z.pk}</strong>" in result
     rows = [
-        ("Channels anonymised (handles and links; the audience figures stay)", "1"),
+        ("Channels anonymised (handles and links; the audience figures stay)", "2"),
         ("Contact summaries erased", "3"),
         ("Exchange notes and links erased (the values stay)", "1"),
         ("Messages whose subject, text and address were erased", "4"),
@@ -340,6 +353,7 @@ def test_erasing_from_the_admin_asks_for_her_name_then_says_what_was_done(zephyr
         ("Other e-mail addresses removed", "1"),
         ("Bounces on their addresses removed", "1"),
         ("Mail from them kept as from an unknown sender, removed", "1"),
+        ("Posts read from their channels' feeds, removed with the feeds", "1"),
         ("Mentions rewritten in contact · summary", "1"),  # Yann's log, which mentioned her
         ("Mentions rewritten in log entry · change message", "1"),
     ]

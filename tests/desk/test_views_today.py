@@ -142,6 +142,7 @@ def _bobs_people(bob, count: int) -> None:
 def test_today_costs_the_same_number_of_queries_at_3_and_30_rows(client, bob, django_assert_num_queries, rows):
     _bobs_people(bob, rows)
     client.force_login(bob)
+    client.get(reverse("home"))  # a process's first read pays one-off probes (SQLite's JSON support): not counted
 
     with django_assert_num_queries(TODAY_QUERIES):
         response = client.get(reverse("home"))
