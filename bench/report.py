@@ -9,7 +9,7 @@ from typing import TextIO
 
 from .results import Result
 
-SECTIONS = ["pages", "sweep", "dispatch", "import", "load", "mailbox"]
+SECTIONS = ["pages", "sweep", "dispatch", "import", "load", "feeds", "mailbox"]
 
 
 def machine() -> dict:

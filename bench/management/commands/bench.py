@@ -1,8 +1,8 @@
 """`python manage.py bench`: build an agency-sized data set in a database of its own, measure, print the table.
 
 Sections: pages (UI and admin), sweep (reminders), dispatch (outbox → SMTP), import (CSV), load (locust against
-gunicorn), mailbox (IMAP → contacts; it runs last: the contacts it logs touch the people's clocks). The exit code
-is 0 even when targets are missed: the table says which, and why where it can.
+gunicorn), feeds (HTTP → posts), mailbox (IMAP → contacts; it runs last: the contacts it logs touch the people's
+clocks). The exit code is 0 even when targets are missed: the table says which, and why where it can.
 """
 
 import time
@@ -22,7 +22,7 @@ SECTIONS = report.SECTIONS
 
 
 # Sections that write (and roll back or leave) many rows: a vacuum follows them.
-WRITING_SECTIONS = {"sweep", "dispatch", "import", "load", "mailbox"}
+WRITING_SECTIONS = {"sweep", "dispatch", "import", "load", "feeds", "mailbox"}
 
 
 class Command(BaseCommand):
@@ -44,6 +44,10 @@ class Command(BaseCommand):
         parser.add_argument("--sweep-relationships", type=int, default=None, help="1,000,000 × scale.")
         parser.add_argument("--load-users", type=int, default=50)
         parser.add_argument("--load-seconds", type=int, default=60)
+        parser.add_argument("--feeds-first", type=int, default=20, help="Feeds polled for the first time.")
+        parser.add_argument(
+            "--feeds-polled", type=int, default=None, help="Feeds polled with nothing new (1,000 × scale)."
+        )
         parser.add_argument("--mailbox-mails", type=int, default=None, help="Mails of the first sync (10,000 × scale).")
         parser.add_argument("--mailbox-polled", type=int, default=None, help="Mailboxes polled (200 × scale).")
         parser.add_argument("--mailbox-kills", type=int, default=5, help="SIGKILLs during a first sync.")
@@ -156,6 +160,13 @@ class Command(BaseCommand):
             return self._not_available("load", error)
         return measure_load(
             built=built, database_url=db.url, users=o["load_users"], seconds=o["load_seconds"], log=self.stdout.write
+        )
+
+    def _feeds(self, *, o, scale, **_) -> list[Result]:
+        from bench.feeds import measure_feeds
+
+        return measure_feeds(
+            first=o["feeds_first"], polled=o["feeds_polled"] or max(20, round(1_000 * scale)), log=self.stdout.write
         )
 
     def _mailbox(self, *, o, scale, **_) -> list[Result]:
