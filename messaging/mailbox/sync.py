@@ -66,7 +66,7 @@ def mailboxes_due(*, now: datetime | None = None) -> list[int]:
         Mailbox.objects.filter(paused=False)
         .filter(Q(next_sync_at__isnull=True) | Q(next_sync_at__lte=now))
         .filter(Q(claim="") | Q(claimed_at__lt=now - LEASE))
-        .order_by("next_sync_at", "pk")
+        .order_by(F("next_sync_at").asc(nulls_first=True), "pk")  # one never synced first, on both databases
         .values_list("pk", flat=True)
     )
 

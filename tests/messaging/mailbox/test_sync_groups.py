@@ -1,6 +1,8 @@
 """The sync's groups, without a server: fetched mails handled in one transaction, each mail in a savepoint, the
 folder's position moved once, and strangers' mails passed over on their headers alone."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +14,7 @@ from messaging.mailbox.imap import FetchedMail
 from messaging.mailbox.parsing import mail_look, parse_mail
 from messaging.models import Mailbox, MailboxFolder
 from tests.factories import InfluencerFactory, paris
+from tests.messaging.factories import MailboxFactory
 
 TOKEN = "the-lease"
 
@@ -197,3 +200,16 @@ def test_the_first_look_finds_every_address_and_a_report_without_the_body():
     assert look.keys >= {a.key for a in (parse_mail(raw).sender, *parse_mail(raw).to, *parse_mail(raw).cc)}
     assert "hidden@body.example" not in look.keys
     assert look.report
+
+
+def test_mailboxes_due_come_never_synced_first_then_the_longest_overdue(db, bob, alice, now):
+    def shared(name: str, **fields) -> Mailbox:  # a manager's: any number of them
+        return MailboxFactory(owner=alice, shared=True, name=name, address=f"{name}@team.example", **fields)
+
+    late = MailboxFactory(owner=bob, next_sync_at=now - datetime.timedelta(minutes=5))
+    new = shared("new", next_sync_at=None)
+    later = shared("later", next_sync_at=now - datetime.timedelta(minutes=1))
+    shared("early", next_sync_at=now + datetime.timedelta(minutes=1))
+    shared("paused", next_sync_at=None, paused=True)
+
+    assert sync.mailboxes_due(now=now) == [new.pk, late.pk, later.pk]
