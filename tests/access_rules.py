@@ -9,7 +9,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
 from core import roles
-from crm.models import BouncingAddress, Channel, ImportJob, Influencer
+from crm.models import BouncingAddress, Channel, ImportJob, Influencer, Post
 from messaging.models import Message, UnknownSender
 from reports.models import Report
 
@@ -188,6 +188,7 @@ ADMIN_OFFERS: dict[type, frozenset] = {
     Message: frozenset({VIEW, CHANGE, DELETE}),  # queued by the product, never typed in
     UnknownSender: frozenset({VIEW, DELETE}),  # kept by the mailbox's sync; acted on from the web UI
     BouncingAddress: frozenset({VIEW}),  # recorded from delivery reports; cleared by "It works again"
+    Post: frozenset({VIEW, DELETE}),  # read from feeds by their poll
     StageChange: frozenset({VIEW, DELETE}),
     GuardrailEvent: frozenset({VIEW, DELETE}),
     Report: frozenset({VIEW}),

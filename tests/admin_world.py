@@ -5,7 +5,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.utils import timezone
 
 from campaigns.models import GuardrailEvent, StageChange
-from crm.models import BouncingAddress, ImportJob
+from crm.models import BouncingAddress, Feed, ImportJob, Post
 from messaging.models import Profile
 from tests.factories import (
     AudienceSnapshotFactory,
@@ -39,6 +39,8 @@ def every_kind_of_row(owner) -> dict:
         lea,
         channel,
         AudienceSnapshotFactory(channel=channel),
+        Feed.objects.create(channel=channel, url="https://lea.example/feed/", last_error="HTTP 503."),
+        Post.objects.create(channel=channel, key="p1", url="https://lea.example/p1/", title="Au lac", excerpt="Lac."),
         ContactFactory(influencer=lea, relationship=relationship, logged_by=owner),
         ExchangeFactory(influencer=lea, relationship=relationship, recorded_by=owner),
         campaign.brand,

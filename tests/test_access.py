@@ -35,7 +35,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from campaigns.models import GuardrailEvent, StageChange
 from config.middleware import REFRESHED_AT
 from core import roles
-from crm.models import BouncingAddress, ImportJob, Influencer
+from crm.models import BouncingAddress, Feed, ImportJob, Influencer, Post
 from health.models import Heartbeat
 from messaging.models import Profile
 from messaging.unsubscribe import make_token
@@ -109,6 +109,8 @@ def world(django_db_setup, django_db_blocker):
                 lea,
                 channel,
                 AudienceSnapshotFactory(channel=channel),
+                Feed.objects.create(channel=channel, url="https://lea.example/feed/"),
+                Post.objects.create(channel=channel, key="p1", url="https://lea.example/p1/", title="Au lac"),
                 ContactFactory(influencer=lea, logged_by=bob),
                 ExchangeFactory(influencer=lea),
                 campaign.brand,

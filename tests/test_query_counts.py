@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from campaigns.models import Stage, StageChange
 from core import roles
-from crm.models import BouncingAddress, InfluencerAddress
+from crm.models import BouncingAddress, Feed, InfluencerAddress, Post
 from messaging.models import Message
 from messaging.unsubscribe import make_token
 from reports.registry import REPORTS
@@ -90,6 +90,8 @@ def _world(tag: str, size: int, food) -> World:
     for channel in channels:
         AudienceSnapshotFactory(channel=channel, taken_on=timezone.localdate() - datetime.timedelta(days=2))
         AudienceSnapshotFactory(channel=channel, taken_on=timezone.localdate() - datetime.timedelta(days=1))
+        Post.objects.create(channel=channel, key=f"{channel.handle}-1", url=f"https://{tag}.example/1", title="Au lac")
+    Feed.objects.create(channel=channels[0], url=f"https://{tag}.example/feed/")
     # The campaign's board: `size` people on it, all overdue for the owner (Today lists them all).
     campaign = CampaignFactory(brand=brand, name=f"Operation {tag}", topics=[food])
     on_board = []
@@ -273,6 +275,7 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "crm.influencer": ("boss", 9),
     "crm.importjob": ("boss", 5),
     "crm.bouncingaddress": ("boss", 6),
+    "crm.post": ("boss", 5),
     "campaigns.brand": ("boss", 6),
     "campaigns.campaign": ("boss", 8),
     "campaigns.relationship": ("boss", 6),
@@ -291,7 +294,7 @@ ADMIN_CHANGE_PAGES: list[tuple[str, str, int]] = [
     # person's), the channels inline (with each latest figure's date), the other addresses' inline, the latest
     # campaigns, contacts, exchanges: 10.
     ("/admin/crm/influencer/{person}/change/", "boss", 10),
-    ("/admin/crm/channel/{channel}/change/", "boss", 6),
+    ("/admin/crm/channel/{channel}/change/", "boss", 7),  # its feed's inline: one more
     ("/admin/crm/contact/{contact}/change/", "boss", 4),
     # Its person and relationship are read-only there, named with the row: no autocomplete boxes to fill.
     ("/admin/crm/exchange/{exchange}/change/", "boss", 5),

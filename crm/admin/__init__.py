@@ -1,3 +1,4 @@
-"""The managers' back office for people: the directory, channels and audience, the contact log, the ledger, imports."""
+"""The managers' back office for people: the directory, channels and audience, the contact log, the ledger, imports,
+channels' feeds and their posts."""
 
-from crm.admin import bounces, directory, imports, influencers  # noqa: F401  (registers the admins)
+from crm.admin import bounces, directory, feeds, imports, influencers  # noqa: F401  (registers the admins)

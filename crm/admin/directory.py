@@ -18,11 +18,13 @@ from core.admin.inlines import ParentRowsFormSet
 from core.admin.paging import BigTableAdmin
 from core.admin.rows import ModelAdmin
 from core.forms import GuardedModelForm
-from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Topic
+from crm.admin.feeds import FeedInline
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Feed, Topic
 from crm.services import (
     audience_snapshot_record,
     audience_snapshot_update,
     audience_snapshots_delete,
+    channel_feed_set,
     contact_log,
     contacts_delete,
     exchange_record,
@@ -154,12 +156,14 @@ class ChannelAdmin(BigTableAdmin, ModelAdmin):
     list_select_related = ("influencer",)
     autocomplete_fields = ("influencer",)
     readonly_fields = ("followers",)
-    inlines = (SnapshotInline,)
+    inlines = (FeedInline, SnapshotInline)
     # The unique index on (platform, lower(handle)) gives this order; "platform, handle" (the model's) sorted every
     # channel to show a page.
     ordering = ("platform", Lower("handle"))
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Feed:
+            return self._feed_save(form, formset)
         if formset.model is not AudienceSnapshot:
             return super().save_formset(request, form, formset, change)
         # Figures go through the services: they keep the channel's followers and the person's audience (tier).
@@ -189,6 +193,20 @@ class ChannelAdmin(BigTableAdmin, ModelAdmin):
                     engagement_rate=data.get("engagement_rate"),
                 )
                 formset.changed_objects.append((corrected, snapshot_form.changed_data))
+
+    def _feed_save(self, form, formset) -> None:
+        # Through the service: a new address is read from scratch, and taking the feed away keeps its posts.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for feed_form in formset.forms:
+            if feed_form in formset.deleted_forms and feed_form.instance.pk:
+                formset.deleted_objects.append(feed_form.instance)
+                channel_feed_set(channel=form.instance, url="")
+            elif feed_form.has_changed() and feed_form not in formset.deleted_forms:
+                feed = channel_feed_set(channel=form.instance, url=feed_form.cleaned_data["url"])
+                if feed_form.instance.pk:
+                    formset.changed_objects.append((feed, feed_form.changed_data))
+                else:
+                    formset.new_objects.append(feed)
 
 
 @admin.register(AudienceSnapshot)

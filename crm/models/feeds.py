@@ -58,7 +58,11 @@ class Post(models.Model):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         constraints = [models.UniqueConstraint(fields=["channel", "key"], name="crm_post_channel_key_unique")]
-        indexes = [models.Index(fields=["channel", "-published_at"], name="crm_post_channel_idx")]
+        indexes = [
+            models.Index(fields=["channel", "-published_at"], name="crm_post_channel_idx"),
+            # The admin's list, newest found first: a table that grows with every feed is never sorted whole.
+            models.Index(fields=["-found_at", "-id"], name="crm_post_found_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.url

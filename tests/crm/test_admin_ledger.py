@@ -46,6 +46,8 @@ def test_a_snapshot_added_on_the_channel_page_updates_the_audience(admin_client)
             "platform": "youtube",
             "handle": "lea-tube",
             "url": "",
+            "feed-TOTAL_FORMS": "0",
+            "feed-INITIAL_FORMS": "0",
             "snapshots-TOTAL_FORMS": "1",
             "snapshots-INITIAL_FORMS": "0",
             "snapshots-0-taken_on": "2025-04-01",
@@ -101,6 +103,7 @@ def test_figures_corrected_and_deleted_on_the_channel_page_update_the_audience(a
     response = admin_client.post(
         reverse("admin:crm_channel_change", args=[channel.pk]),
         {"influencer": lea.pk, "platform": "youtube", "handle": "lea-tube", "url": "",
+         "feed-TOTAL_FORMS": "0", "feed-INITIAL_FORMS": "0",
          "snapshots-TOTAL_FORMS": "2", "snapshots-INITIAL_FORMS": "2",
          "snapshots-0-id": newer.pk, "snapshots-0-channel": channel.pk, "snapshots-0-taken_on": "2025-04-01",
          "snapshots-0-followers": "120000", "snapshots-0-DELETE": "on",

@@ -147,7 +147,8 @@ def channel_add(alice) -> Page:
         "platform": "youtube",
         "handle": "ana-tube",
         "url": "https://youtube.example/ana",
-        **_inlines({"snapshots": (1, 0)}),
+        **_inlines({"feed": (1, 0), "snapshots": (1, 0)}),
+        "feed-0-url": "https://blog.example/feed/",
         "snapshots-0-taken_on": _today(),
         "snapshots-0-followers": "1200",
         "snapshots-0-engagement_rate": "2.5",
@@ -155,7 +156,7 @@ def channel_add(alice) -> Page:
     return Page(
         reverse("admin:crm_channel_add"),
         data,
-        text=["handle", "url", "platform"],
+        text=["handle", "url", "platform", "feed-0-url"],
         dates=["snapshots-0-taken_on"],
         numbers=["snapshots-0-followers", "snapshots-0-engagement_rate", "snapshots-TOTAL_FORMS"],
         ids=["influencer"],
