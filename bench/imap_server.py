@@ -5,7 +5,7 @@ One process serves two listeners: `port` speaks plain IMAP and offers STARTTLS, 
 (imaps), with a self-signed certificate made by the `openssl` command line for "localhost" and 127.0.0.1.
 Users live in a passwd-file written before Dovecot starts (it re-reads a changed file at most once a second,
 so a user added later could be refused): a pool of spare users lets `new_user()` give each test a mailbox nobody
-else has written to. See /work/shared/notes/dovecot-for-tests.md for the recipe.
+else has written to. The configuration below is the whole recipe: no system service, run as whoever starts it.
 """
 
 import datetime
