@@ -54,6 +54,28 @@ class Campaign(ChoiceLabels, models.Model):
     )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # What identifies the campaign's content in a post read from a feed (campaigns.services.content).
+    content_terms = models.TextField(
+        _("names and hashtags"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "What a post about this campaign mentions, one per line: product names, hashtags (#…). "
+            "The brand's name is always looked for."
+        ),
+    )
+    content_links = models.TextField(
+        _("links and domains"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "One per line: a link (https://…), recorded as received content when a post gives it, or a domain "
+            "(brand.example), proposed."
+        ),
+    )
+    promo_code = models.CharField(
+        _("promo code"), max_length=40, blank=True, help_text=_("A post that gives it is recorded as received content.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -317,11 +339,13 @@ class GuardrailEvent(ChoiceLabels, models.Model):
         OPTED_OUT = "opted_out", _("opted-out person")
         CONSISTENCY = "consistency", _("unrelated topics in a short window (M3)")
         FREQUENCY = "frequency", _("pitched too often (M3)")
+        DISCLOSURE = "disclosure", _("sponsored post without its disclosure")
 
     class Result(models.TextChoices):
         BLOCKED = "blocked", _("blocked")
         OVERRIDDEN = "overridden", _("overridden with a reason")
         ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        FLAGGED = "flagged", _("flagged")
 
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="guardrail_events", verbose_name=_("relationship")
@@ -346,3 +370,78 @@ class GuardrailEvent(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}: {self.get_result_display()}"
+
+
+class DisclosureMarker(models.Model):
+    """A word or tag that says a post is sponsored ("Publicité", "#ad"…), looked for in every matched post of a
+    sponsored campaign besides the campaign's own disclosure. Managers keep the list."""
+
+    text = models.CharField(_("marker"), max_length=100)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("disclosure marker")
+        verbose_name_plural = _("disclosure markers")
+        constraints = [models.UniqueConstraint(Lower("text"), name="campaigns_disclosure_marker_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ContentMatch(ChoiceLabels, models.Model):
+    """A post read from a feed that mentions a campaign its author has an open relationship on: proposed as the
+    content received, recorded (confirmed by the owner, or at once on an exact link or the promo code; a "get"
+    exchange then says it), or dismissed. For a sponsored campaign, whether the post carries a disclosure."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        RECORDED = "recorded", _("recorded")
+        DISMISSED = "dismissed", _("dismissed")
+
+    class Disclosure(models.TextChoices):
+        NOT_NEEDED = "", _("not needed")
+        PRESENT = "present", _("present")
+        MISSING = "missing", _("missing")
+
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="content_matches", verbose_name=_("relationship")
+    )
+    post = models.ForeignKey("crm.Post", on_delete=models.CASCADE, related_name="matches", verbose_name=_("post"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    matched = models.CharField(_("what matched"), max_length=300)
+    exact = models.BooleanField(_("exact match"), default=False)
+    disclosure = models.CharField(_("disclosure"), max_length=8, choices=Disclosure.choices, blank=True)
+    exchange = models.ForeignKey(
+        "crm.Exchange", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("exchange")
+    )
+    found_at = models.DateTimeField(_("found"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        verbose_name = _("content match")
+        verbose_name_plural = _("content matches")
+        constraints = [
+            models.UniqueConstraint(fields=["relationship", "post"], name="campaigns_match_one_per_post"),
+        ]
+        indexes = [
+            models.Index(fields=["relationship", "status"], name="campaigns_match_rel_idx"),
+            # The board's and the report's flag: few rows are missing their disclosure.
+            models.Index(
+                fields=["relationship"],
+                condition=models.Q(disclosure="missing") & ~models.Q(status="dismissed"),
+                name="campaigns_match_missing_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relationship}: {self.post}"

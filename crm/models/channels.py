@@ -28,6 +28,8 @@ class Channel(ChoiceLabels, models.Model):
     url = models.URLField(_("URL"), max_length=500, blank=True)
     # The latest snapshot's figure, kept by the snapshot service.
     followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    # When the channel's page was last searched for a feed (crm.feeds.finding), found or not: not every day.
+    feed_looked_up_at = models.DateTimeField(_("feed looked up"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["platform", "handle"]

@@ -51,6 +51,11 @@ class Post(models.Model):
     title = models.CharField(_("title"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     excerpt = models.CharField(_("excerpt"), max_length=500, blank=True)
+    # What a campaign's content is looked for in (crm.feeds.parsing bounds both): the item's text, and its links.
+    text = models.TextField(_("text"), blank=True, editable=False)
+    links = models.JSONField(_("links"), default=list, blank=True, editable=False)
+    # A digest of what is read of the item: a re-poll that finds it changed (a disclosure added) reads it again.
+    digest = models.CharField(max_length=64, blank=True, editable=False)
     found_at = models.DateTimeField(_("found"), auto_now_add=True)
 
     class Meta:
