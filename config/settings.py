@@ -414,7 +414,7 @@ FEED_SCAN_SECONDS = env.int("FEED_SCAN_SECONDS", default=60)
 FEED_POLL_MINUTES = env.int("FEED_POLL_MINUTES", default=60)
 FEED_POLL_MAX_MINUTES = env.int("FEED_POLL_MAX_MINUTES", default=24 * 60)
 FEED_BROKEN_AFTER_DAYS = env.int("FEED_BROKEN_AFTER_DAYS", default=3)
-CELERY_BEAT_SCHEDULE["crm-feeds"] = {"task": "crm.tasks.poll_feeds", "schedule": float(FEED_SCAN_SECONDS)}
+CELERY_BEAT_SCHEDULE["feeds"] = {"task": "campaigns.tasks.poll_feeds", "schedule": float(FEED_SCAN_SECONDS)}
 # --- end of Feeds ---
 
 # --- Privacy (desk.privacy.erasure, messaging.retention) ---

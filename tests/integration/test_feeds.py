@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crm.models import Feed, Post
-from crm.tasks import poll_feeds
+from campaigns.tasks import poll_feeds
 from tests.crm.feeds.web import Server, answer
 from tests.factories import ChannelFactory
 from tests.integration.conftest import Worker, configured_broker_env, wait_for
