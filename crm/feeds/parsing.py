@@ -30,6 +30,16 @@ MAX_TITLE = 300
 MAX_URL = 2_000
 MAX_KEY = 500
 EXCERPT_CHARS = 500
+# What a campaign's names, hashtags, links and disclosure are looked for in: a long post's first pages, where a
+# disclosure must stand (the law wants it seen at once).
+TEXT_CHARS = 20_000
+MAX_TEXT_HTML = 200_000
+MAX_LINKS_HTML = 100_000
+MAX_LINKS = 100
+MAX_TAGS = 50
+# An href in an item's HTML, quoted or not: the links are all a match needs of the markup.
+# Each occurrence reads at most one URL's length, so a body of unclosed quotes costs a bounded, linear time.
+HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]{0,2000})"|'([^']{0,2000})'|([^\s>"']{1,2000}))""", re.IGNORECASE)
 # strip_tags parses its input several times over, and an excerpt's 500 characters are within the first pages of the
 # HTML: the rest is not read.
 MAX_EXCERPT_HTML = 100_000
@@ -74,6 +84,8 @@ class FeedItem:
     title: str
     published: datetime | None  # aware, UTC
     excerpt: str  # plain text
+    text: str = ""  # the item's whole text (its content, else its summary) as plain text, then its tags, bounded
+    links: tuple[str, ...] = ()  # the absolute http(s) links of its content, each once, in order, bounded
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,9 @@ class _RawItem:
     title_is_html: bool
     dates: tuple[datetime | None, ...]  # published first, then updated: the first plausible one is kept
     summary: str
+    content: str = ""  # the whole item (content:encoded, Atom content, content_html) when the feed gives it
+    tags: tuple[str, ...] = ()  # its categories (a hashtag is often one)
+    html: bool = True  # whether the content is markup (a JSON Feed's content_text is not: it gives no links)
 
 
 def feed_read(body: bytes, *, content_type: str = "", url: str = "", now: datetime | None = None) -> ParsedFeed:
@@ -149,8 +164,11 @@ def _xml_feed(body: bytes, content_type: str) -> tuple[str, str, Iterable[_RawIt
 
 def _xml_item(entry: dict[str, Any]) -> _RawItem:
     summary = entry.get("summary") or ""
-    if not summary and entry.get("content"):
-        summary = entry["content"][0].get("value") or ""
+    content = ""
+    if entry.get("content"):
+        content = entry["content"][0].get("value") or ""
+    summary = summary or content
+    tags = tuple(tag.get("term") or "" for tag in (entry.get("tags") or [])[:MAX_TAGS] if isinstance(tag, dict))
     return _RawItem(
         guid=entry.get("id") or "",
         link=entry.get("link") or "",
@@ -159,6 +177,8 @@ def _xml_item(entry: dict[str, Any]) -> _RawItem:
         # dict.get, not the entry's own: that one answers the published date (and warns) when there is no updated one.
         dates=(_struct_date(entry.get("published_parsed")), _struct_date(dict.get(entry, "updated_parsed"))),
         summary=summary,
+        content=content,
+        tags=tags,
     )
 
 
@@ -202,7 +222,14 @@ def _json_item(item: dict[str, Any]) -> _RawItem:
         title_is_html=False,
         dates=(_iso_date(item.get("date_published")), _iso_date(item.get("date_modified"))),
         summary=_string(item.get("summary")) or _string(item.get("content_text")) or _string(item.get("content_html")),
+        content=_string(item.get("content_html")) or html.escape(_string(item.get("content_text"))),
+        html=bool(_string(item.get("content_html"))),
+        tags=tuple(_string(tag) for tag in _list(item.get("tags"))[:MAX_TAGS]),
     )
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _string(value: object) -> str:
@@ -235,7 +262,16 @@ def _items(raw_items: Iterable[_RawItem], base_url: str, now: datetime) -> Itera
         if key in keys:
             continue
         keys.add(key)
-        yield FeedItem(key=key, url=url, title=title, published=published, excerpt=_excerpt(raw.summary))
+        whole = raw.content or raw.summary
+        yield FeedItem(
+            key=key,
+            url=url,
+            title=title,
+            published=published,
+            excerpt=_excerpt(raw.summary),
+            text=_whole_text(whole, raw.tags),
+            links=_links(whole, url or base_url) if raw.html else (),
+        )
 
 
 def _item_key(guid: str, url: str, title: str, published: datetime | None) -> str:
@@ -277,6 +313,25 @@ def _excerpt(summary: str) -> str:
     if len(text) <= EXCERPT_CHARS:
         return text
     return text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def _whole_text(markup: str, tags: tuple[str, ...]) -> str:
+    """The item's text as plain text, then its tags, cut to TEXT_CHARS."""
+    text = _plain(markup[:MAX_TEXT_HTML])
+    tagged = " ".join(_text(tag) for tag in tags if tag)
+    return _cut(f"{text} {tagged}" if tagged else text, TEXT_CHARS)
+
+
+def _links(markup: str, base_url: str) -> tuple[str, ...]:
+    """The content's links, absolute http(s) (see _web_url), each once, at most MAX_LINKS."""
+    links: dict[str, None] = {}
+    for match in HREF.finditer(markup, 0, MAX_LINKS_HTML):
+        url = _web_url(html.unescape(next(group for group in match.groups() if group is not None)), base_url)
+        if url:
+            links[url] = None
+            if len(links) >= MAX_LINKS:
+                break
+    return tuple(links)
 
 
 def _plain(markup: str) -> str:

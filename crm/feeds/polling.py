@@ -12,6 +12,8 @@ is broken when the server said twice in a row that it is gone (404, 410), or whe
 FEED_BROKEN_AFTER_DAYS; it is still polled (at the longest interval) and mends at the first good read.
 """
 
+import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ class PollResult:
     """What one poll did: the posts it added (ids), whether the server said nothing changed, or why it failed."""
 
     new_posts: list[int] = field(default_factory=list)
+    changed_posts: list[int] = field(default_factory=list)  # read before, and the feed now says something else
     not_modified: bool = False
     error: str = ""
 
@@ -101,7 +104,7 @@ def _poll(feed: Feed, token: str, limits: FetchLimits | None) -> PollResult:
 
     now = timezone.now()
     with transaction.atomic():
-        new = _posts_add(feed.channel_id, parsed.items) if parsed is not None else []
+        new, changed = _posts_save(feed.channel_id, parsed.items) if parsed is not None else ([], [])
         # A quiet feed is asked half as often each time; a failure's backoff is not a quiet streak to build on.
         quiet = feed.interval_minutes if feed.failures == 0 else 0
         interval = settings.FEED_POLL_MINUTES if new or not quiet else min(quiet * 2, settings.FEED_POLL_MAX_MINUTES)
@@ -123,34 +126,48 @@ def _poll(feed: Feed, token: str, limits: FetchLimits | None) -> PollResult:
         if fetched.moved_to and len(fetched.moved_to) <= Feed._meta.get_field("url").max_length:
             fields["url"] = fetched.moved_to  # moved for good: asked there from now on
         Feed.objects.filter(pk=feed.pk, claim=token).update(**fields)
-    return PollResult(new_posts=new, not_modified=fetched.not_modified)
+    return PollResult(new_posts=new, changed_posts=changed, not_modified=fetched.not_modified)
 
 
-def _posts_add(channel_id: int, items: list[FeedItem]) -> list[int]:
-    """Add the items the channel has no post for yet; returns the new posts' ids. The unique (channel, key) keeps a
+def _posts_save(channel_id: int, items: list[FeedItem]) -> tuple[list[int], list[int]]:
+    """Add the items the channel has no post for yet, and read again those whose content changed (a disclosure
+    added after the fact); returns the new posts' ids and the changed ones'. The unique (channel, key) keeps a
     second copy out even if two polls of one feed ever raced past the lease."""
-    keys = [item.key for item in items]
-    known = set(Post.objects.filter(channel_id=channel_id, key__in=keys).values_list("key", flat=True))
+    digests = {item.key: _digest(item) for item in items}
+    known = dict(Post.objects.filter(channel_id=channel_id, key__in=list(digests)).values_list("key", "digest"))
     fresh = [item for item in items if item.key not in known]
+    changed = [item for item in items if item.key in known and known[item.key] != digests[item.key]]
+    changed_ids = []
+    for item in changed:
+        fields = _post_fields(item)
+        del fields["published_at"]  # the date it was first read with stays: a re-dated post is not a new post
+        post = Post.objects.filter(channel_id=channel_id, key=item.key)
+        post.update(digest=digests[item.key], **fields)
+        changed_ids.extend(post.values_list("pk", flat=True))
     if not fresh:
-        return []
+        return [], changed_ids
     Post.objects.bulk_create(
-        [
-            Post(
-                channel_id=channel_id,
-                key=item.key,
-                url=item.url,
-                title=item.title,
-                published_at=item.published,
-                excerpt=item.excerpt,
-            )
-            for item in fresh
-        ],
+        [Post(channel_id=channel_id, key=item.key, digest=digests[item.key], **_post_fields(item)) for item in fresh],
         ignore_conflicts=True,
     )
-    return list(
-        Post.objects.filter(channel_id=channel_id, key__in=[item.key for item in fresh]).values_list("pk", flat=True)
-    )
+    new_ids = Post.objects.filter(channel_id=channel_id, key__in=[item.key for item in fresh])
+    return list(new_ids.values_list("pk", flat=True)), changed_ids
+
+
+def _post_fields(item: FeedItem) -> dict:
+    return {
+        "url": item.url,
+        "title": item.title,
+        "published_at": item.published,
+        "excerpt": item.excerpt,
+        "text": item.text,
+        "links": list(item.links),
+    }
+
+
+def _digest(item: FeedItem) -> str:
+    read = json.dumps([item.url, item.title, item.excerpt, item.text, item.links], ensure_ascii=False)
+    return hashlib.sha256(read.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _failed(feed: Feed, token: str, reason: str, *, gone: bool = False) -> None:

@@ -77,6 +77,30 @@ def test_a_quiet_feed_is_asked_with_its_etag_and_less_and_less_often(now, server
     assert Post.objects.count() == 6
 
 
+def test_an_item_whose_content_changed_is_read_again_and_said_changed_not_new(now, server, feed):
+    server.routes["/feed"] = answer(200, WORDPRESS)
+    polled(feed)
+    first = Post.objects.get(key="https://lescarnetsdecamille.fr/?p=123")
+    assert "Collaboration commerciale" not in first.text and first.digest
+    edited = WORDPRESS.replace(
+        b"<p>Le soir, tartiflette",
+        b'<p>Collaboration commerciale avec <a href="https://brand.example/">B</a>.</p><p>Le soir, tartiflette',
+    )
+    server.routes["/feed"] = answer(200, edited)
+    due_again(feed)
+
+    result = polled(feed)
+    due_again(feed)
+    again = polled(feed)
+
+    first.refresh_from_db()
+    assert (result.new_posts, result.changed_posts) == ([], [first.pk])
+    assert (again.new_posts, again.changed_posts) == ([], [])
+    assert "Collaboration commerciale avec B." in first.text and first.links == ["https://brand.example/"]
+    assert first.published_at == dt.datetime(2024, 10, 14, 8, 12, 45, tzinfo=dt.UTC)
+    assert Post.objects.count() == 6
+
+
 def test_a_new_item_becomes_one_post_and_brings_the_polls_closer_again(now, server, feed):
     server.routes["/feed"] = answer(200, WORDPRESS)
     polled(feed)
