@@ -415,6 +415,12 @@ FEED_POLL_MINUTES = env.int("FEED_POLL_MINUTES", default=60)
 FEED_POLL_MAX_MINUTES = env.int("FEED_POLL_MAX_MINUTES", default=24 * 60)
 FEED_BROKEN_AFTER_DAYS = env.int("FEED_BROKEN_AFTER_DAYS", default=3)
 CELERY_BEAT_SCHEDULE["feeds"] = {"task": "campaigns.tasks.poll_feeds", "schedule": float(FEED_SCAN_SECONDS)}
+# A channel without a feed (blog, YouTube, podcast, newsletter) has its page searched for one (crm.services.feeds):
+# beat looks for channels to search every FEED_LOOKUP_SCAN_SECONDS, and a page where none was found is searched
+# again after FEED_LOOKUP_DAYS.
+FEED_LOOKUP_DAYS = env.int("FEED_LOOKUP_DAYS", default=30)
+FEED_LOOKUP_SCAN_SECONDS = env.int("FEED_LOOKUP_SCAN_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["feed-lookup"] = {"task": "crm.tasks.find_feeds", "schedule": float(FEED_LOOKUP_SCAN_SECONDS)}
 # --- end of Feeds ---
 
 # --- Privacy (desk.privacy.erasure, messaging.retention) ---
