@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core import fields
 from core.forms import DATETIME_INPUT, TeamMemberChoiceField, team_members
 from core.validators import CLOCK_SKEW, MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
-from crm.models import Channel, Influencer, Topic
+from crm.models import Channel, Feed, Influencer, Topic
 from crm.selectors import people_with_email
 from crm.services.influencers import email_taken_message
 
@@ -148,6 +148,17 @@ class InfluencerForm(forms.ModelForm):
 
 class ChannelForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+    # Not a Channel field: saved through crm.services.feeds (the view), which starts its reading afresh.
+    feed_url = forms.URLField(
+        label=_("Feed address"),
+        max_length=Feed._meta.get_field("url").max_length,
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "RSS, Atom or JSON Feed. Left empty, it is looked for at the channel's address (blog, YouTube, podcast, "
+            "newsletter)."
+        ),
+    )
 
     class Meta:
         model = Channel
@@ -155,6 +166,10 @@ class ChannelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "feed_url" not in self.initial:
+            # The formset's rows come with their feed (select_related): no query per row.
+            feed = getattr(self.instance, "feed", None)
+            self.initial["feed_url"] = feed.url if feed is not None else ""
         guard_fields(self)
 
     def clean_handle(self) -> str:
@@ -200,7 +215,8 @@ def channel_formset_class(extra: int):
 
 
 class ChannelFormHelper(FormHelper):
-    """One channel per row, each field with its own label (readable on a phone, and by a screen reader)."""
+    """One channel per row, its feed's address on a second one, each field with its own label (readable on a phone,
+    and by a screen reader)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,5 +229,7 @@ class ChannelFormHelper(FormHelper):
                 Column("url", css_class="col-sm-4"),
                 Column("DELETE", css_class="col-sm-1 pt-sm-4"),
                 "id",
-            )
+            ),
+            # The feed under its channel, as wide as the channel's own address: addresses of feeds are long.
+            Row(Column("feed_url", css_class="col-sm-8 offset-sm-3")),
         )

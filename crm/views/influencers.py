@@ -24,6 +24,8 @@ from crm.models import BouncingAddress, Channel, Influencer
 from crm.selectors import influencer_profile
 from crm.services import address_bounce_clear, influencer_create, influencer_update
 from crm.services.addresses import may_clear_bounce
+from crm.services.feeds import channel_feed_edit
+from crm.tasks import find_feed
 from crm.views.common import influencer_url
 from desk import timeline
 
@@ -185,7 +187,7 @@ def influencer_add(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 influencer = influencer_create(by=request.user, **fields)
                 channels.instance = influencer
-                channels.save()
+                _channels_save(channels)
         except ValidationError as refusal:
             add_service_errors(form, refusal)
         except IntegrityError:
@@ -203,16 +205,18 @@ def influencer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ChannelFormSet = channel_formset_class(extra=1)
     if request.method == "GET":
         form = InfluencerForm(instance=influencer)
-        channels = ChannelFormSet(instance=influencer, prefix=CHANNELS_PREFIX)
+        channels = ChannelFormSet(instance=influencer, prefix=CHANNELS_PREFIX, queryset=_channels_with_feeds())
         return _render_form(request, form, channels, influencer=influencer)
 
     form = InfluencerForm(request.POST, instance=influencer)
-    channels = ChannelFormSet(request.POST, instance=influencer, prefix=CHANNELS_PREFIX)
+    channels = ChannelFormSet(
+        request.POST, instance=influencer, prefix=CHANNELS_PREFIX, queryset=_channels_with_feeds()
+    )
     if form.is_valid() and channels.is_valid():
         try:
             with transaction.atomic():
                 influencer_update(influencer=influencer, by=request.user, **form.cleaned_data)
-                channels.save()
+                _channels_save(channels)
         except ValidationError as refusal:
             add_service_errors(form, refusal)
         except IntegrityError:
@@ -221,6 +225,30 @@ def influencer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s was saved.") % {"name": influencer})
             return redirect(influencer_url(influencer.pk))
     return _render_form(request, form, channels, influencer=influencer)
+
+
+def _channels_with_feeds():
+    # Each row's feed address is a field of its form: read with the rows, not one query per row.
+    return Channel.objects.select_related("feed")
+
+
+def _channels_save(channels) -> None:
+    """Save the channel rows and what each says of its feed (inside the caller's transaction); a saved channel
+    left without a feed has its page searched for one once committed (crm.tasks.find_feed)."""
+    channels.save()
+    for channel_form in channels.forms:
+        channel = channel_form.instance
+        if channel.pk is None or not channel_form.has_changed() or channel_form in channels.deleted_forms:
+            continue  # an empty extra row, a deleted channel, or one nobody touched
+        changed = channel_form.changed_data
+        look_up = channel_feed_edit(
+            channel=channel,
+            feed_url=channel_form.cleaned_data.get("feed_url") or "",
+            feed_changed="feed_url" in changed,
+            address_changed="url" in changed,
+        )
+        if look_up:
+            find_feed.delay_on_commit(channel.pk)
 
 
 def _render_form(request: HttpRequest, form: InfluencerForm, channels, *, influencer: Influencer | None):

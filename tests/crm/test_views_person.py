@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Stage, StageChange
-from crm.models import Influencer
+from crm.models import Channel, Feed, Influencer
+from crm.tasks import find_feed
 from tests.crm.directory_people import NOW, days
 from tests.factories import (
     AudienceSnapshotFactory,
@@ -312,3 +313,120 @@ def test_a_viewer_cannot_add_or_edit_a_person(client, carol, directory):
     assert client.get(reverse("crm:influencer_edit", args=[lea.pk])).status_code == 403
     assert client.post(reverse("crm:influencer_edit", args=[lea.pk]), _person_form()).status_code == 403
     assert not Influencer.objects.filter(name="Nina Faure").exists()
+
+
+# --- A channel's feed on the form ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def looked_up(monkeypatch) -> list[int]:
+    """The channels handed to find_feed (the task itself is tests/crm/feeds/test_lookup.py's)."""
+    handed: list[int] = []
+    monkeypatch.setattr(find_feed, "delay", handed.append)
+    return handed
+
+
+def _edit_channel(channel, **fields) -> dict:
+    return {
+        "channels-TOTAL_FORMS": "1",
+        "channels-INITIAL_FORMS": "1",
+        "channels-0-id": channel.pk,
+        "channels-0-platform": channel.platform,
+        "channels-0-handle": channel.handle,
+        "channels-0-url": channel.url,
+        "channels-0-feed_url": "",
+        **{f"channels-0-{name}": value for name, value in fields.items()},
+    }
+
+
+def test_the_edit_form_shows_each_channels_feed_address(client, bob, directory):
+    channel = directory["marc"].channels.get()
+    Feed.objects.create(channel=channel, url="https://www.youtube.com/feeds/videos.xml?channel_id=UCmarc")
+    client.force_login(bob)
+
+    html = client.get(reverse("crm:influencer_edit", args=[directory["marc"].pk])).content.decode()
+
+    assert 'for="id_channels-0-feed_url"' in html
+    assert 'value="https://www.youtube.com/feeds/videos.xml?channel_id=UCmarc"' in html
+
+
+def test_a_feed_address_typed_on_the_form_is_the_channels_feed_and_a_new_one_is_read_afresh(
+    client, bob, directory, looked_up, django_capture_on_commit_callbacks
+):
+    marc = directory["marc"]
+    channel = marc.channels.get()
+    Feed.objects.create(channel=channel, url="https://old.example/feed", etag='"v1"', last_error="Gone.")
+    client.force_login(bob)
+    data = _person_form(name=marc.name, email=marc.email, **_edit_channel(channel, feed_url="trail.example/feed.xml"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("crm:influencer_edit", args=[marc.pk]), data)
+
+    assert response.status_code == 302
+    feed = Feed.objects.get(channel=channel)
+    assert (feed.url, feed.etag, feed.last_error) == ("https://trail.example/feed.xml", "", "")
+    assert looked_up == [], "a channel with a feed is not searched for one"
+
+
+def test_a_blog_saved_without_a_feed_address_has_its_page_searched_once_committed(
+    client, bob, looked_up, django_capture_on_commit_callbacks
+):
+    client.force_login(bob)
+    data = _person_form(
+        **{
+            "channels-0-platform": "blog",
+            "channels-0-handle": "nina-cuisine",
+            "channels-0-url": "nina-cuisine.example",
+            "channels-1-platform": "instagram",
+            "channels-1-handle": "nina.cooks",
+            "channels-1-url": "https://instagram.com/nina.cooks",
+        }
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("crm:influencer_add"), data)
+    assert looked_up == [], "not before the commit"
+    for callback in callbacks:
+        callback()
+
+    blog = Channel.objects.get(handle="nina-cuisine")
+    assert looked_up == [blog.pk], "an Instagram page has no feed to find"
+    assert not Feed.objects.filter(channel=blog).exists()
+
+
+def test_emptying_the_feed_address_takes_the_feed_away_and_a_new_address_is_searched_at_once(
+    client, bob, directory, looked_up, django_capture_on_commit_callbacks
+):
+    marc = directory["marc"]
+    channel = marc.channels.get()
+    Channel.objects.filter(pk=channel.pk).update(url="https://marc.example/", feed_looked_up_at=NOW)
+    channel.refresh_from_db()
+    Feed.objects.create(channel=channel, url="https://marc.example/feed")
+    client.force_login(bob)
+    data = _person_form(
+        name=marc.name, email=marc.email, **_edit_channel(channel, platform="blog", url="https://marc.blog.example/")
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("crm:influencer_edit", args=[marc.pk]), data)
+
+    channel.refresh_from_db()
+    assert not Feed.objects.filter(channel=channel).exists()
+    assert channel.feed_looked_up_at is None, "a new address is worth a search, however lately the old one had one"
+    assert looked_up == [channel.pk]
+
+
+def test_a_channel_left_as_it_was_is_not_searched_again(
+    client, bob, directory, looked_up, django_capture_on_commit_callbacks
+):
+    marc = directory["marc"]
+    channel = marc.channels.get()
+    Channel.objects.filter(pk=channel.pk).update(url="https://marc.example/", platform="blog")
+    channel.refresh_from_db()
+    client.force_login(bob)
+    data = _person_form(name=marc.name, email=marc.email, city="Albi", **_edit_channel(channel))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("crm:influencer_edit", args=[marc.pk]), data).status_code == 302
+
+    assert looked_up == []
