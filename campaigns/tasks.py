@@ -4,6 +4,7 @@ chains the two lives here."""
 
 from celery import shared_task
 
+from campaigns.services import posts_match
 from crm.feeds.polling import feed_poll, feeds_due
 
 
@@ -19,6 +20,7 @@ def poll_feeds() -> int:
 
 @shared_task
 def poll_feed(feed_id: int) -> int | None:
-    """Poll one feed; the number of new posts, or None when it was not due or another worker is at it."""
-    result = feed_poll(feed_id=feed_id)
+    """Poll one feed and match what it added or saw change to its author's campaigns, in the transaction that saves
+    the posts; the number of new posts, or None when it was not due or another worker is at it."""
+    result = feed_poll(feed_id=feed_id, then=lambda post_ids: posts_match(post_ids=post_ids))
     return len(result.new_posts) if result is not None else None

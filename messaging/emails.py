@@ -118,6 +118,23 @@ def reminder_content(
     return build("reminder", context, language)
 
 
+def content_notice_content(*, content, owner, language: str = "en") -> tuple[str, str]:
+    """To a relationship's owner: a post of their person was found that mentions the campaign (`content` is a
+    campaigns.ContentMatch): recorded or to confirm, and for a sponsored campaign whether its disclosure is there."""
+    relationship = content.relationship
+    context = {
+        "content": content,
+        "post": content.post,
+        "person": relationship.influencer,
+        "campaign": relationship.campaign,
+        "owner": owner,
+        "recorded": content.status == "recorded",
+        "missing": content.disclosure == "missing",
+        "person_url": settings.SITE_URL + reverse("crm:influencer_detail", args=[relationship.influencer_id]),
+    }
+    return build("content", context, language)
+
+
 def digest_content(*, user, today: date, relationships, people, scheduled, failed, bouncing=()) -> tuple[str, str]:
     """`bouncing`: the member's people whose address bounces (crm.selectors.bouncing_people)."""
     context = {

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -57,8 +58,14 @@ def feeds_due(*, now: datetime | None = None, limit: int | None = None) -> list[
     return list(due[:limit] if limit else due)
 
 
-def feed_poll(*, feed_id: int, limits: FetchLimits | None = None) -> PollResult | None:
-    """Poll one feed (see the module's docstring); None when it is not due, gone, or polled by another worker."""
+def feed_poll(
+    *, feed_id: int, limits: FetchLimits | None = None, then: Callable[[list[int]], object] | None = None
+) -> PollResult | None:
+    """Poll one feed (see the module's docstring); None when it is not due, gone, or polled by another worker.
+
+    `then` is given the ids of the posts the poll added or saw change, inside the transaction that saves them: what
+    a higher layer does with them (campaigns match them) commits with them, or a killed worker's next poll redoes
+    both. A fault in it is logged and costs those posts their matching, not the feed its poll."""
     token = _claim(feed_id)
     if token is None:
         return None
@@ -66,7 +73,7 @@ def feed_poll(*, feed_id: int, limits: FetchLimits | None = None) -> PollResult 
         feed = Feed.objects.filter(pk=feed_id).first()
         if feed is None:
             return None
-        return _poll(feed, token, limits)
+        return _poll(feed, token, limits, then)
     finally:
         Feed.objects.filter(pk=feed_id, claim=token).update(claim="", claimed_at=None)
 
@@ -83,7 +90,7 @@ def _claim(feed_id: int) -> str | None:
     return token if won == 1 else None
 
 
-def _poll(feed: Feed, token: str, limits: FetchLimits | None) -> PollResult:
+def _poll(feed: Feed, token: str, limits: FetchLimits | None, then: Callable[[list[int]], object] | None) -> PollResult:
     try:
         fetched = feed_fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified, limits=limits)
         parsed = None
@@ -105,6 +112,12 @@ def _poll(feed: Feed, token: str, limits: FetchLimits | None) -> PollResult:
     now = timezone.now()
     with transaction.atomic():
         new, changed = _posts_save(feed.channel_id, parsed.items) if parsed is not None else ([], [])
+        if then is not None and (new or changed):
+            try:
+                with transaction.atomic():
+                    then([*new, *changed])
+            except Exception:
+                logger.exception("feed %s: what follows the poll stopped", feed.pk)
         # A quiet feed is asked half as often each time; a failure's backoff is not a quiet streak to build on.
         quiet = feed.interval_minutes if feed.failures == 0 else 0
         interval = settings.FEED_POLL_MINUTES if new or not quiet else min(quiet * 2, settings.FEED_POLL_MAX_MINUTES)
