@@ -26,7 +26,17 @@ from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
 from crm.addresses import email_key
-from crm.models import AudienceSnapshot, BouncingAddress, Channel, Exchange, Influencer, InfluencerAddress, Topic
+from crm.models import (
+    AudienceSnapshot,
+    BouncingAddress,
+    Channel,
+    Exchange,
+    Feed,
+    Influencer,
+    InfluencerAddress,
+    Post,
+    Topic,
+)
 
 
 def is_overdue(today: date) -> Case:
@@ -43,6 +53,19 @@ def next_due_before(day: date) -> Q:
     """
     relationships_due = Relationship.objects.filter(stage__in=STAGES_WITH_A_CLOCK, next_contact_due__lt=day)
     return Q(next_contact_due__lt=day) | Q(pk__in=relationships_due.values("influencer_id"))
+
+
+def posted_since(since: datetime) -> Exists:
+    """Annotation or filter on people: one of their channels has a post published since `since` (a post whose date
+    its feed does not give counts from when it was found). Said as two ranges rather than a COALESCE, so that the
+    index on (channel, published) serves the first."""
+    dated = Q(published_at__gte=since) | Q(published_at__isnull=True, found_at__gte=since)
+    return Exists(Post.objects.filter(dated, channel__influencer_id=OuterRef("pk")))
+
+
+def has_a_feed() -> Exists:
+    """Filter on people: one of their channels has a feed (what they post is read)."""
+    return Exists(Feed.objects.filter(channel__influencer_id=OuterRef("pk")))
 
 
 def people_with_email(address: str, *, besides: Influencer | None = None) -> QuerySet[Influencer]:

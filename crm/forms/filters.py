@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import fields
 from core.forms import TeamMemberChoiceField, team_members
 from crm.models import Influencer, Tier, Topic, tier_bounds
-from crm.selectors import matching_people, next_due_before
+from crm.selectors import has_a_feed, matching_people, next_due_before, posted_since
 
 SORTS = {
     "name": (_("Name"), ["name_lower", "pk"]),
@@ -17,6 +18,17 @@ SORTS = {
     "audience": (_("Audience (largest first)"), ["-audience", "name_lower", "pk"]),
 }
 PER_PAGE_CHOICES = [(25, "25"), (50, "50"), (100, "100")]
+# "Posted": in the last N days, or silent for SILENT_DAYS (read from a feed, and nothing in that time: worth knowing
+# before a pitch).
+SILENT = "silent"
+SILENT_DAYS = 90
+POSTED_CHOICES = [
+    ("", _("Any time")),
+    ("7", _("In the last 7 days")),
+    ("30", _("In the last 30 days")),
+    ("90", _("In the last 90 days")),
+    (SILENT, _("Not in 90 days")),
+]
 
 
 class InfluencerFilterForm(forms.Form):
@@ -31,6 +43,7 @@ class InfluencerFilterForm(forms.Form):
         label=_("Consent"), required=False, choices=[("", _("Any consent"))] + Influencer.Consent.choices
     )
     owner = TeamMemberChoiceField(label=_("Owner"), required=False, queryset=team_members(), empty_label=_("Anyone"))
+    posted = forms.ChoiceField(label=_("Posted"), required=False, choices=POSTED_CHOICES)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_this_week = forms.BooleanField(label=_("Due this week only"), required=False)
     sort = forms.ChoiceField(
@@ -54,10 +67,13 @@ class InfluencerFilterForm(forms.Form):
         [
             ("consent", "col-6 col-md-2"),
             ("owner", "col-6 col-md-2"),
+            ("posted", "col-6 col-md-2"),
             ("sort", "col-6 col-md-3"),
             ("per_page", "col-6 col-md-2"),
-            ("overdue", "col-6 col-md-2 pt-md-4"),
-            ("due_this_week", "col-6 col-md-2 pt-md-4"),
+        ],
+        [
+            ("overdue", "col-6 col-md-2"),
+            ("due_this_week", "col-6 col-md-2"),
         ],
     ]
     WIDGET_CLASSES = {"checkbox": "form-check-input", "select": "form-select"}
@@ -107,10 +123,19 @@ class InfluencerFilterForm(forms.Form):
         # indexes serve it: see next_due_before.
         if data.get("overdue"):
             people = people.filter(next_due_before(today))
+        if posted := data.get("posted"):
+            people = self._by_posts(people, posted)
         if data.get("due_this_week"):
             # As Today's "Due this week": due from today to a week ahead (the overdue have their own filter).
             people = people.exclude(next_due_before(today)).filter(next_due_before(today + timedelta(days=8)))
         return people
+
+    @staticmethod
+    def _by_posts(people, posted: str):
+        now = timezone.now()
+        if posted == SILENT:
+            return people.filter(has_a_feed()).exclude(posted_since(now - timedelta(days=SILENT_DAYS)))
+        return people.filter(posted_since(now - timedelta(days=int(posted))))
 
     @property
     def ordering(self) -> list[str]:

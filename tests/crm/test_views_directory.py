@@ -1,11 +1,12 @@
 """The directory: search, filters, sort and pages."""
 
+import datetime
 import re
 
 import pytest
 
 from campaigns.models import Stage
-from crm.models import Channel
+from crm.models import Channel, Feed, Post
 from tests.crm.directory_people import NOW, days
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory, paris
 
@@ -97,6 +98,38 @@ def test_overdue_and_due_this_week_read_the_soonest_of_the_persons_and_their_cam
     assert _names(client.get(LIST, {"due_this_week": "on"})) == (["Noé Blanc"] if this_week else [])
 
 
+def _post(person, key: str, *, published_days_ago: int | None = None, found_days_ago: int = 0, feed: bool = False):
+    channel = person.channels.first() or ChannelFactory(influencer=person, platform=Channel.Platform.BLOG)
+    if feed and not Feed.objects.filter(channel=channel).exists():
+        Feed.objects.create(channel=channel, url=f"https://{key}.example/feed")
+    published = None if published_days_ago is None else NOW - datetime.timedelta(days=published_days_ago)
+    post = Post.objects.create(channel=channel, key=key, title=key, published_at=published)
+    Post.objects.filter(pk=post.pk).update(found_at=NOW - datetime.timedelta(days=found_days_ago))
+
+
+@pytest.mark.parametrize(
+    ("posted", "expected"),
+    [
+        ("7", ["Léa Martin"]),
+        ("30", ["Léa Martin", "Zoé Petit"]),
+        ("90", ["Léa Martin", "marc Durand", "Zoé Petit"]),
+        ("silent", ["Anna Roux"]),
+        ("", ["Anna Roux", "Léa Martin", "marc Durand", "Zoé Petit"]),
+    ],
+)
+def test_the_posted_filter_reads_when_posts_were_published_else_found(client, bob, directory, posted, expected):
+    _post(directory["lea"], "lea-new", published_days_ago=3, found_days_ago=1)
+    _post(directory["lea"], "lea-old", published_days_ago=200, found_days_ago=1)
+    # Found yesterday, published 40 days ago: the publication counts.
+    _post(directory["marc"], "marc", published_days_ago=40, found_days_ago=1, feed=True)
+    _post(directory["zoe"], "zoe-undated", found_days_ago=10)
+    # Read from a feed, nothing new in 90 days: silent. Nobody else is, having no feed, or having posted lately.
+    _post(directory["anna"], "anna", published_days_ago=120, found_days_ago=95, feed=True)
+    client.force_login(bob)
+
+    assert _names(client.get(LIST, {"posted": posted})) == expected
+
+
 def test_a_search_matches_a_person_once_even_through_name_email_and_several_handles(client, bob, directory):
     person = InfluencerFactory(name="Jade Martin", email="jade.martin@example.org")
     ChannelFactory(influencer=person, platform=Channel.Platform.INSTAGRAM, handle="martinjade")
@@ -134,7 +167,9 @@ def test_sorts(client, bob, directory, sort, expected):
     assert _names(client.get(LIST, {"sort": sort})) == expected
 
 
-@pytest.mark.parametrize("params", [{"tier": "giga"}, {"topic": "x"}, {"owner": "999"}, {"sort": "drop table"}])
+@pytest.mark.parametrize(
+    "params", [{"tier": "giga"}, {"topic": "x"}, {"owner": "999"}, {"sort": "drop table"}, {"posted": "-5"}]
+)
 def test_an_unknown_filter_value_is_ignored_and_shown_as_an_error_never_a_500(client, bob, directory, params):
     client.force_login(bob)
 
@@ -215,7 +250,8 @@ def _community(size: int, bob) -> None:
     for n in range(size):
         person = InfluencerFactory(owner=bob, topics=[f"topic {n % 4}", "food"], next_contact_due=days(n - 5))
         ChannelFactory(influencer=person)
-        ChannelFactory(influencer=person, platform=Channel.Platform.YOUTUBE)
+        youtube = ChannelFactory(influencer=person, platform=Channel.Platform.YOUTUBE)
+        Post.objects.create(channel=youtube, key=f"video-{n}", published_at=NOW - datetime.timedelta(days=n % 60))
         RelationshipFactory(influencer=person, campaign=campaign, stage=Stage.ACTIVE, next_contact_due=days(n))
 
 
@@ -225,6 +261,6 @@ def test_the_list_costs_the_same_number_of_queries_at_3_and_30_rows(client, bob,
     client.force_login(bob)
 
     with django_assert_num_queries(LIST_QUERIES):
-        response = client.get(LIST, {"sort": "due", "q": "person", "per_page": 100})
+        response = client.get(LIST, {"sort": "due", "q": "person", "per_page": 100, "posted": "90"})
 
     assert len(_names(response)) == rows
