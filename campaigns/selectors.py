@@ -6,11 +6,11 @@ Computed in SQL: each returns a queryset (or a handful of them) whose query coun
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from campaigns.models import STAGES_WITH_A_CLOCK, Campaign, Relationship, Stage
+from campaigns.models import STAGES_WITH_A_CLOCK, Campaign, ContentMatch, Relationship, Stage
 from crm.models import Influencer
 from crm.selectors import is_overdue, people_needing_news
 
@@ -187,5 +187,37 @@ def _cards(relationships: QuerySet[Relationship]) -> QuerySet[Relationship]:
     return (
         relationships.select_related("influencer", "owner")
         .only(*CARD_FIELDS)
-        .annotate(is_overdue=is_overdue(timezone.localdate()))
+        .annotate(
+            is_overdue=is_overdue(timezone.localdate()),
+            disclosure_missing=disclosure_missing(),
+            content_proposed=content_proposed(),
+        )
     )
+
+
+# --- Content read from feeds -----------------------------------------------------------------------------------
+
+
+def disclosure_missing() -> Exists:
+    """Whether a relationship has a post that needs its disclosure (a sponsored campaign's, not dismissed)."""
+    return Exists(
+        ContentMatch.objects.filter(relationship=OuterRef("pk"), disclosure=ContentMatch.Disclosure.MISSING).exclude(
+            status=ContentMatch.Status.DISMISSED
+        )
+    )
+
+
+def content_proposed() -> Exists:
+    """Whether a relationship has a post proposed as its content, waiting for the owner."""
+    return Exists(ContentMatch.objects.filter(relationship=OuterRef("pk"), status=ContentMatch.Status.PROPOSED))
+
+
+def content_matches(*, relationship: Relationship | None = None, influencer=None, limit: int = 20) -> list:
+    """A relationship's (or a person's) posts matched to campaigns: to confirm first, then the newest."""
+    matches = ContentMatch.objects.select_related("post__channel", "relationship__campaign__brand")
+    if relationship is not None:
+        matches = matches.filter(relationship=relationship)
+    if influencer is not None:
+        matches = matches.filter(relationship__influencer=influencer)
+    proposed_first = Case(When(status=ContentMatch.Status.PROPOSED, then=0), default=1)
+    return list(matches.order_by(proposed_first, "-found_at", "-pk")[:limit])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns.views import board, campaigns, moves
+from campaigns.views import board, campaigns, content, moves
 
 app_name = "campaigns"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("relationships/<int:pk>/accept/", moves.accept, name="relationship_accept"),
     path("relationships/<int:pk>/deliver/", moves.deliver, name="relationship_deliver"),
     path("relationships/<int:pk>/close/", moves.close, name="relationship_close"),
+    path("relationships/<int:pk>/content/", content.content_review, name="content_review"),
 ]

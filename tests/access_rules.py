@@ -90,6 +90,7 @@ PAGES: dict[str, Page] = {
     "campaigns:relationship_accept": Page(get=WRITERS, post=WRITERS, pk=Relationship),
     "campaigns:relationship_deliver": Page(get=WRITERS, post=WRITERS, pk=Relationship),
     "campaigns:relationship_close": Page(get=WRITERS, post=WRITERS, pk=Relationship),
+    "campaigns:content_review": Page(get=WRITERS, post=WRITERS, pk=Relationship),
     # Follow-ups and the outbox.
     "follow_up_new": Page(get=WRITERS, post=WRITERS, pk=Influencer),
     # With no template chosen there is nothing to fill in: 204, the typed text stays.

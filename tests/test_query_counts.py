@@ -214,6 +214,7 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "campaigns:relationship_deliver": [("/campaigns/relationships/{active}/deliver/", "{owner}", 5)],
     # 8: whether the person's address bounces (then the thank-you is skipped, and the dialog says why).
     "campaigns:relationship_close": [("/campaigns/relationships/{delivered}/close/", "{owner}", 8)],
+    "campaigns:content_review": [("/campaigns/relationships/{active}/content/", "{owner}", 5)],
     # 9: whether the person's address bounces (no follow-up can go).
     "follow_up_new": [("/influencers/{person}/follow-ups/new/", "{owner}", 9)],
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],

@@ -94,6 +94,7 @@ def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[d
     move = NEXT_MOVE.get(stage)
     move_url = PkUrl(move[0]) if move else None
     person_url, close_url = PkUrl("crm:influencer_detail"), PkUrl("campaigns:relationship_close")
+    content_url = PkUrl("campaigns:content_review")
     follow_up_url, contact_url = PkUrl("follow_up_new"), reverse("crm:contact_log")
     # Labels translated once per column, not once per card (get_FOO_display translates every choice it holds).
     tiers = {tier.value: str(tier.label) for tier in Tier}
@@ -115,6 +116,9 @@ def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[d
                 "due": relationship.next_contact_due,
                 "is_overdue": relationship.is_overdue,
                 "flags": flags.get(pk, []),
+                "disclosure_missing": relationship.disclosure_missing,
+                "content_proposed": relationship.content_proposed,
+                "content_url": content_url(pk),
                 "person_url": person_url(person.pk),
                 "move_url": move_url(pk) if move_url else "",
                 "close_url": close_url(pk),
