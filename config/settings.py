@@ -421,6 +421,9 @@ CELERY_BEAT_SCHEDULE["feeds"] = {"task": "campaigns.tasks.poll_feeds", "schedule
 FEED_LOOKUP_DAYS = env.int("FEED_LOOKUP_DAYS", default=30)
 FEED_LOOKUP_SCAN_SECONDS = env.int("FEED_LOOKUP_SCAN_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["feed-lookup"] = {"task": "crm.tasks.find_feeds", "schedule": float(FEED_LOOKUP_SCAN_SECONDS)}
+# The demo's feed server (demo.feeds_server, started by `make run`) listens on 127.0.0.1 at this port, and the demo
+# data's feeds point there.
+DEMO_FEEDS_PORT = env.int("DEMO_FEEDS_PORT", default=8765)
 # --- end of Feeds ---
 
 # --- Privacy (desk.privacy.erasure, messaging.retention) ---

@@ -18,15 +18,6 @@ from demo import people_data
 
 # Share of the directory each teammate owns: the demo `marketer` owns the most, so their "who needs news" is full.
 OWNER_WEIGHTS = {"marketer": 30, "sophie": 22, "karim": 20, "lea": 18, "manager": 10}
-PROFILE_HOSTS = {
-    "instagram": "https://instagram.example.com/{h}",
-    "youtube": "https://youtube.example.com/@{h}",
-    "tiktok": "https://tiktok.example.com/@{h}",
-    "x": "https://x.example.com/{h}",
-    "podcast": "https://podcasts.example.com/{h}",
-    "newsletter": "https://newsletter.example.org/{h}",
-    "blog": "https://{h}.example.org",
-}
 # Platforms where an audience in the hundreds of thousands is believable for a main channel.
 BIG_PLATFORMS = ["instagram", "youtube", "tiktok"]
 
@@ -227,7 +218,7 @@ class DirectoryBuilder:
                 influencer=person.influencer,
                 platform=platform,
                 handle=handle,
-                url=PROFILE_HOSTS[platform].format(h=handle.replace("_", "-") if platform == "blog" else handle),
+                url=people_data.profile_url(platform, handle),
             )
             person.channels.append(channel)
             final = target if position == 0 else max(150, int(target * rng.uniform(0.04, 0.6)))

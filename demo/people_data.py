@@ -203,6 +203,23 @@ KIND_PLATFORMS = {
     "other": ["instagram", "newsletter", "blog", "x"],
 }
 
+# A channel's address on its platform, all on example domains. A blog's handle becomes a host name: "_" is not
+# allowed there.
+PROFILE_HOSTS = {
+    "instagram": "https://instagram.example.com/{h}",
+    "youtube": "https://youtube.example.com/@{h}",
+    "tiktok": "https://tiktok.example.com/@{h}",
+    "x": "https://x.example.com/{h}",
+    "podcast": "https://podcasts.example.com/{h}",
+    "newsletter": "https://newsletter.example.org/{h}",
+    "blog": "https://{h}.example.org",
+}
+
+
+def profile_url(platform: str, handle: str) -> str:
+    return PROFILE_HOSTS[platform].format(h=handle.replace("_", "-") if platform == "blog" else handle)
+
+
 # How many people of each kind (out of 300): brand ambassadors are few and looked after.
 KIND_COUNTS = {
     "blogger": 84,
