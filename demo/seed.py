@@ -15,7 +15,7 @@ from django.utils import timezone
 from campaigns.models import Brand, Campaign, Relationship
 from core import roles
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
-from demo import people_data, work_data
+from demo import feeds, people_data, work_data
 from demo.directory import DirectoryBuilder
 from demo.message_templates import message_templates
 from demo.story import Story
@@ -39,9 +39,11 @@ class Seeded:
     users: list[str] = field(default_factory=list)
     community: bool = False
     templates: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.users or self.community or self.templates)
+        return bool(self.users or self.community or self.templates or self.identifiers or self.feeds)
 
 
 @transaction.atomic
@@ -56,6 +58,10 @@ def run() -> Seeded:
         seeded.community = True
     # Apart from the community: a demo loaded before templates existed gets them on its next run.
     seeded.templates = message_templates()
+    # Apart from the community too: a demo loaded before feeds existed gets them, and its campaigns what identifies
+    # their content, on its next run.
+    seeded.identifiers = feeds.content_identifiers()
+    seeded.feeds = feeds.demo_feeds()
     return seeded
 
 

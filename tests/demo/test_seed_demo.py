@@ -4,6 +4,9 @@ Seeding takes a few seconds, so the module seeds once (the `demo` fixture) insid
 back when the module is done. The two tests that need an empty database come first and do not use it.
 """
 
+import html
+import re
+import unicodedata
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
@@ -18,10 +21,23 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from campaigns.models import Brand, Campaign, GuardrailEvent, Outcome, Relationship, Stage, StageChange, ThankYou
+from campaigns.models import (
+    Brand,
+    Campaign,
+    DisclosureMarker,
+    GuardrailEvent,
+    Outcome,
+    Relationship,
+    Stage,
+    StageChange,
+    ThankYou,
+)
 from campaigns.selectors import who_needs_news
-from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Tier, Topic
+from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Feed, Influencer, Tier, Topic
 from demo.directory import DirectoryBuilder
+from demo.feeds import demo_campaign
+from demo.feeds_data import FEEDS
+from demo.feeds_server import feed_path
 from messaging.models import Message
 
 EXAMPLE_DOMAINS = ("example.com", "example.fr", "example.org")
@@ -290,3 +306,53 @@ def test_the_outbox_holds_history_not_a_backlog(demo, db):
     follow_ups = Message.objects.filter(kind=Message.Kind.FOLLOW_UP, status=Message.Status.SCHEDULED)
     assert follow_ups.count() == 6
     assert all(m.send_at > now and m.cancel_if_reply and m.relationship.stage == Stage.PITCHED for m in follow_ups)
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _says(text: str, words: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(_folded(words)) + r"(?!\w)", _folded(html.unescape(text))) is not None
+
+
+def test_demo_channels_read_their_feeds_from_the_demo_feed_server(demo, db, settings):
+    feeds = list(Feed.objects.select_related("channel"))
+    base = f"http://127.0.0.1:{settings.DEMO_FEEDS_PORT}/"
+
+    assert len(feeds) == len(FEEDS)
+    assert all(feed.url.startswith(base) for feed in feeds)
+    for spec in FEEDS:
+        feed = next(feed for feed in feeds if feed.url == base.rstrip("/") + feed_path(spec, feed.channel.handle))
+        assert feed.channel.platform == spec.platform
+        if spec.campaign:
+            assert feed.channel.influencer.relationships.filter(
+                campaign=demo_campaign(spec.campaign), stage__in=spec.stages
+            ).exists(), spec.key
+
+
+def test_every_demo_campaign_says_what_identifies_its_content(demo, db):
+    for campaign in Campaign.objects.all():
+        assert campaign.content_terms, campaign
+    assert Campaign.objects.exclude(promo_code="").exists()
+    assert Campaign.objects.exclude(content_links="").count() >= 6
+
+
+def test_the_sponsored_launch_gets_one_post_with_its_disclosure_and_one_without(demo, db):
+    """What a newcomer sees in the first minutes of `make run`: the posts the feed server reveals that mention the
+    running sponsored campaign, by people with an open relationship on it, one saying it is paid for, one not."""
+    campaign = Campaign.objects.get(sponsored=True, status=Campaign.Status.RUNNING)
+    names = [campaign.brand.name, *campaign.content_terms.splitlines(), campaign.promo_code]
+    markers = [*DisclosureMarker.objects.values_list("text", flat=True), campaign.disclosure]
+    disclosed = []
+    for spec in FEEDS:
+        for item in spec.items:
+            text = f"{item.title}\n{item.body}"
+            if item.minutes > 0 and any(_says(text, name) for name in names):
+                assert spec.campaign and demo_campaign(spec.campaign) == campaign, spec.key
+                disclosed.append(any(_says(text, marker) for marker in markers))
+    # Nothing else in the feeds mentions it: the back catalogue is matched too, on the first poll.
+    back_catalogue = [f"{item.title}\n{item.body}" for spec in FEEDS for item in spec.items if item.minutes <= 0]
+    assert not [text for text in back_catalogue if any(_says(text, name) for name in names)]
+
+    assert sorted(disclosed) == [False, True, True]

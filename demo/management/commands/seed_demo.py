@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import seed
+from demo import feeds, seed
 
 
 class Command(BaseCommand):
@@ -27,4 +27,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Team: {', '.join(seeded.users)} (password “{seed.PASSWORD}”).")
         if seeded.community:
             self.stdout.write(", ".join(f"{count} {label}" for label, count in seed.community_counts().items()) + ".")
+        if seeded.feeds:
+            self.stdout.write(
+                f"Feeds: {len(seeded.feeds)} channels read from the demo feed server ({feeds.server_url()}), "
+                "which `make run` starts: new posts appear in the first minutes."
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.0f} s."))
