@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from crm.models import Feed
 from health.models import Heartbeat
 from health.tasks import WORKER
 from messaging.mailbox.selectors import STALE_AFTER, failing_mailboxes
@@ -15,6 +16,7 @@ OK = "ok"
 ERROR = "error"
 STALE = "stale"
 FAILING = "failing"
+BROKEN = "broken"
 
 
 def check_database() -> tuple[str, str]:
@@ -58,4 +60,16 @@ def check_mailboxes() -> tuple[str, str]:
     if failing:
         minutes = int(STALE_AFTER.total_seconds() // 60)
         return FAILING, f"{failing} mailbox(es) failing or not synced for {minutes} minutes"
+    return OK, ""
+
+
+def check_feeds() -> tuple[str, str]:
+    """The channels' feeds that are broken (crm.feeds.polling: failing for days, or gone twice): information, not a
+    failure of the app; each mends at its next good read, or when its channel is given another address."""
+    try:
+        broken = Feed.objects.filter(broken_at__isnull=False).count()
+    except Exception as exc:
+        return ERROR, f"{type(exc).__name__}: {exc}"
+    if broken:
+        return BROKEN, f"{broken} feed(s) broken"
     return OK, ""

@@ -8,12 +8,14 @@ from health import checks
 @never_cache
 @login_not_required
 def healthz(request):
-    """200 when the database and the broker answer; the worker and the mailboxes are reported, not required."""
+    """200 when the database and the broker answer; the worker, the mailboxes and the feeds are reported, not
+    required."""
     results = {
         "database": checks.check_database(),
         "broker": checks.check_broker(),
         "worker": checks.check_worker(),
         "mailboxes": checks.check_mailboxes(),
+        "feeds": checks.check_feeds(),
     }
     body = {name: state for name, (state, _reason) in results.items()}
     reasons = {name: reason for name, (_state, reason) in results.items() if reason}

@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from crm.models import Feed
 from health.models import Heartbeat
 from health.tasks import WORKER, heartbeat
+from tests.factories import ChannelFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
@@ -25,7 +27,7 @@ def test_a_fresh_heartbeat_means_the_worker_is_ok(client):
 
     body = client.get("/healthz").json()
 
-    assert body == {"database": "ok", "broker": "ok", "worker": "ok", "mailboxes": "ok"}
+    assert body == {"database": "ok", "broker": "ok", "worker": "ok", "mailboxes": "ok", "feeds": "ok"}
 
 
 def test_an_old_heartbeat_is_stale_but_does_not_fail_the_check(client, settings):
@@ -77,3 +79,16 @@ def test_it_counts_the_failing_mailboxes_without_failing_the_check(client):
     assert response.status_code == 200
     assert response.json()["mailboxes"] == "failing"
     assert response.json()["reasons"]["mailboxes"] == "2 mailbox(es) failing or not synced for 15 minutes"
+
+
+def test_it_counts_the_broken_feeds_without_failing_the_check(client):
+    now = timezone.now()
+    # Broken yesterday (gone twice), broken just now (failing for days), and one that reads fine.
+    for n, broken_at in enumerate([now - timedelta(days=1), now, None]):
+        Feed.objects.create(channel=ChannelFactory(), url=f"https://carnet{n}.example.org/feed/", broken_at=broken_at)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["feeds"] == "broken"
+    assert response.json()["reasons"]["feeds"] == "2 feed(s) broken"
