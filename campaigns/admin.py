@@ -11,7 +11,18 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import PHASE_STAGES, Brand, Campaign, GuardrailEvent, Outcome, Phase, Relationship, StageChange
+from campaigns.models import (
+    PHASE_STAGES,
+    Brand,
+    Campaign,
+    ContentMatch,
+    DisclosureMarker,
+    GuardrailEvent,
+    Outcome,
+    Phase,
+    Relationship,
+    StageChange,
+)
 from campaigns.services import (
     pitch_checks,
     pitch_text,
@@ -86,6 +97,7 @@ class CampaignAdmin(HistoryAdmin):
                 )
             },
         ),
+        (_("How its content is recognised in a feed"), {"fields": ("content_terms", "content_links", "promo_code")}),
     )
     inlines = (RelationshipInline,)
 
@@ -337,3 +349,22 @@ class GuardrailEventAdmin(BigTableAdmin, ReadOnlyAdmin):
     list_filter = ("rule", "result", ("occurred_at", admin.DateFieldListFilter), "by")
     search_fields = ("relationship__influencer__name", "relationship__campaign__name", "detail")
     list_select_related = ("relationship__influencer", "relationship__campaign__brand", "by")
+
+
+@admin.register(DisclosureMarker)
+class DisclosureMarkerAdmin(ModelAdmin):
+    """The words and tags that say a post is paid for, looked for in every matched post of a sponsored campaign."""
+
+    form = GuardedModelForm
+    list_display = ("text", "created_at")
+    search_fields = ("text",)
+
+
+@admin.register(ContentMatch)
+class ContentMatchAdmin(BigTableAdmin, ReadOnlyAdmin):
+    """Posts read from feeds that mention a campaign: confirmed or dismissed by the owner on the board."""
+
+    list_display = ("found_at", "relationship", "post", "matched", "status", "disclosure", "decided_by")
+    list_filter = ("status", "disclosure", "exact", ("found_at", admin.DateFieldListFilter))
+    search_fields = ("relationship__influencer__name", "relationship__campaign__name", "post__title", "matched")
+    list_select_related = ("relationship__influencer", "relationship__campaign__brand", "post", "decided_by")

@@ -50,8 +50,13 @@ class CampaignForm(forms.ModelForm):
             "disclosure",
             "starts_on",
             "ends_on",
+            "content_terms",
+            "content_links",
+            "promo_code",
         ]
         widgets = {
+            "content_terms": forms.Textarea(attrs={"rows": 2}),
+            "content_links": forms.Textarea(attrs={"rows": 2}),
             "topics": forms.CheckboxSelectMultiple,
             "objective": forms.Textarea(attrs={"rows": 2}),
             "ask": forms.Textarea(attrs={"rows": 2}),
@@ -77,6 +82,11 @@ class CampaignForm(forms.ModelForm):
                     "sponsored",
                     "disclosure",
                     Row(Column("starts_on"), Column("ends_on")),
+                ),
+                Fieldset(
+                    _("How its content is recognised in a feed"),
+                    Row(Column("content_terms"), Column("content_links")),
+                    Row(Column("promo_code", css_class="col-md-4")),
                 ),
             )
         )

@@ -68,6 +68,7 @@ class Campaign(ChoiceLabels, models.Model):
         _("links and domains"),
         blank=True,
         max_length=2000,
+        validators=[validators.links_or_domains],
         help_text=_(
             "One per line: a link (https://…), recorded as received content when a post gives it, or a domain "
             "(brand.example), proposed."

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 # Clocks of the browser and the server differ a little: a "now" from a form is neither future nor past.
@@ -70,6 +70,30 @@ def one_line_text(value: str) -> None:
     multi_line_text(value)
     if LINE_BREAKS_AND_TABS.search(value):
         raise ValidationError(_("Keep this on one line: no tabs or line breaks."), code="line_breaks")
+
+
+DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
+WEB_LINK = URLValidator(schemes=["http", "https"])
+
+
+def links_or_domains(value: str) -> None:
+    """Validator for a list of links or domains, one per line: https://brand.example/page or brand.example."""
+    for line in (line.strip() for line in value.splitlines()):
+        if not line:
+            continue
+        if "://" in line:
+            try:
+                WEB_LINK(line)
+            except ValidationError:
+                raise ValidationError(
+                    _("“%(line)s” is not a web link (https://…)."), code="bad_link", params={"line": line[:100]}
+                ) from None
+        elif not DOMAIN.match(line.removeprefix("www.").rstrip("/")):
+            raise ValidationError(
+                _("“%(line)s” is neither a link (https://…) nor a domain (brand.example)."),
+                code="bad_domain",
+                params={"line": line[:100]},
+            )
 
 
 def guard_fields(form: forms.BaseForm, *, dates: bool = True) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-from campaigns.models import Campaign, GuardrailEvent, Relationship, StageChange
+from campaigns.models import Campaign, ContentMatch, GuardrailEvent, Relationship, StageChange
 from core import roles
 from crm.models import BouncingAddress, Channel, ImportJob, Influencer, Post
 from messaging.models import Message, UnknownSender
@@ -192,6 +192,7 @@ ADMIN_OFFERS: dict[type, frozenset] = {
     Post: frozenset({VIEW, DELETE}),  # read from feeds by their poll
     StageChange: frozenset({VIEW, DELETE}),
     GuardrailEvent: frozenset({VIEW, DELETE}),
+    ContentMatch: frozenset({VIEW, DELETE}),  # matched after each poll; confirmed or dismissed on the board
     Report: frozenset({VIEW}),
     ImportJob: frozenset({VIEW, ADD, DELETE}),  # uploaded, then written by its worker
     # Recorded by the login pages; django-axes' admin never adds one.

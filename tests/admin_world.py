@@ -4,7 +4,7 @@ walk the admin's pages (tests/test_admin_after_deletes.py, tests/browser/test_cs
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.utils import timezone
 
-from campaigns.models import GuardrailEvent, StageChange
+from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, StageChange
 from crm.models import BouncingAddress, Feed, ImportJob, Post
 from messaging.models import Profile
 from tests.factories import (
@@ -34,13 +34,16 @@ def every_kind_of_row(owner) -> dict:
         tracked.save()
     campaign.topics.set([topic, TopicFactory(name="food")])
     now = timezone.now()
+    post = Post.objects.create(channel=channel, key="p1", url="https://lea.example/p1/", title="Au lac", excerpt="Lac.")
     rows = [
         topic,
         lea,
         channel,
         AudienceSnapshotFactory(channel=channel),
         Feed.objects.create(channel=channel, url="https://lea.example/feed/", last_error="HTTP 503."),
-        Post.objects.create(channel=channel, key="p1", url="https://lea.example/p1/", title="Au lac", excerpt="Lac."),
+        post,
+        ContentMatch.objects.create(relationship=relationship, post=post, matched="Lea", disclosure="missing"),
+        DisclosureMarker.objects.get(text="#ad"),
         ContactFactory(influencer=lea, relationship=relationship, logged_by=owner),
         ExchangeFactory(influencer=lea, relationship=relationship, recorded_by=owner),
         campaign.brand,

@@ -32,7 +32,7 @@ from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
-from campaigns.models import GuardrailEvent, StageChange
+from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, StageChange
 from config.middleware import REFRESHED_AT
 from core import roles
 from crm.models import BouncingAddress, Feed, ImportJob, Influencer, Post
@@ -122,6 +122,10 @@ def world(django_db_setup, django_db_blocker):
                 GuardrailEvent.objects.create(
                     relationship=relationship, rule="off_topic", result="overridden", occurred_at=now, by=bob
                 ),
+                ContentMatch.objects.create(
+                    relationship=relationship, post=Post.objects.get(key="p1"), matched="Lea", disclosure="missing"
+                ),
+                DisclosureMarker.objects.get(text="#ad"),
                 MessageFactory(influencer=lea, relationship=relationship, created_by=bob),
                 MessageTemplateFactory(),
                 Profile.objects.create(user=bob),

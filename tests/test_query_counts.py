@@ -282,6 +282,8 @@ ADMIN_LISTS: dict[str, tuple[str, int]] = {
     "campaigns.relationship": ("boss", 6),
     "campaigns.stagechange": ("boss", 6),
     "campaigns.guardrailevent": ("boss", 6),
+    "campaigns.contentmatch": ("boss", 5),
+    "campaigns.disclosuremarker": ("boss", 6),
     "messaging.message": ("boss", 5),
     "messaging.messagetemplate": ("boss", 6),
     "messaging.profile": ("boss", 6),

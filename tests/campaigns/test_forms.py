@@ -84,3 +84,23 @@ def test_the_campaign_form_dates_are_html_date_inputs():
     form = CampaignForm(instance=None, initial={"starts_on": datetime.date(2026, 3, 10)})
 
     assert 'type="date"' in str(form["starts_on"]) and 'value="2026-03-10"' in str(form["starts_on"])
+
+
+@pytest.mark.django_db
+def test_a_campaign_s_content_links_are_links_or_domains_one_per_line():
+    good = CampaignForm(
+        _campaign_data(
+            content_terms="#MaisonVerte\nGraine de lin",
+            content_links="https://maisonverte.example/printemps?ref=blog\n\nwww.maisonverte.example/\nshop.example",
+            promo_code="LEA10",
+        )
+    )
+    script = CampaignForm(_campaign_data(name="Été", content_links="javascript://alert(1)"))
+    words = CampaignForm(_campaign_data(name="Hiver", content_links="maison verte"))
+
+    assert good.is_valid(), good.errors
+    assert good.save().promo_code == "LEA10"
+    assert script.errors == {"content_links": ["“javascript://alert(1)” is not a web link (https://…)."]}
+    assert words.errors == {
+        "content_links": ["“maison verte” is neither a link (https://…) nor a domain (brand.example)."]
+    }

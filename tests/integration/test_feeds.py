@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crm.models import Feed, Post
 from campaigns.tasks import poll_feeds
+from crm.models import Feed, Post
 from tests.crm.feeds.web import Server, answer
 from tests.factories import ChannelFactory
 from tests.integration.conftest import Worker, configured_broker_env, wait_for

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from campaigns.tasks import poll_feed, poll_feeds
 from crm.feeds import polling
 from crm.feeds.polling import LEASE, feed_poll, feeds_due
 from crm.models import Feed, Post
-from campaigns.tasks import poll_feed, poll_feeds
 from tests.crm.feeds.web import answer, limits, redirect
 from tests.factories import ChannelFactory
 
