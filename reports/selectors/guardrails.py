@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import GuardrailEvent
+from campaigns.models import ContentMatch, GuardrailEvent
 from reports.filters import ReportFilters
 from reports.selectors.base import ReportResult, Table
 
@@ -32,6 +32,17 @@ def guardrails_report(filters: ReportFilters, *, limit: int | None = None) -> Re
         .order_by("occurred_at", "pk")
     )
     overrides = list(overrides[:limit] if limit is not None else overrides)
+    undisclosed = (
+        filters.relationships(
+            ContentMatch.objects.filter(
+                found_at__gte=filters.start, found_at__lt=filters.end, disclosure=ContentMatch.Disclosure.MISSING
+            ).exclude(status=ContentMatch.Status.DISMISSED),
+            prefix="relationship__",
+        )
+        .select_related("relationship__influencer", "relationship__campaign__brand", "post")
+        .order_by("found_at", "pk")
+    )
+    undisclosed = list(undisclosed[:limit] if limit is not None else undisclosed)
     rule_rows = [
         [label, *(per_rule.get(rule, {}).get(result, 0) for result in Result.values)] for rule, label in Rule.choices
     ]
@@ -44,6 +55,7 @@ def guardrails_report(filters: ReportFilters, *, limit: int | None = None) -> Re
             (_("off-topic pitches overridden"), count(Rule.OFF_TOPIC, Result.OVERRIDDEN)),
             (_("consistency flags"), sum(count(Rule.CONSISTENCY, r) for r in Result.values)),
             (_("frequency flags"), sum(count(Rule.FREQUENCY, r) for r in Result.values)),
+            (_("sponsored posts found without their disclosure"), count(Rule.DISCLOSURE, Result.FLAGGED)),
             (_("pitches blocked by an incomplete brief"), brief_blocks["pitches"]),
             (_("relationships held back by an incomplete brief"), brief_blocks["relationships"]),
         ],
@@ -63,6 +75,19 @@ def guardrails_report(filters: ReportFilters, *, limit: int | None = None) -> Re
                     for e in overrides
                 ],
                 total=count(Rule.OFF_TOPIC, Result.OVERRIDDEN),
+            ),
+            Table(
+                _("Sponsored posts still without their disclosure"),
+                [_("found"), _("person"), _("campaign"), _("post")],
+                [
+                    [
+                        timezone.localdate(m.found_at),
+                        m.relationship.influencer.name,
+                        str(m.relationship.campaign),
+                        m.post.url or m.post.title,
+                    ]
+                    for m in undisclosed
+                ],
             ),
         ],
         chart={

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from campaigns.models import ContentMatch, GuardrailEvent
+from crm.models import Post
 from reports.filters import ReportFilters
 from reports.selectors.audience import audience_report
 from reports.selectors.endings import endings_report
@@ -14,6 +16,7 @@ from reports.selectors.pipeline import pipeline_report
 from reports.selectors.reciprocity import reciprocity_report
 from reports.selectors.responsiveness import responsiveness_report
 from reports.selectors.spread import spread_report
+from tests.factories import ChannelFactory
 from tests.reports.conftest import RANGE
 
 pytestmark = pytest.mark.django_db
@@ -127,13 +130,14 @@ def test_endings_sort_thank_yous_sent_skipped_and_missing(community):
 def test_guardrails_count_each_rule_and_list_the_override_reasons(community):
     result = guardrails_report(RANGE)
 
-    # G0 (Dec 2024) is out. Columns: blocked, overridden, acknowledged.
+    # G0 (Dec 2024) is out. Columns: blocked, overridden, acknowledged, flagged.
     assert result.tables[0].rows == [
-        ["incomplete brief (B4)", 2, 0, 0],  # G6, G7
-        ["off-topic pitch (B1)", 1, 2, 0],  # G2; G1, G3
-        ["opted-out person", 0, 0, 0],
-        ["unrelated topics in a short window (M3)", 0, 0, 1],  # G5
-        ["pitched too often (M3)", 0, 0, 1],  # G4
+        ["incomplete brief (B4)", 2, 0, 0, 0],  # G6, G7
+        ["off-topic pitch (B1)", 1, 2, 0, 0],  # G2; G1, G3
+        ["opted-out person", 0, 0, 0, 0],
+        ["unrelated topics in a short window (M3)", 0, 0, 1, 0],  # G5
+        ["pitched too often (M3)", 0, 0, 1, 0],  # G4
+        ["sponsored post without its disclosure", 0, 0, 0, 0],
     ]
     assert result.tables[1].rows == [
         [datetime.date(2025, 3, 3), "Léa", "Zeta · Sport", "", "+33 launch fits her audience"],
@@ -143,9 +147,35 @@ def test_guardrails_count_each_rule_and_list_the_override_reasons(community):
         "off-topic pitches overridden": 2,
         "consistency flags": 1,
         "frequency flags": 1,
+        "sponsored posts found without their disclosure": 0,
         "pitches blocked by an incomplete brief": 2,
         "relationships held back by an incomplete brief": 1,  # both on R4
     }
+
+
+def test_guardrails_count_the_posts_found_without_disclosure_and_list_those_still_without(community):
+    r1, r5 = community.relationships["r1"], community.relationships["r5"]
+    channel = ChannelFactory(influencer=r1.influencer, platform="blog", handle="lea-blog")
+    at = datetime.datetime(2025, 4, 1, 10, tzinfo=datetime.UTC)
+    for key, relationship, status, disclosure, found in [
+        ("missing", r1, "recorded", "missing", at),  # listed, and counted below by its event
+        ("dismissed", r5, "dismissed", "missing", at),  # no longer counts against anyone
+        ("added", r1, "recorded", "present", at),  # the disclosure came later
+        ("before", r5, "proposed", "missing", datetime.datetime(2024, 12, 1, tzinfo=datetime.UTC)),
+    ]:
+        post = Post.objects.create(channel=channel, key=key, url=f"https://lea.example/{key}", title=key)
+        match = ContentMatch.objects.create(
+            relationship=relationship, post=post, matched="Acme", status=status, disclosure=disclosure
+        )
+        ContentMatch.objects.filter(pk=match.pk).update(found_at=found)
+    for when in (at, at):
+        GuardrailEvent.objects.create(relationship=r1, rule="disclosure", result="flagged", occurred_at=when)
+
+    result = guardrails_report(RANGE)
+
+    assert result.tables[0].rows[-1] == ["sponsored post without its disclosure", 0, 0, 0, 2]
+    assert figures(result)["sponsored posts found without their disclosure"] == 2
+    assert result.tables[2].rows == [[datetime.date(2025, 4, 1), "Léa", "Acme · Spring", "https://lea.example/missing"]]
 
 
 def test_spread_shows_paris_big_accounts_bloggers_and_topics_with_their_concentration(community):

@@ -59,10 +59,10 @@ def test_the_xlsx_has_one_sheet_per_table_numbers_as_numbers_and_formula_cells_d
 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Per rule", "Off-topic pitches and their rea"]
+    assert book.sheetnames == ["Per rule", "Off-topic pitches and their rea", "Sponsored posts still without t"]
     rules = [list(row) for row in book["Per rule"].iter_rows(values_only=True)]
-    assert rules[0] == ["rule", "blocked", "overridden with a reason", "acknowledged"]
-    assert rules[2] == ["off-topic pitch (B1)", 1, 2, 0]
+    assert rules[0] == ["rule", "blocked", "overridden with a reason", "acknowledged", "flagged"]
+    assert rules[2] == ["off-topic pitch (B1)", 1, 2, 0, 0]
     reasons = [list(row) for row in book.worksheets[1].iter_rows(values_only=True)]
     assert [row[1:] for row in reasons[1:]] == [
         ["Léa", "Zeta · Sport", None, "'+33 launch fits her audience"],
@@ -141,7 +141,8 @@ def test_a_kept_report_is_read_in_one_query_beside_the_page_s_own(manager, commu
 # 4 for every page: session and user (2), the user's permissions (own and groups', one query), the filter form's
 # owners (brands and campaigns are searched as one types: none is read until one is
 # chosen). The rest is the report's own: pipeline 2 (per campaign, the
-# medians), follow-ups 5, responsiveness 4 (per owner and kind in one, three medians), endings 3, guardrails 3,
+# medians), follow-ups 5, responsiveness 4 (per owner and kind in one, three medians), endings 3, guardrails 4 (with the posts
+# still without their disclosure),
 # spread 4 (people and relationships: their region, tier and kind in one, their topics in another), reciprocity 3
 # (the totals, the first people, per campaign), audience 3 (the totals, the channels that grew most, their names).
 # The overview builds none: each card fetches its report's figures (3 + the report's own; the form is not shown).
@@ -154,7 +155,7 @@ QUERIES = {
     "followups": 9,
     "responsiveness": 8,
     "endings": 7,
-    "guardrails": 7,
+    "guardrails": 8,
     "spread": 8,
     "reciprocity": 7,
     "audience": 7,
