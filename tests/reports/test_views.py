@@ -139,12 +139,11 @@ def test_a_kept_report_is_read_in_one_query_beside_the_page_s_own(manager, commu
 
 
 # 4 for every page: session and user (2), the user's permissions (own and groups', one query), the filter form's
-# owners (brands and campaigns are searched as one types: none is read until one is
-# chosen). The rest is the report's own: pipeline 2 (per campaign, the
-# medians), follow-ups 5, responsiveness 4 (per owner and kind in one, three medians), endings 3, guardrails 4 (with the posts
-# still without their disclosure),
-# spread 4 (people and relationships: their region, tier and kind in one, their topics in another), reciprocity 3
-# (the totals, the first people, per campaign), audience 3 (the totals, the channels that grew most, their names).
+# owners (brands and campaigns are searched as one types: none is read until one is chosen). The rest is the
+# report's own: pipeline 2 (per campaign, the medians), follow-ups 5, responsiveness 4 (per owner and kind in one,
+# three medians), endings 3, guardrails 4 (the posts still without their disclosure are one), spread 4 (people and
+# relationships: their region, tier and kind in one, their topics in another), reciprocity 3 (the totals, the first
+# people, per campaign), audience 3 (the totals, the channels that grew most, their names).
 # The overview builds none: each card fetches its report's figures (3 + the report's own; the form is not shown).
 # A report computed and kept (reports.cache) adds KEEPING: the cache read, then the write in a savepoint (how many
 # rows it holds, whether the key exists, the insert).
