@@ -13,6 +13,8 @@ from django.db.models import (
     Exists,
     F,
     JSONField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -21,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, JSONObject, Least
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Relationship
@@ -169,6 +171,112 @@ def _json_rows(queryset: QuerySet, link: str, **fields) -> Subquery:
     )
 
 
+# A channel's posting rhythm is read over this many days (the person's page, the directory's "silent" filter).
+RHYTHM_DAYS = 90
+
+
+def post_shown_at():
+    """When a post is dated on the timeline and in lists: published, else found; never later than found (an item a
+    feed dates in the future would otherwise stay on top for years)."""
+    return Least(Coalesce("published_at", "found_at"), F("found_at"))
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """How a channel's feed is read (crm.feeds.polling keeps it)."""
+
+    url: str
+    interval_minutes: int
+    last_success_at: datetime | None
+    broken_at: datetime | None
+    last_error: str
+
+    @property
+    def interval_hours(self) -> int:
+        return round(self.interval_minutes / 60)
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A channel's posts over the last RHYTHM_DAYS: how many, and the usual gap between two (their span over the
+    gaps between them), in days; None with fewer than two."""
+
+    count: int
+    first: datetime | None
+    last: datetime | None
+
+    @property
+    def gap_days(self) -> float | None:
+        if self.count < 2 or self.first is None or self.last is None:
+            return None
+        return (self.last - self.first).total_seconds() / 86400 / (self.count - 1)
+
+    @property
+    def every_days(self) -> int | None:
+        """The gap in whole days (at least 1); None when there is no gap to speak of."""
+        gap = self.gap_days
+        return None if gap is None else max(1, round(gap))
+
+    @property
+    def several_a_day(self) -> bool:
+        gap = self.gap_days
+        return gap is not None and gap < 0.5
+
+
+class JSONRowsOfSlice(Subquery):
+    """The rows of a sliced queryset (its `.values(*names)`, each an annotation of that name) as one JSON array.
+
+    `_json_rows` aggregates every matching row; a LIMIT applies to what is aggregated only from a derived table:
+    `(SELECT JSON_GROUP_ARRAY(JSON_OBJECT('name', r.name, …)) FROM (<the sliced query>) r)`. The outer person's
+    columns are read from inside the derived table (a correlated subquery one level down), which SQLite and
+    PostgreSQL both allow. The array's order is not promised: callers sort.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, queryset: QuerySet, names: Iterable[str]):
+        super().__init__(queryset)
+        self.names = list(names)
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        quote = connection.ops.quote_name
+        pairs = ", ".join(f"'{name}', r.{quote(name)}" for name in self.names)
+        if connection.vendor == "postgresql":
+            return f"(SELECT JSONB_AGG(JSONB_BUILD_OBJECT({pairs})) FROM {sql} r)", params
+        return f"(SELECT JSON_GROUP_ARRAY(JSON_OBJECT({pairs})) FROM {sql} r)", params
+
+
+POST_FIELDS = ("post_id", "post_channel", "post_url", "post_title", "post_excerpt", "post_published", "post_shown")
+
+
+def _latest_posts(count: int) -> JSONRowsOfSlice:
+    """The outer person's newest `count` posts, across their channels (see post_shown_at)."""
+    rows = (
+        Post.objects.filter(channel__influencer_id=OuterRef("pk"))
+        .annotate(
+            post_id=F("pk"),
+            post_channel=F("channel_id"),
+            post_url=F("url"),
+            post_title=F("title"),
+            post_excerpt=F("excerpt"),
+            post_published=F("published_at"),
+            post_shown=post_shown_at(),
+        )
+        .order_by("-post_shown", "-pk")
+        .values(*POST_FIELDS)[:count]
+    )
+    return JSONRowsOfSlice(rows, POST_FIELDS)
+
+
+def _posts_of_channel(since: datetime, until: datetime) -> QuerySet:
+    return (
+        Post.objects.filter(channel_id=OuterRef("id"), published_at__gte=since, published_at__lte=until)
+        .order_by()
+        .values("channel_id")
+    )
+
+
 @dataclass(frozen=True)
 class SnapshotPoint:
     taken_on: date
@@ -213,29 +321,47 @@ def _datetime(value) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
-def influencer_profile(*, pk: int) -> Influencer:
+def influencer_profile(*, pk: int, posts: int = 5) -> Influencer:
     """A person with everything their page shows about them in one query (the page's budget is ten in all).
 
     On the returned person: `topic_names` (sorted), `channel_list` (Channel rows, by platform and handle, each
-    with its `series` of SnapshotPoint oldest first), `given` and `got`, the ledger's totals
-    ({count, value, reach}), `other_emails` (sorted) and `bounces` (BouncingAddress rows of any of their
-    addresses, the latest first).
+    with its `series` of SnapshotPoint oldest first, its `feed_state` (FeedState, None without a feed) and its
+    `rhythm` (Rhythm)), `broken_feeds` (those of the channels whose feed is broken), `latest_posts` (their newest
+    `posts` Post rows across their channels, newest first, each with its `channel` and `shown_at`), `given` and
+    `got`, the ledger's totals ({count, value, reach}), `other_emails` (sorted) and `bounces` (BouncingAddress
+    rows of any of their addresses, the latest first).
     Raises Influencer.DoesNotExist.
     """
     given, got = Exchange.Direction.GIVE, Exchange.Direction.GET
+    now = timezone.now()
+    recent = _posts_of_channel(now - timedelta(days=RHYTHM_DAYS), now)
+    channels = Channel.objects.annotate(
+        recent_count=Subquery(recent.annotate(n=Count("pk")).values("n")),
+        recent_first=Subquery(recent.annotate(at=Min("published_at")).values("at")),
+        recent_last=Subquery(recent.annotate(at=Max("published_at")).values("at")),
+    )
     person = (
         Influencer.objects.select_related("owner")
         .annotate(
             topic_rows=_json_rows(Topic.objects.all(), "influencers", name="name"),
             channel_rows=_json_rows(
-                Channel.objects.all(),
+                channels,
                 "influencer",
                 id="id",
                 platform="platform",
                 handle="handle",
                 url="url",
                 followers="followers",
+                feed_url="feed__url",
+                feed_interval="feed__interval_minutes",
+                feed_read_at="feed__last_success_at",
+                feed_broken_at="feed__broken_at",
+                feed_error="feed__last_error",
+                recent_count="recent_count",
+                recent_first="recent_first",
+                recent_last="recent_last",
             ),
+            post_rows=_latest_posts(max(posts, 1)),
             snapshot_rows=_json_rows(
                 AudienceSnapshot.objects.all(),
                 "channel__influencer",
@@ -276,10 +402,51 @@ def influencer_profile(*, pk: int) -> Influencer:
         )
     channels = []
     for row in person.channel_rows or []:
+        feed_url, feed_interval = row.pop("feed_url"), row.pop("feed_interval")
+        feed_read_at, feed_broken_at, feed_error = (
+            row.pop("feed_read_at"),
+            row.pop("feed_broken_at"),
+            row.pop("feed_error"),
+        )
+        count, first, last = row.pop("recent_count"), row.pop("recent_first"), row.pop("recent_last")
         channel = Channel(influencer=person, **row)
         channel.series = series.get(channel.pk, [])
+        channel.feed_state = (
+            FeedState(
+                url=feed_url,
+                interval_minutes=feed_interval or 0,
+                last_success_at=_datetime(feed_read_at) if feed_read_at else None,
+                broken_at=_datetime(feed_broken_at) if feed_broken_at else None,
+                last_error=feed_error or "",
+            )
+            if feed_url
+            else None
+        )
+        channel.rhythm = Rhythm(
+            count=count or 0,
+            first=_datetime(first) if first else None,
+            last=_datetime(last) if last else None,
+        )
         channels.append(channel)
     person.channel_list = sorted(channels, key=lambda channel: (channel.platform, channel.handle))
+    person.broken_feeds = [
+        channel for channel in person.channel_list if channel.feed_state and channel.feed_state.broken_at
+    ]
+    by_id = {channel.pk: channel for channel in channels}
+    latest = []
+    for row in person.post_rows or []:
+        post = Post(
+            pk=row["post_id"],
+            channel_id=row["post_channel"],
+            url=row["post_url"] or "",
+            title=row["post_title"] or "",
+            excerpt=row["post_excerpt"] or "",
+            published_at=_datetime(row["post_published"]) if row["post_published"] else None,
+        )
+        post.channel = by_id[post.channel_id]
+        post.shown_at = _datetime(row["post_shown"])
+        latest.append(post)
+    person.latest_posts = sorted(latest, key=lambda post: (post.shown_at, post.pk), reverse=True)[:posts]
     person.given = {"count": person.given_count or 0, "value": _decimal(person.given_value)}
     person.got = {"count": person.got_count or 0, "value": _decimal(person.got_value), "reach": person.got_reach}
     return person

@@ -21,13 +21,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Relationship, StageChange
-from crm.models import Contact, Exchange, Influencer
+from crm.models import Contact, Exchange, Influencer, Post
+from crm.selectors import post_shown_at
 from messaging.models import Message
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # "contact", "stage_change", "exchange", "message"… also the template's name: desk/timeline/<kind>.html
+    kind: str  # "contact", "exchange", "post"…, also the template's name: desk/timeline/<kind>.html
     at: datetime  # what the timeline sorts on
     obj: object
     all_day: bool = False  # dated by a day, not a time (an exchange): shown without an hour
@@ -102,7 +103,24 @@ def messages(influencer: Influencer, limit: int, relationships: Relationships) -
     return [TimelineEntry("message", row.shown_at, row) for row in _with_relationships(rows, relationships)]
 
 
-SOURCES: list[Source] = [contacts, stage_changes, exchanges, messages]
+def post_entries(rows: Iterable[Post]) -> list[TimelineEntry]:
+    """Posts (with their `channel` and `shown_at`: crm.selectors.post_shown_at) as the timeline's entries."""
+    return [TimelineEntry("post", row.shown_at, row) for row in rows]
+
+
+def posts(influencer: Influencer, limit: int, relationships: Relationships) -> list[TimelineEntry]:
+    """What the person published on their channels (read from their feeds): no relationship, their own."""
+    rows = (
+        Post.objects.filter(channel__influencer=influencer)
+        .select_related("channel")
+        .defer("text", "links", "digest", "key")
+        .annotate(shown_at=post_shown_at())
+        .order_by("-shown_at", "-pk")[:limit]
+    )
+    return post_entries(rows)
+
+
+SOURCES: list[Source] = [contacts, stage_changes, exchanges, messages, posts]
 
 
 def already_read(entries: list[TimelineEntry]) -> Source:

@@ -32,6 +32,7 @@ from desk import timeline
 TIMELINE_PAGE = 20
 TIMELINE_MAX = 500
 LEDGER_ROWS = 10
+LATEST_POSTS = 5
 FITTING_CAMPAIGNS = 8
 CHANNELS_PREFIX = "channels"
 
@@ -96,7 +97,13 @@ class Soonest(Func):
 @permission_required("crm.view_influencer", raise_exception=True)
 def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        influencer = influencer_profile(pk=pk)
+        shown = min(max(int(request.GET.get("timeline", TIMELINE_PAGE)), TIMELINE_PAGE), TIMELINE_MAX)
+    except ValueError:
+        shown = TIMELINE_PAGE
+    try:
+        # The timeline's posts come with the person (shown + 1 of them: whether older ones exist), and the page's
+        # latest posts are the first of those.
+        influencer = influencer_profile(pk=pk, posts=shown + 1)
     except Influencer.DoesNotExist:
         raise Http404 from None
     today = timezone.localdate()
@@ -108,16 +115,16 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for channel in channels
     }
-    try:
-        shown = min(max(int(request.GET.get("timeline", TIMELINE_PAGE)), TIMELINE_PAGE), TIMELINE_MAX)
-    except ValueError:
-        shown = TIMELINE_PAGE
     # Every relationship of the person, read once: the open ones are listed, and the timeline's and the ledger's
     # rows take theirs from here instead of joining them in each of their queries (desk.timeline).
     relationships = timeline.relationships_of(influencer)
     # The ledger's latest rows are the newest exchanges, which the timeline reads anyway (shown + 1 ≥ LEDGER_ROWS).
     recent_exchanges = timeline.exchanges(influencer, shown + 1, relationships)
-    sources = [timeline.already_read(recent_exchanges) if s is timeline.exchanges else s for s in timeline.SOURCES]
+    read = {
+        timeline.exchanges: timeline.already_read(recent_exchanges),
+        timeline.posts: timeline.already_read(timeline.post_entries(influencer.latest_posts)),
+    }
+    sources = [read.get(source, source) for source in timeline.SOURCES]
     entries = timeline.influencer_timeline(
         influencer=influencer, limit=shown, sources=sources, relationships=relationships
     )
@@ -135,6 +142,8 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "given": influencer.given,
             "got": influencer.got,
             "ledger": [entry.obj for entry in recent_exchanges[:LEDGER_ROWS]],
+            "latest_posts": influencer.latest_posts[:LATEST_POSTS],
+            "broken_feeds": influencer.broken_feeds,
             "relationships": open_relationships,
             "fitting": fitting,
             "today": today,

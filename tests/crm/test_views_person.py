@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Stage, StageChange
-from crm.models import Channel, Feed, Influencer
+from crm.models import Channel, Feed, Influencer, Post
 from crm.tasks import find_feed
 from tests.crm.directory_people import NOW, days
 from tests.factories import (
@@ -23,7 +23,8 @@ from tests.factories import (
 )
 from tests.messaging.factories import MessageFactory
 
-# Session, user, permissions, the person (with topics, channels, snapshots and ledger totals), their relationships
+# Session, user, permissions, the person (with topics, channels and their feeds and rhythm, snapshots, the latest
+# posts — the timeline's too —, and ledger totals), their relationships
 # (the open ones listed, and the campaign of every timeline entry), the timeline (contacts, stage changes,
 # exchanges — the ledger's rows too —, messages), campaigns that fit.
 DETAIL_QUERIES = 10
@@ -157,6 +158,9 @@ def _story(size: int, bob):
         channel = ChannelFactory(influencer=lea)
         AudienceSnapshotFactory(channel=channel, taken_on=days(-1))
         AudienceSnapshotFactory(channel=channel, taken_on=days(-2))
+        Feed.objects.create(channel=channel, url=f"https://feed.example/{channel.pk}", broken_at=NOW)
+        for n in range(3):
+            _post(channel, f"post{n}", published=NOW - datetime.timedelta(days=n))
     return lea
 
 
@@ -168,8 +172,136 @@ def test_a_persons_page_costs_the_same_number_of_queries_at_3_and_30_rows(client
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(reverse("crm:influencer_detail", args=[lea.pk]), {"timeline": 100})
 
-    assert len(response.context["timeline"].entries) == min(rows * 4, 100)
+    assert len(response.context["timeline"].entries) == min(rows * 7, 100)
     assert len(response.context["channels"]) == rows
+    assert len(response.context["latest_posts"]) == 5
+    assert len(response.context["broken_feeds"]) == rows
+
+
+# --- A person's feeds and posts ------------------------------------------------------------------------------
+
+
+def hours(n: int) -> datetime.timedelta:
+    return datetime.timedelta(hours=n)
+
+
+def _post(channel, key: str, *, published=None, found=NOW, **fields) -> Post:
+    post = Post.objects.create(
+        channel=channel, key=key, url=f"https://blog.example/{key}", published_at=published, **fields
+    )
+    Post.objects.filter(pk=post.pk).update(found_at=found)
+    return post
+
+
+def test_each_channel_says_how_its_feed_is_read_and_how_often_it_posts(client, bob, lea_story):
+    blog = ChannelFactory(influencer=lea_story["lea"], platform="blog", handle="lea-cuisine")
+    Feed.objects.create(
+        channel=blog, url="https://lea.example/feed", interval_minutes=120, last_success_at=NOW - hours(3)
+    )
+    for n, days_ago in enumerate([1, 7, 13, 19]):
+        _post(blog, f"p{n}", published=NOW - datetime.timedelta(days=days_ago))
+    _post(blog, "old", published=NOW - datetime.timedelta(days=100))
+    client.force_login(bob)
+
+    response = client.get(reverse("crm:influencer_detail", args=[lea_story["lea"].pk]))
+
+    channel = next(c for c in response.context["channels"] if c.pk == blog.pk)
+    assert (channel.rhythm.count, channel.rhythm.every_days) == (4, 6), "18 days between the first and the last"
+    assert channel.feed_state.url == "https://lea.example/feed"
+    html = response.content.decode()
+    assert "4 posts in 90 days, about every 6 days" in html
+    assert "Read 3\xa0hours ago · polled every 2 h" in html
+    assert "No feed" in html, "Léa's Instagram has none"
+
+
+def test_a_broken_feed_is_a_warning_with_its_reason_and_the_way_to_fix_it(client, bob, carol, lea_story):
+    blog = ChannelFactory(influencer=lea_story["lea"], platform="blog", handle="lea-cuisine")
+    Feed.objects.create(
+        channel=blog,
+        url="https://lea.example/feed",
+        broken_at=NOW - datetime.timedelta(days=2),
+        last_error="The server says this address is gone (410).",
+    )
+    url = reverse("crm:influencer_detail", args=[lea_story["lea"].pk])
+    client.force_login(bob)
+
+    html = client.get(url).content.decode()
+
+    warning = re.search(r'<div class="alert alert-warning[^"]*broken-feed".*?</div>\s*</div>', html, re.S).group(0)
+    assert "The feed of blog lea-cuisine is broken since" in warning
+    assert "The server says this address is gone (410)." in warning
+    assert f'href="/influencers/{lea_story["lea"].pk}/edit/"' in warning
+    client.force_login(carol)
+    assert "/edit/" not in re.search(r"broken-feed.*?</div>\s*</div>", client.get(url).content.decode(), re.S).group(0)
+
+
+def test_the_latest_five_posts_across_channels_link_out_without_trust(client, bob, lea_story):
+    blog = ChannelFactory(influencer=lea_story["lea"], platform="blog", handle="lea-cuisine")
+    for n in range(4):
+        _post(blog, f"blog{n}", title=f"Recette {n}", published=NOW - datetime.timedelta(days=n + 1))
+    _post(lea_story["channel"], "reel", title="Un reel", published=None, found=NOW - hours(12))
+    _post(blog, "future", title="Dated ahead", published=NOW + datetime.timedelta(days=300), found=NOW - hours(36))
+    _post(blog, "long", title="Long", published=NOW - datetime.timedelta(days=3, hours=1), excerpt="é" * 400)
+    ChannelFactory(influencer=InfluencerFactory(), handle="someone-else")  # another person's posts are theirs
+    client.force_login(bob)
+
+    response = client.get(reverse("crm:influencer_detail", args=[lea_story["lea"].pk]))
+
+    latest = [post.title for post in response.context["latest_posts"]]
+    # The undated post at when it was found; the one dated ahead of its finding, at its finding.
+    assert latest == ["Un reel", "Recette 0", "Dated ahead", "Recette 1", "Recette 2"]
+    html = response.content.decode()
+    assert (
+        '<a class="fw-semibold" href="https://blog.example/blog0" rel="noopener noreferrer nofollow" '
+        'target="_blank">Recette 0</a>'
+    ) in html
+    assert "Instagram lea.cooks" in html.split('id="posts-title"')[1]
+
+
+def test_an_excerpt_is_cut_short_on_the_page(client, bob, lea_story):
+    _post(lea_story["channel"], "long", title="Long", published=NOW - hours(1), excerpt="é" * 400)
+    client.force_login(bob)
+
+    html = client.get(reverse("crm:influencer_detail", args=[lea_story["lea"].pk])).content.decode()
+
+    assert "é" * 199 + "…" in html and "é" * 201 not in html
+
+
+def test_posts_are_entries_of_the_timeline_dated_when_published_else_found(client, bob, lea_story):
+    _post(lea_story["channel"], "dated", title="Galettes", published=paris(2026, 2, 25, 9))
+    _post(lea_story["channel"], "undated", title="Crêpes", found=paris(2026, 2, 21, 9))
+    client.force_login(bob)
+
+    response = client.get(reverse("crm:influencer_detail", args=[lea_story["lea"].pk]))
+
+    entries = [(e.kind, e.at) for e in response.context["timeline"].entries]
+    assert [kind for kind, _ in entries] == [
+        "contact",
+        "exchange",
+        "post",
+        "exchange",
+        "post",
+        "contact",
+        "exchange",
+        "stage_change",
+    ]
+    assert ("post", paris(2026, 2, 25, 9)) in entries and ("post", paris(2026, 2, 21, 9)) in entries
+    html = response.content.decode()
+    assert "Galettes</a>" in html and "on Instagram lea.cooks" in html
+
+
+def test_older_posts_come_with_the_timelines_next_page(client, bob, lea_story):
+    for day in range(1, 26):
+        _post(lea_story["channel"], f"dec{day}", title=f"December {day}", published=paris(2025, 12, day))
+    client.force_login(bob)
+    url = reverse("crm:influencer_detail", args=[lea_story["lea"].pk])
+
+    first = client.get(url).context["timeline"]
+    more = client.get(url, {"timeline": 40}).context["timeline"]
+
+    assert (len(first.entries), first.has_more) == (20, True)
+    assert (len(more.entries), more.has_more) == (31, False)
+    assert [e.obj.title for e in more.entries if e.kind == "post"] == [f"December {day}" for day in range(25, 0, -1)]
 
 
 # --- Adding and editing ------------------------------------------------------------------------------------
