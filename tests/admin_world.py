@@ -43,7 +43,7 @@ def every_kind_of_row(owner) -> dict:
         Feed.objects.create(channel=channel, url="https://lea.example/feed/", last_error="HTTP 503."),
         post,
         ContentMatch.objects.create(relationship=relationship, post=post, matched="Lea", disclosure="missing"),
-        DisclosureMarker.objects.get(text="#ad"),
+        DisclosureMarker.objects.get_or_create(text="#ad")[0],
         ContactFactory(influencer=lea, relationship=relationship, logged_by=owner),
         ExchangeFactory(influencer=lea, relationship=relationship, recorded_by=owner),
         campaign.brand,

@@ -1,11 +1,12 @@
 """factory_boy factories for the domain. They write rows directly: to exercise a rule, call the service."""
 
 import datetime
+import importlib
 
 import factory
 from django.utils import timezone
 
-from campaigns.models import Brand, Campaign, Relationship, Stage
+from campaigns.models import Brand, Campaign, DisclosureMarker, Relationship, Stage
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Influencer, Topic
 
 
@@ -124,3 +125,10 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
 def paris(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
     """An aware datetime on the team's clock (TIME_ZONE), for freezing time in tests."""
     return datetime.datetime(year, month, day, hour, minute, tzinfo=timezone.get_default_timezone())
+
+
+def disclosure_markers() -> list:
+    """The disclosure markers the migration seeds ("Publicité", "#ad"…), again: a transactional test's flush empties
+    every table, the migration's rows too, for the tests that follow it in the same process."""
+    defaults = importlib.import_module("campaigns.migrations.0009_content_matches").DEFAULT_MARKERS
+    return [DisclosureMarker.objects.get_or_create(text=text)[0] for text in defaults]

@@ -125,7 +125,7 @@ def world(django_db_setup, django_db_blocker):
                 ContentMatch.objects.create(
                     relationship=relationship, post=Post.objects.get(key="p1"), matched="Lea", disclosure="missing"
                 ),
-                DisclosureMarker.objects.get(text="#ad"),
+                DisclosureMarker.objects.get_or_create(text="#ad")[0],
                 MessageFactory(influencer=lea, relationship=relationship, created_by=bob),
                 MessageTemplateFactory(),
                 Profile.objects.create(user=bob),

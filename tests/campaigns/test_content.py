@@ -11,9 +11,20 @@ from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, Sta
 from campaigns.services import content_confirm, content_dismiss, posts_match, relationship_deliver
 from crm.models import Exchange, Post
 from messaging.models import Message, Profile
-from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory
+from tests.factories import (
+    CampaignFactory,
+    ChannelFactory,
+    InfluencerFactory,
+    RelationshipFactory,
+    disclosure_markers,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def markers(db):
+    return disclosure_markers()
 
 
 @pytest.fixture
