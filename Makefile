@@ -17,9 +17,9 @@ run: $(VENV)/.installed-run assets messages migrate seed
 	@# On Ctrl-C the recipe's shell (dash) would die at once and make report "Interrupt" while honcho is still
 	@# stopping web, worker and beat: the trap keeps it waiting. honcho exits 130 after a clean stop: not an error.
 	@# The demo's feeds come from its own server on loopback (the Procfile's feeds line): this run alone lets the
-	@# worker read them (production's default refuses loopback), and polls every minute so that posts arrive.
-	trap : INT; PATH="$(BIN):$$PATH" FEED_ALLOWED_NETWORKS=127.0.0.1/32 FEED_POLL_MINUTES=1 FEED_SCAN_SECONDS=20 \
-		$(BIN)/honcho start || [ $$? -eq 130 ]
+	@# worker read them (production's default refuses loopback), and reads them every minute so that posts arrive.
+	trap : INT; PATH="$(BIN):$$PATH" FEED_ALLOWED_NETWORKS=127.0.0.1/32 FEED_SCAN_SECONDS=20 FEED_POLL_MINUTES=1 \
+		FEED_POLL_MAX_MINUTES=1 $(BIN)/honcho start || [ $$? -eq 130 ]
 
 test: $(VENV)/.installed-test assets messages
 	$(BIN)/ruff check .
