@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Relationship, StageChange
+from campaigns.selectors import content_proposed, disclosure_missing
 from crm.models import Contact, Exchange, Influencer, Post
 from crm.selectors import post_shown_at
 from messaging.models import Message
@@ -43,8 +44,13 @@ Source = Callable[[Influencer, int, Relationships], list[TimelineEntry]]
 
 
 def relationships_of(influencer: Influencer) -> Relationships:
-    """Every relationship of the person, any stage, with its campaign, brand and owner, by id."""
-    rows = Relationship.objects.filter(influencer=influencer).select_related("campaign__brand", "owner")
+    """Every relationship of the person, any stage, with its campaign, brand and owner, by id; and whether a post
+    of theirs waits to be confirmed on it, or lacks its disclosure."""
+    rows = (
+        Relationship.objects.filter(influencer=influencer)
+        .select_related("campaign__brand", "owner")
+        .annotate(content_proposed=content_proposed(), disclosure_missing=disclosure_missing())
+    )
     found = {}
     for relationship in rows:
         relationship.influencer = influencer

@@ -327,7 +327,7 @@ REPORT_COMPUTING: list[tuple[str, str, int]] = [
         "followups": 5,
         "responsiveness": 4,
         "endings": 3,
-        "guardrails": 3,
+        "guardrails": 4,
         "spread": 4,
         "reciprocity": 3,
         "audience": 3,

@@ -114,3 +114,17 @@ def test_a_next_address_elsewhere_is_not_followed(client, bob, relationship):
     answer = client.post(url(relationship), {"dismiss": content.pk, "next": "https://evil.example/"})
 
     assert answer["Location"] == reverse("campaigns:campaign_board", args=[relationship.campaign_id])
+
+
+def test_the_person_page_leads_to_the_posts_to_confirm_and_back(client, bob, relationship):
+    client.force_login(bob)
+    content = found(relationship, disclosure="missing")
+    person = reverse("crm:influencer_detail", args=[relationship.influencer_id])
+
+    page = client.get(person).content.decode()
+    review = f"{url(relationship)}?next={person.replace('/', '%2F')}"
+    assert "post without ad disclosure" in page and review in page
+
+    dialog = client.get(review).content.decode()
+    assert f'name="next" value="{person}"' in dialog
+    assert client.post(url(relationship), {"confirm": content.pk, "next": person})["Location"] == person
