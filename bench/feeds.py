@@ -1,4 +1,4 @@
-"""Issue 17, feeds: what polling a channel's feed costs one worker.
+"""Issue 17, feeds: what polling a channel's feed costs one worker, and matching a new post to campaigns.
 
 `measure_feeds(first=20, polled=500)`, on the current database (the bench's data set):
 1. a local HTTP server on loopback (FeedServer below) serves a 100-item RSS feed per path, with an ETag, and
@@ -8,7 +8,7 @@
 3. polls with nothing new: `polled` feeds read once already, polled again one after the other in this process, as a
    solo worker does (each a conditional GET answered 304): how many an hour that makes, against 10,000, and the
    CPU each poll takes in this process.
-The channels, feeds and posts it adds are deleted afterwards.
+The channels, feeds and posts it adds are deleted afterwards. `measure_matching` is described in its docstring.
 """
 
 import statistics
@@ -166,3 +166,75 @@ def _delete(run: str) -> None:
     from crm.models import Channel
 
     Channel.objects.filter(handle__startswith=f"bench-feeds-{run}-").delete()  # their feeds and posts with them
+
+
+TARGET_MATCH_MS = 10.0
+
+
+def measure_matching(*, campaigns: int = 500, posts: int = 60, log=print) -> list[Result]:
+    """A new post checked against `campaigns` open campaigns of its author (each with a brand name, hashtags, links,
+    a promo code; half sponsored): `posts_match` on one post at a time, as a poll that found one new post runs it,
+    reading the author's relationships and campaigns each time. A third of the posts mention one campaign (so a
+    match, an exchange or a proposal, a disclosure check are written), the rest none."""
+    from campaigns.models import Brand, Campaign, ContentMatch, Relationship, Stage
+    from campaigns.services import posts_match
+    from crm.models import Channel, Influencer, Post
+
+    run = uuid.uuid4().hex[:8]
+    person = Influencer.objects.create(name=f"bench-match-{run}")
+    brand = Brand.objects.create(name=f"bench-match-{run}")
+    rows = Campaign.objects.bulk_create(
+        Campaign(
+            brand=brand,
+            name=f"bench-match-{run}-{n}",
+            status=Campaign.Status.RUNNING,
+            content_terms=f"#marque{n}\nGamme {n} printemps",
+            content_links=f"https://marque{n}.example/printemps\nboutique{n}.example",
+            promo_code=f"CODE{n}X",
+            sponsored=n % 2 == 0,
+            disclosure="#ad" if n % 2 == 0 else "",
+        )
+        for n in range(campaigns)
+    )
+    Relationship.objects.bulk_create(
+        Relationship(influencer=person, campaign=campaign, stage=Stage.ACTIVE) for campaign in rows
+    )
+    channel = Channel.objects.create(influencer=person, platform="blog", handle=f"bench-match-{run}")
+    texts = [
+        f"Mon avis sur la gamme {n} printemps de la marque, avec le code CODE{n}X. "
+        if n % 3 == 0
+        else "Trois jours à Annecy : le lac, le vélo et les fromages. " * 20
+        for n in range(posts)
+    ]
+    made = Post.objects.bulk_create(
+        Post(channel=channel, key=f"{run}-{n}", url=f"https://blog.example/{n}/", title=f"Billet {n}", text=text)
+        for n, text in enumerate(texts)
+    )
+    try:
+        times = []
+        for post in made:
+            started = time.perf_counter()
+            posts_match(post_ids=[post.pk])
+            times.append(1000 * (time.perf_counter() - started))
+        matches = ContentMatch.objects.filter(post__in=made).count()
+    finally:
+        Relationship.objects.filter(influencer=person).delete()
+        Campaign.objects.filter(brand=brand).delete()
+        brand.delete()
+        person.delete()
+    median = statistics.median(times)
+    log(f"  a new post against {campaigns} open campaigns: {median:.1f} ms (median of {posts}), {matches} matches")
+    return [
+        Result(
+            "feeds",
+            f"a new post matched against {campaigns} open campaigns (median)",
+            round(median, 1),
+            "ms",
+            f"<= {TARGET_MATCH_MS:.0f} ms",
+            median <= TARGET_MATCH_MS,
+            f"posts_match on one post at a time, reading the author's {campaigns} relationships and campaigns each "
+            f"time; {posts} posts, a third mentioning one campaign ({matches} matches written); p95 "
+            f"{_p95(times):.1f} ms; the first post, with every campaign's identifiers read for the first time in "
+            f"this process, {times[0]:.1f} ms",
+        )
+    ]

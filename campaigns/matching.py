@@ -42,10 +42,15 @@ class Match:
     exact: bool  # an exact link or the promo code: recorded without asking
 
 
+# The combining marks' blocks: what NFKD splits off a letter ("é" → "e" + U+0301), removed in one pass.
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Text compared without case, accents or compatibility forms."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.lower()
+    return COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def identifiers(*, brand: str, terms: str, links: str, promo_code: str) -> Identifiers:

@@ -11,6 +11,7 @@ disclosure added clears it.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.matching import Identifiers, PostText, disclosed, identifiers, match, post_text
-from campaigns.models import OPEN_STAGES, ContentMatch, DisclosureMarker, GuardrailEvent, Relationship
+from campaigns.models import OPEN_STAGES, Campaign, ContentMatch, DisclosureMarker, GuardrailEvent, Relationship
+from core.functions import Epoch
 from crm.models import Channel, Exchange, Post
 from crm.services.exchanges import exchange_record
 from messaging import emails
@@ -31,45 +33,92 @@ from messaging.services import message_queue
 BEFORE_RELATIONSHIP = timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class _Open:
+    """What matching reads of an open relationship and its campaign: plain values, not models (one post is checked
+    against every open campaign of its author; only a match loads its relationship)."""
+
+    pk: int
+    influencer_id: int
+    created_at: float  # seconds since 1970
+    sponsored: bool
+    campaign: Identifiers
+
+
 def posts_match(*, post_ids: Iterable[int]) -> int:
     """Match each post to its author's open relationships (new posts), or check again what it matched (changed
     posts); returns how many matches were made or changed."""
     posts = list(Post.objects.filter(pk__in=list(post_ids)).select_related("channel"))
     if not posts:
         return 0
-    people = {post.channel.influencer_id for post in posts}
-    relationships: dict[int, list[Relationship]] = defaultdict(list)
-    for relationship in Relationship.objects.filter(influencer_id__in=people, stage__in=OPEN_STAGES).select_related(
-        "campaign__brand", "owner", "influencer"
-    ):
-        relationships[relationship.influencer_id].append(relationship)
+    relationships = _open_relationships({post.channel.influencer_id for post in posts})
     if not relationships:
         return 0
     known = {(m.relationship_id, m.post_id): m for m in ContentMatch.objects.filter(post__in=posts)}
     markers = _markers(relationships)
-    campaigns: dict[int, Identifiers] = {}
+    loaded: dict[int, Relationship] = {}
     changed = 0
     for post in posts:
         text = post_text(title=post.title, text=post.text, links=post.links, url=post.url)
-        for relationship in relationships.get(post.channel.influencer_id, ()):
-            existing = known.get((relationship.pk, post.pk))
+        for open_ in relationships.get(post.channel.influencer_id, ()):
+            existing = known.get((open_.pk, post.pk))
             if existing is not None:
-                changed += _disclosure_recheck(existing, relationship, post, text, markers)
+                if open_.sponsored:
+                    changed += _disclosure_recheck(existing, _load(loaded, open_.pk), post, text, markers)
                 continue
-            if _dated(post) < (relationship.created_at - BEFORE_RELATIONSHIP):
+            if _dated(post).timestamp() < open_.created_at - BEFORE_RELATIONSHIP.total_seconds():
                 continue
-            campaign = relationship.campaign
-            if campaign.pk not in campaigns:
-                campaigns[campaign.pk] = identifiers(
-                    brand=campaign.brand.name,
-                    terms=campaign.content_terms,
-                    links=campaign.content_links,
-                    promo_code=campaign.promo_code,
-                )
-            found = match(text, campaigns[campaign.pk])
+            found = match(text, open_.campaign)
             if found is not None:
+                relationship = _load(loaded, open_.pk)
                 changed += _matched(relationship, post, text, found.matched, found.exact, markers)
     return changed
+
+
+# Each campaign's identifiers as last read, by (id, updated_at, brand name): an edited campaign is saved with a new
+# updated_at and read again. A worker matches posts against the same open campaigns all day; their text is not
+# fetched again for every post (see docs/PERFORMANCE.md, "Feeds").
+_identifiers: dict[tuple[int, float, str], Identifiers] = {}
+IDENTIFIERS_KEPT = 10_000
+
+
+def _open_relationships(people: set[int]) -> dict[int, list[_Open]]:
+    rows = list(
+        Relationship.objects.filter(influencer_id__in=people, stage__in=OPEN_STAGES)
+        .order_by()
+        .values_list(
+            "pk",
+            "influencer_id",
+            Epoch("created_at"),
+            "campaign__sponsored",
+            "campaign_id",
+            Epoch("campaign__updated_at"),
+            "campaign__brand__name",
+        )
+    )
+    unread = {(row[4], row[5], row[6]) for row in rows} - _identifiers.keys()
+    if unread:
+        if len(_identifiers) + len(unread) > IDENTIFIERS_KEPT:
+            _identifiers.clear()
+        brands = {key[0]: key for key in unread}
+        texts = Campaign.objects.filter(pk__in=list(brands)).values_list(
+            "pk", "content_terms", "content_links", "promo_code"
+        )
+        for pk, terms, links, promo_code in texts:
+            key = brands[pk]
+            _identifiers[key] = identifiers(brand=key[2], terms=terms, links=links, promo_code=promo_code)
+    found: dict[int, list[_Open]] = defaultdict(list)
+    for pk, person, created_at, sponsored, campaign_id, updated_at, brand in rows:
+        campaign = _identifiers.get((campaign_id, updated_at, brand))
+        if campaign is not None:  # None: the campaign changed between the two reads; the next post reads it again
+            found[person].append(_Open(pk, person, created_at, sponsored, campaign))
+    return found
+
+
+def _load(loaded: dict[int, Relationship], pk: int) -> Relationship:
+    if pk not in loaded:
+        loaded[pk] = Relationship.objects.select_related("campaign__brand", "owner", "influencer").get(pk=pk)
+    return loaded[pk]
 
 
 def content_confirm(*, content: ContentMatch, by) -> ContentMatch:
@@ -94,9 +143,9 @@ def content_dismiss(*, content: ContentMatch, by) -> ContentMatch:
     return content
 
 
-def _markers(relationships: dict[int, list[Relationship]]) -> list[str]:
+def _markers(relationships: dict[int, list[_Open]]) -> list[str]:
     """The disclosure markers, read once, and only when a sponsored campaign is among those to check."""
-    if any(r.campaign.sponsored for rows in relationships.values() for r in rows):
+    if any(r.sponsored for rows in relationships.values() for r in rows):
         return list(DisclosureMarker.objects.values_list("text", flat=True))
     return []
 

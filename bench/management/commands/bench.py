@@ -46,6 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=int, default=60)
         parser.add_argument("--feeds-first", type=int, default=20, help="Feeds polled for the first time.")
         parser.add_argument(
+            "--feeds-campaigns", type=int, default=500, help="Open campaigns a new post is matched against."
+        )
+        parser.add_argument(
             "--feeds-polled", type=int, default=None, help="Feeds polled with nothing new (1,000 × scale)."
         )
         parser.add_argument("--mailbox-mails", type=int, default=None, help="Mails of the first sync (10,000 × scale).")
@@ -163,11 +166,12 @@ class Command(BaseCommand):
         )
 
     def _feeds(self, *, o, scale, **_) -> list[Result]:
-        from bench.feeds import measure_feeds
+        from bench.feeds import measure_feeds, measure_matching
 
-        return measure_feeds(
+        polled = measure_feeds(
             first=o["feeds_first"], polled=o["feeds_polled"] or max(20, round(1_000 * scale)), log=self.stdout.write
         )
+        return polled + measure_matching(campaigns=o["feeds_campaigns"], log=self.stdout.write)
 
     def _mailbox(self, *, o, scale, **_) -> list[Result]:
         from bench.mailbox import measure_mailbox
