@@ -267,9 +267,10 @@ def _scrub_messages(person: Influencer, *, note: str, now) -> tuple[int, int]:
 
 def _remove_feeds(person: Influencer) -> int:
     # What their feeds published is theirs (titles, links, words): removed, not kept as figures.
-    posts, _rows = Post.objects.filter(channel__influencer=person).delete()
+    # delete() counts what it took with them too (the campaigns' matches of these posts): the posts are counted alone.
+    _total, per_model = Post.objects.filter(channel__influencer=person).delete()
     Feed.objects.filter(channel__influencer=person).delete()
-    return posts
+    return per_model.get(Post._meta.label, 0)
 
 
 def _scrub_channels(person: Influencer) -> int:

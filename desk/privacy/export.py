@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch
 
-from campaigns.models import GuardrailEvent, Relationship, StageChange
+from campaigns.models import ContentMatch, GuardrailEvent, Relationship, StageChange
 from crm.addresses import email_key
 from crm.models import (
     AudienceSnapshot,
@@ -91,7 +91,7 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
 
     Sections: person, consent, their other addresses, those of their addresses (past ones included) that bounce,
     topics, channels (with their dated audience figures, their feed and the posts read from it), contacts (with
-    the Message-ID of those the mailbox logged), exchanges, relationships (with their stage changes and guardrail
+    the Message-ID of those the mailbox logged), exchanges, relationships (with their posts matched, their stage changes and guardrail
     events), messages (the outbox rows to or about them), mail from their addresses kept in a shared mailbox as from
     an unknown sender, and history (every saved version of the record: who changed which fields, when).
     """
@@ -129,6 +129,10 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
                     Prefetch(
                         "stage_changes",
                         queryset=StageChange.objects.order_by("changed_at", "pk").select_related("changed_by"),
+                    ),
+                    Prefetch(
+                        "content_matches",
+                        queryset=ContentMatch.objects.order_by("found_at", "pk").select_related("post", "decided_by"),
                     ),
                     Prefetch(
                         "guardrail_events",
@@ -284,6 +288,17 @@ def _relationship(r) -> dict:
                 "by": _user(g.by),
             }
             for g in r.guardrail_events.all()
+        ],
+        "posts_matched": [
+            {
+                "post": m.post.url or m.post.title,
+                "matched": m.matched,
+                "status": m.get_status_display(),
+                "disclosure": m.get_disclosure_display(),
+                "found_at": m.found_at,
+                "decided_by": _user(m.decided_by),
+            }
+            for m in r.content_matches.all()
         ],
     }
 

@@ -13,7 +13,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.cache import caches
 from django.db import connection
 
-from campaigns.models import StageChange
+from campaigns.models import ContentMatch, GuardrailEvent, StageChange
 from campaigns.services import relationship_accept, relationship_close, relationship_pitch, relationship_shortlist
 from crm.addresses import email_key
 from crm.models import BouncingAddress, Channel, Feed, InfluencerAddress, Post
@@ -58,7 +58,7 @@ def zephyrine_with_her_history(now, alice, bob):
     audience_snapshot_record(channel=channel, taken_on=now.date(), followers=42_000)
     blog = Channel.objects.create(influencer=z, platform="blog", handle=f"{HANDLE}-blog", url=BLOG)
     Feed.objects.create(channel=blog, url=f"{BLOG}feed/", title=f"Le carnet de {NAME}", last_error=f"{BLOG} said 503")
-    Post.objects.create(
+    post = Post.objects.create(
         channel=blog,
         key=f"{BLOG}?p=7",
         url=f"{BLOG}2026/03/balade/",
@@ -94,7 +94,14 @@ def zephyrine_with_her_history(now, alice, bob):
         relationship=done, from_stage="active", to_stage="active", changed_at=now, note=f"Asked {EMAIL} for dates."
     )
     # An open one, and messages of every kind: one sent, one to go, a reminder and a digest to bob naming her.
-    relationship_shortlist(influencer=z, campaign=CampaignFactory(name="Winter soups", topics=["food"]), by=bob)
+    winter = relationship_shortlist(
+        influencer=z, campaign=CampaignFactory(name="Winter soups", topics=["food"], sponsored=True), by=bob
+    )
+    # Her post matched to it, without its disclosure: flagged with the post's address (campaigns.services.content).
+    ContentMatch.objects.create(relationship=winter, post=post, matched="Winter soups", disclosure="missing")
+    GuardrailEvent.objects.create(
+        relationship=winter, rule="disclosure", result="flagged", detail=post.url, occurred_at=now
+    )
     follow_up_schedule(
         influencer=z, by=bob, subject=f"News for {NAME}", body="Any plans?", send_at=now + dt.timedelta(days=3)
     )

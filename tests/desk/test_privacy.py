@@ -257,6 +257,13 @@ def test_the_json_export_holds_everything_we_have_on_her(zephyrine, client, alic
     assert [(g["result"], g["detail"]) for g in autumn["guardrail_events"]] == [
         ("overridden with a reason", f"{NAME} hikes every weekend.")
     ]
+    winter = data["relationships"][1]
+    assert [(m["post"], m["matched"], m["disclosure"]) for m in winter["posts_matched"]] == [
+        (f"{BLOG}2026/03/balade/", "Winter soups", "missing")
+    ]
+    assert [(g["rule"], g["detail"]) for g in winter["guardrail_events"]] == [
+        ("sponsored post without its disclosure", f"{BLOG}2026/03/balade/")
+    ]
     assert sorted((m["kind"], m["to"], m["status"]) for m in data["messages"]) == [
         ("follow-up", EMAIL, "scheduled"),
         ("follow-up", EMAIL, "sent"),
@@ -356,6 +363,7 @@ def test_erasing_from_the_admin_asks_for_her_name_then_says_what_was_done(zephyr
         ("Posts read from their channels' feeds, removed with the feeds", "1"),
         ("Mentions rewritten in contact · summary", "1"),  # Yann's log, which mentioned her
         ("Mentions rewritten in log entry · change message", "1"),
+        ("Mentions rewritten in guardrail event · detail", "2"),  # the override reason, the post's address
     ]
     for said in (f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows):
         assert said in result
