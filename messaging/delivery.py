@@ -235,7 +235,9 @@ def _why_not_send(message: Message) -> str:
             return str(OPTED_OUT)
         if message.cancel_if_reply and message.replied:
             return _("They replied before it went.")
-    if message.kind == Message.Kind.REMINDER and influencer is not None:
+    # A reminder that a contact is due (due_on) is moot once they were contacted; a notice to the owner (a post
+    # found, a disclosure missing: no due_on) is not about the contact clock.
+    if message.kind == Message.Kind.REMINDER and influencer is not None and message.due_on is not None:
         relationship = message.relationship
         if relationship is not None:
             if relationship.stage == Stage.CLOSED or relationship.next_contact_due != message.due_on:

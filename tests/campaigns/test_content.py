@@ -4,12 +4,14 @@ or dismissed, and a sponsored campaign's disclosure flagged and cleared."""
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, Stage
 from campaigns.services import content_confirm, content_dismiss, posts_match, relationship_deliver
 from crm.models import Exchange, Post
+from messaging import delivery
 from messaging.models import Message, Profile
 from tests.factories import (
     CampaignFactory,
@@ -234,3 +236,21 @@ def test_the_owner_is_told_in_their_language(blog, relationship, bob):
     told = Message.objects.get()
     assert told.language == "fr"
     assert told.subject == "La publication de Camille Martin pour Printemps n’a pas de mention publicitaire"
+
+
+def test_the_owner_s_notice_is_sent_whatever_the_relationship_s_contact_clock(
+    blog, relationship, bob, monkeypatch, django_capture_on_commit_callbacks
+):
+    # A due-contact reminder is cancelled once the clock moved; the notice of a post is not about the clock.
+    relationship.next_contact_due = timezone.localdate()
+    relationship.save()
+    enqueued = []
+    monkeypatch.setattr(delivery, "_enqueue", lambda task, ids, token, report: enqueued.extend((i, token) for i in ids))
+    posts_match(post_ids=[a_post(blog, text="CAMILLE10").pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.dispatch()
+
+    assert [delivery.deliver(pk, token) for pk, token in enqueued] == ["sent"]
+    assert mail.outbox[0].to == [bob.email]
+    assert mail.outbox[0].subject == "Camille Martin's post for Printemps has no ad disclosure"
