@@ -12,7 +12,7 @@ run: $(VENV)/.installed-run assets messages migrate seed
 	@echo ""
 	@echo "  Influence CRM is starting on http://127.0.0.1:8000/"
 	@echo "  Demo logins (password: demo): manager, marketer, viewer"
-	@echo "  Health: http://127.0.0.1:8000/healthz   ·   Ctrl-C stops web, worker and beat."
+	@echo "  Health: http://127.0.0.1:8000/healthz   ·   Ctrl-C stops web, worker, beat and the demo's feeds."
 	@echo ""
 	@# On Ctrl-C the recipe's shell (dash) would die at once and make report "Interrupt" while honcho is still
 	@# stopping web, worker and beat: the trap keeps it waiting. honcho exits 130 after a clean stop: not an error.

@@ -8,6 +8,7 @@ feed points at the server yet.
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from campaigns.models import Campaign
 from crm.models import Channel, Feed
@@ -54,6 +55,14 @@ def demo_feeds() -> list[str]:
         used.add(channel.influencer_id)
         given.append(channel_feed_set(channel=channel, url=base + feed_path(feed, channel.handle)).url)
     return given
+
+
+def invented_pages_not_searched() -> int:
+    """The demo's channel addresses are invented: their pages are marked as searched, so that beat's feed lookup
+    (crm.services.feeds) does not ask the internet for them. A channel added by hand later is searched as usual."""
+    return Channel.objects.filter(feed__isnull=True, feed_looked_up_at__isnull=True).update(
+        feed_looked_up_at=timezone.now()
+    )
 
 
 def author(feed: DemoFeed, *, exclude: set[int]) -> Channel | None:

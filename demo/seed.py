@@ -62,6 +62,7 @@ def run() -> Seeded:
     # their content, on its next run.
     seeded.identifiers = feeds.content_identifiers()
     seeded.feeds = feeds.demo_feeds()
+    feeds.invented_pages_not_searched()
     return seeded
 
 

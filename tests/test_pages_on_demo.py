@@ -103,7 +103,7 @@ MANAGER_PAGES = [
     ("/admin/reports/report/followups/", 15),
     ("/admin/reports/report/responsiveness/", 14),
     ("/admin/reports/report/endings/", 13),
-    ("/admin/reports/report/guardrails/", 13),
+    ("/admin/reports/report/guardrails/", 14),
     ("/admin/reports/report/spread/", 14),
     ("/admin/reports/report/reciprocity/", 13),
     ("/admin/reports/report/audience/", 13),

@@ -91,9 +91,10 @@ def influencer_personal_data(*, influencer: Influencer) -> dict:
 
     Sections: person, consent, their other addresses, those of their addresses (past ones included) that bounce,
     topics, channels (with their dated audience figures, their feed and the posts read from it), contacts (with
-    the Message-ID of those the mailbox logged), exchanges, relationships (with their posts matched, their stage changes and guardrail
-    events), messages (the outbox rows to or about them), mail from their addresses kept in a shared mailbox as from
-    an unknown sender, and history (every saved version of the record: who changed which fields, when).
+    the Message-ID of those the mailbox logged), exchanges, relationships (with their posts matched, their stage
+    changes and guardrail events), messages (the outbox rows to or about them), mail from their addresses kept in a
+    shared mailbox as from an unknown sender, and history (every saved version of the record: who changed which
+    fields, when).
     """
     person = (
         Influencer.objects.select_related("owner")

@@ -34,6 +34,7 @@ from campaigns.models import (
 )
 from campaigns.selectors import who_needs_news
 from crm.models import AudienceSnapshot, Channel, Contact, Exchange, Feed, Influencer, Tier, Topic
+from crm.services.feeds import channels_to_look_up
 from demo.directory import DirectoryBuilder
 from demo.feeds import demo_campaign
 from demo.feeds_data import FEEDS
@@ -329,6 +330,11 @@ def test_demo_channels_read_their_feeds_from_the_demo_feed_server(demo, db, sett
             assert feed.channel.influencer.relationships.filter(
                 campaign=demo_campaign(spec.campaign), stage__in=spec.stages
             ).exists(), spec.key
+
+
+def test_the_demo_s_invented_pages_are_not_searched_for_a_feed(demo, db):
+    assert not Channel.objects.filter(feed__isnull=True, feed_looked_up_at__isnull=True).exists()
+    assert channels_to_look_up() == []
 
 
 def test_every_demo_campaign_says_what_identifies_its_content(demo, db):

@@ -93,6 +93,7 @@ def run_env(tmp_path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         CELERY_BROKER_FOLDER=str(tmp_path / "broker"),
         BIND=f"127.0.0.1:{free_port()}",
+        DEMO_FEEDS_PORT=str(free_port()),
         DEBUG="true",
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
