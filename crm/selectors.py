@@ -100,6 +100,17 @@ def bouncing_people(*, owner) -> QuerySet[Influencer]:
     )
 
 
+def broken_feeds(*, owner) -> QuerySet[Feed]:
+    """The feeds of the owner's people that are broken (crm.feeds.polling), the latest broken first, with their
+    channel and person (the morning digest)."""
+    return (
+        Feed.objects.filter(channel__influencer__owner=owner, broken_at__isnull=False)
+        .select_related("channel__influencer")
+        .only("url", "broken_at", "last_error", "channel__platform", "channel__handle", "channel__influencer__name")
+        .order_by("-broken_at", "pk")
+    )
+
+
 def matching_people(text: str) -> QuerySet:
     """The ids of people whose name, e-mail or a channel's handle contains `text` (any case; an e-mail as compared,
     crm.addresses).

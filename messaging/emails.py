@@ -135,10 +135,14 @@ def content_notice_content(*, content, owner, language: str = "en") -> tuple[str
     return build("content", context, language)
 
 
-def digest_content(*, user, today: date, relationships, people, scheduled, failed, bouncing=()) -> tuple[str, str]:
-    """`bouncing`: the member's people whose address bounces (crm.selectors.bouncing_people)."""
+def digest_content(
+    *, user, today: date, relationships, people, scheduled, failed, bouncing=(), broken=()
+) -> tuple[str, str]:
+    """`bouncing`: the member's people whose address bounces (crm.selectors.bouncing_people); `broken`: their
+    people's broken feeds (crm.selectors.broken_feeds)."""
     context = {
         "bouncing": bouncing,
+        "broken": broken,
         "user": user,
         "today": today,
         "relationships": relationships,

@@ -15,7 +15,7 @@ from campaigns.models import Relationship
 from campaigns.selectors import who_needs_news
 from core import roles
 from crm.models import Influencer
-from crm.selectors import bouncing_people
+from crm.selectors import bouncing_people, broken_feeds
 from messaging import emails
 from messaging.models import Message
 from messaging.services import message_queue, new_message_id
@@ -145,6 +145,7 @@ def digests_queue(*, now: datetime | None = None) -> int:
             scheduled=list(mine.filter(status=Status.SCHEDULED).order_by("send_at")[:50]),
             failed=list(mine.filter(status=Status.FAILED, updated_at__gte=now - timedelta(days=7))[:50]),
             bouncing=list(bouncing_people(owner=user)[:50]),
+            broken=list(broken_feeds(owner=user)[:50]),
         )
         _message, was_created = message_queue(
             key=key,

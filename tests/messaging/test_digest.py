@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 
+from crm.models import Feed
 from messaging.models import Message, Profile
 from messaging.reminders import digests_queue
-from tests.factories import InfluencerFactory, paris
+from tests.factories import ChannelFactory, InfluencerFactory, paris
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,20 @@ def test_it_lists_who_needs_news_and_what_failed(time_machine, bob, active, lea)
     assert "- Léa Martin · Spring range · Feb. 25, 2026 (overdue)" in body
     assert "- Sam · between campaigns · March 2, 2026" in body
     assert "follow-up · lea@example.org · Any news?: SMTPRecipientsRefused: 550 No such user" in body
+
+
+def test_it_lists_the_broken_feeds_of_their_people_only(time_machine, bob, dave):
+    time_machine.move_to(paris(2026, 3, 2, 8, 0), tick=False)
+    mine = ChannelFactory(influencer=InfluencerFactory(name="Camille", owner=bob), platform="blog", handle="carnets")
+    theirs = ChannelFactory(influencer=InfluencerFactory(name="Omar", owner=dave), platform="blog", handle="omar")
+    since = paris(2026, 2, 27)
+    Feed.objects.create(channel=mine, url="https://carnets.example/feed", broken_at=since, last_error="HTTP 410.")
+    Feed.objects.create(channel=theirs, url="https://omar.example/feed", broken_at=since)
+    Feed.objects.create(channel=ChannelFactory(influencer__owner=bob), url="https://ok.example/feed")
+
+    digests_queue()
+
+    body = Message.objects.get(to_user=bob).body
+    assert "These feeds are broken" in body
+    assert "- Camille · blog carnets · since Feb. 27, 2026 · HTTP 410." in body
+    assert "Omar" not in body and "ok.example" not in body
