@@ -3,10 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.models import Relationship, Stage
+from campaigns.models import ContentMatch, Relationship, Stage
 from campaigns.views.board import COLUMN_CARDS
+from crm.models import Post
 from tests.browser.steps import column, follow, log_in
-from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, RelationshipFactory
+from tests.factories import BrandFactory, CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,3 +122,32 @@ def test_show_more_adds_the_rest_of_a_long_column_and_the_focus_goes_to_the_firs
     expect(pitched.locator("li.card")).to_have_count(COLUMN_CARDS + 2)
     expect(pitched.get_by_role("button", name="Show more")).to_have_count(0)
     expect(pitched.get_by_role("link", name=f"Person {COLUMN_CARDS:03}", exact=True)).to_be_focused()
+
+
+def test_a_post_found_in_a_feed_is_confirmed_from_its_card_then_the_card_is_delivered(board, bob):
+    spring = CampaignFactory(name="Spring range", sponsored=True, disclosure="#ad")
+    karim = InfluencerFactory(name="Karim")
+    relationship = RelationshipFactory(influencer=karim, campaign=spring, stage=Stage.ACTIVE, owner=bob)
+    channel = ChannelFactory(influencer=karim, platform="blog", handle="karim-blog")
+    post = Post.objects.create(channel=channel, key="1", url="https://karim.example/1", title="Mon printemps")
+    ContentMatch.objects.create(relationship=relationship, post=post, matched="Spring", disclosure="missing")
+    page = board(spring)
+
+    card = page.locator(f"#card-{relationship.pk}")
+    card.get_by_role("link", name="post without ad disclosure · Karim").click()
+    dialog = page.locator("#move-modal")
+    expect(dialog.get_by_role("link", name="Mon printemps")).to_be_visible()
+    expect(dialog.get_by_text("ask them to add the disclosure")).to_be_visible()
+    dialog.get_by_role("button", name="It is the content: record it").click()
+
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("alert").filter(has_text="The post is recorded as received from Karim")).to_be_visible()
+    # Still flagged (the disclosure is still missing), and now it can be marked delivered.
+    page.locator(f"#card-{relationship.pk} a[href$='/{relationship.pk}/deliver/']").click()
+    expect(dialog.get_by_text("Received on this campaign:")).to_be_visible()
+    dialog.get_by_role("button", name="Mark delivered").click()
+
+    expect(column(page, "delivered").get_by_role("link", name="Karim", exact=True)).to_be_visible()
+    relationship.refresh_from_db()
+    assert relationship.stage == Stage.DELIVERED
+    assert relationship.exchanges.get().url == "https://karim.example/1"
