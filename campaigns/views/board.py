@@ -37,10 +37,19 @@ NEXT_MOVE = {
 }
 
 
-def _column(stage: str) -> dict:
-    """What every card of a column shares, worked out once for the column rather than on each card."""
+def _column(stage: str, *, brief_missing: bool = False, campaign_id: int | None = None) -> dict:
+    """What every card of a column shares, worked out once for the column rather than on each card. While the
+    brief is incomplete a pitch would be refused (B4): the shortlisted cards lead to the brief instead."""
     move = NEXT_MOVE.get(stage)
-    return {"stage": Stage(stage), "is_open": stage != Stage.CLOSED, "move": str(move[1]) if move else ""}
+    brief_url = ""
+    if stage == Stage.SHORTLISTED and brief_missing:
+        brief_url = reverse("campaigns:campaign_edit", args=[campaign_id])
+    return {
+        "stage": Stage(stage),
+        "is_open": stage != Stage.CLOSED,
+        "move": str(move[1]) if move else "",
+        "brief_url": brief_url,
+    }
 
 
 @dataclass(frozen=True)
@@ -137,20 +146,21 @@ def _board_context(campaign: Campaign) -> dict:
     board = pipeline(campaign=campaign, per_stage=COLUMN_CARDS)
     topics = list(campaign.topics.all())  # prefetched: the page and the flags share them
     flags = _flags(campaign, Stage.SHORTLISTED, board[Stage.SHORTLISTED])
+    brief_missing = campaign.brief_missing()
     columns = []
     for stage in Stage:
         shown = board[stage]
         total = shown[0].stage_total if shown else 0
         columns.append(
             {
-                **_column(stage),
+                **_column(stage, brief_missing=bool(brief_missing), campaign_id=campaign.pk),
                 "cards": _cards(stage, shown, flags),
                 "total": total,
                 "more_url": _more_url(campaign, stage, shown[-1]) if total > len(shown) else "",
                 "more": total - len(shown),
             }
         )
-    return {"campaign": campaign, "columns": columns, "brief_missing": campaign.brief_missing(), "topics": topics}
+    return {"campaign": campaign, "columns": columns, "brief_missing": brief_missing, "topics": topics}
 
 
 @require_GET
@@ -191,7 +201,7 @@ def board_more(request: HttpRequest, pk: int) -> HttpResponse:
         "campaigns/_board_more.html",
         {
             "campaign": campaign,
-            "column": _column(stage),
+            "column": _column(stage, brief_missing=bool(campaign.brief_missing()), campaign_id=campaign.pk),
             "cards": _cards(stage, shown, flags),
             "more_url": _more_url(campaign, stage, shown[-1]) if len(following) > COLUMN_CARDS else "",
         },

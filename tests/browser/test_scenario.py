@@ -88,7 +88,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     checklist = page.locator("#brief-checklist [role=status]")
     expect(checklist).to_have_text("6 items missing before anyone can be pitched.")
     page.get_by_label("Brand").select_option(label="Maison Rivière")
-    page.get_by_label("Name").fill("Spring range")
+    page.get_by_role("textbox", name="Name*", exact=True).fill("Spring range")
     page.get_by_label("Status").select_option("running")
     page.locator(f"input[name=topics][value='{food.pk}']").check()
     page.get_by_label("Objective").fill("Make the spring range known outside Paris")
@@ -108,18 +108,10 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     relationship = Relationship.objects.get(campaign=campaign, influencer=karim)
     expect(card(page, relationship).get_by_text("brief incomplete", exact=True)).to_be_visible()
 
-    # Pitching is refused: the dialog says what is missing and offers no Pitch button.
-    dialog = open_move(page, relationship, "pitch")
-    expect(dialog.get_by_role("heading", level=2)).to_have_text("Pitch Karim Haddad on Spring range")
-    refusal = dialog.get_by_role("alert")
-    expect(refusal.locator("strong")).to_have_text(
-        "The brief is incomplete: nobody can be pitched until it is complete."
-    )
-    expect(refusal.locator("li")).to_have_text(
-        ["What is asked", "Deliverables", "What is offered", "Starts on", "Ends on"]
-    )
-    expect(dialog.get_by_role("button", name="Pitch", exact=True)).to_have_count(0)
-    follow(refusal.get_by_role("link", name="Complete the brief"))
+    # No "Pitch…" that would be refused: the card leads to the brief instead.
+    pitch = card(page, relationship).locator(f"a[href='/campaigns/relationships/{relationship.pk}/pitch/']")
+    expect(pitch).to_have_count(0)
+    follow(card(page, relationship).get_by_role("link", name="Complete the brief… to pitch Karim Haddad"))
 
     # Complete the brief: the checklist says yes as it is typed.
     expect(page.locator("h1")).to_have_text("The brief of Spring range")
@@ -268,10 +260,11 @@ def test_the_same_day_in_french_speaks_french_on_every_page(page_in, bob):
     relationship_card = column(page, "shortlisted").locator("li.card")
     expect(relationship_card).to_have_count(1)
     relationship = Relationship.objects.get(campaign=spring, influencer=lea)
-    dialog = open_move(page, relationship, "pitch")
-    expect(dialog.locator(".alert-danger li")).to_have_count(1)
-    expect(dialog.locator("button[type=submit]")).to_have_count(0)
-    follow(dialog.locator(f"a[href='/campaigns/{spring.pk}/edit/']"))
+    # Her card offers no pitch, which would be refused, but the way to the brief, in French.
+    expect(relationship_card.locator(f"a[href='/campaigns/relationships/{relationship.pk}/pitch/']")).to_have_count(0)
+    to_brief = relationship_card.locator(f"a[href='/campaigns/{spring.pk}/edit/']")
+    expect(to_brief).to_contain_text("Compléter le brief…")
+    follow(to_brief)
 
     # The brief form answers in French: a name is required, says Django.
     page.locator("#id_name").fill("")

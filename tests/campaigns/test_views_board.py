@@ -132,6 +132,20 @@ def test_an_incomplete_brief_is_said_on_the_board_and_on_every_shortlisted_card(
     assert "The brief is incomplete: nobody can be pitched yet." in html
     assert "Missing: what is offered." in html
     assert ">brief incomplete</span>" in html
+    # No blue "Pitch…" that would be refused: the card leads to the brief instead.
+    assert "Pitch…" not in html
+    edit = reverse("campaigns:campaign_edit", args=[campaign.pk])
+    assert f'href="{edit}">\n        Complete the brief…' in html
+
+
+def test_a_complete_brief_offers_the_pitch_on_shortlisted_cards(client, bob):
+    campaign = CampaignFactory(topics=["lifestyle"])
+    RelationshipFactory(campaign=campaign, influencer=InfluencerFactory(topics=["lifestyle"]))
+    client.force_login(bob)
+
+    html = client.get(_board(campaign)).content.decode()
+
+    assert "Pitch…" in html and "Complete the brief…" not in html
 
 
 def test_a_viewer_sees_the_board_without_any_way_to_change_it(client, carol, spring):
