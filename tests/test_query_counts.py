@@ -202,7 +202,8 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "crm:influencer_edit": [("/influencers/{person}/edit/", "{owner}", 9)],
     "crm:exchange_record": [("/influencers/{person}/exchanges/new/?relationship={active}", "{owner}", 6)],
     "crm:snapshot_record": [("/channels/{channel}/snapshots/new/", "{owner}", 4)],
-    "crm:contact_log": [("/contacts/log/?influencer={person}", "{owner}", 5)],
+    # The person's open relationships, for the one to preselect: one more than with ?relationship= given.
+    "crm:contact_log": [("/contacts/log/?influencer={person}", "{owner}", 6)],
     "campaigns:campaign_list": [("/campaigns/?brand={brand}", "{owner}", 8)],
     "campaigns:campaign_add": [("/campaigns/add/", "{owner}", 5)],
     "campaigns:campaign_board": [("/campaigns/{campaign}/", "{owner}", 7)],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
-from campaigns.models import Relationship
+from campaigns.models import OPEN_STAGES, Relationship
 from core.forms import add_service_errors
 from core.views import id_or_404, safe_next
 from crm.forms import ContactLogForm
@@ -34,6 +34,8 @@ def contact_log(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, data.get("next"), influencer_url(influencer.pk))
 
     if request.method == "GET":
+        if "relationship" not in data:
+            relationship_id = _only_open_relationship(influencer)
         form = ContactLogForm(influencer=influencer, initial=_initial(influencer, relationship_id, next_url))
         return _render(request, form, influencer, next_url=next_url)
 
@@ -65,6 +67,14 @@ def contact_log(request: HttpRequest) -> HttpResponse:
     fresh = ContactLogForm(influencer=influencer, initial=_initial(influencer, cleaned["relationship"], next_url))
     response = _render(request, fresh, influencer, next_url=next_url, done=done, contact=contact)
     return trigger_client_event(response, CONTACT_LOGGED, {"influencer": influencer.pk})
+
+
+def _only_open_relationship(influencer: Influencer) -> int | None:
+    """The id of the person's open relationship when they have exactly one: the contact is most likely about it."""
+    open_ids = list(
+        Relationship.objects.filter(influencer=influencer, stage__in=OPEN_STAGES).values_list("pk", flat=True)[:2]
+    )
+    return open_ids[0] if len(open_ids) == 1 else None
 
 
 def _initial(influencer: Influencer, relationship, next_url: str) -> dict:

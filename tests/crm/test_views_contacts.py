@@ -65,6 +65,26 @@ def test_htmx_get_returns_the_small_form_preset_for_the_person_and_campaign(clie
         assert f'for="id_{field}"' in html, f"{field} has a label"
 
 
+def test_a_person_with_one_open_relationship_has_it_preselected(client, bob, lea, on_spring):
+    RelationshipFactory(influencer=lea, stage=Stage.CLOSED)  # a closed one does not count
+    client.force_login(bob)
+
+    html = client.get(URL, {"influencer": lea.pk}, **HTMX).content.decode()
+
+    assert f'<option value="{on_spring.pk}" selected>' in html
+
+
+def test_with_two_open_relationships_or_none_chosen_nothing_is_preselected(client, bob, lea, on_spring):
+    client.force_login(bob)
+
+    asked_for_none = client.get(URL, {"influencer": lea.pk, "relationship": ""}, **HTMX).content.decode()
+    RelationshipFactory(influencer=lea, stage=Stage.PITCHED)
+    two = client.get(URL, {"influencer": lea.pk}, **HTMX).content.decode()
+
+    for html in (asked_for_none, two):
+        assert '<option value="" selected>— no campaign —</option>' in html
+
+
 def test_without_htmx_get_is_a_whole_page(client, bob, lea):
     client.force_login(bob)
 
@@ -218,8 +238,8 @@ def test_the_contact_form_costs_the_same_queries_whatever_the_persons_history(
         RelationshipFactory(influencer=lea, stage=Stage.ACTIVE)
     client.force_login(bob)
 
-    # Session, user, permissions, the person, their relationships for the choice.
-    with django_assert_num_queries(5):
+    # Session, user, permissions, the person, whether one relationship is open, their relationships for the choice.
+    with django_assert_num_queries(6):
         client.get(URL, {"influencer": lea.pk}, **HTMX)
 
 

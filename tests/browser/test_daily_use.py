@@ -1,0 +1,37 @@
+"""What a marketer used to other CRMs expects, on a desktop and on a 390 × 844 phone, in English and French.
+
+Issue 18: each item is a browser test.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.models import Stage
+from tests.browser.steps import log_in
+from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_logging_a_contact_from_a_person_with_one_open_relationship_preselects_it(page_in, bob, viewport, locale):
+    karim = InfluencerFactory(name="Karim Haddad")
+    spring = RelationshipFactory(
+        influencer=karim, campaign=CampaignFactory(name="Spring range"), stage=Stage.ACTIVE, owner=bob
+    )
+    RelationshipFactory(influencer=karim, campaign=CampaignFactory(name="Old one"), stage=Stage.CLOSED)
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+    page.goto(f"/influencers/{karim.pk}/")
+
+    page.locator(f"a[href^='/contacts/log/?influencer={karim.pk}&next=']").click()
+
+    modal = page.locator("#contact-modal")
+    expect(modal.locator("select[name=relationship]")).to_have_value(str(spring.pk))
+    modal.locator("textarea[name=summary]").fill("Called about the spring range")
+    modal.locator("button[type=submit]").click()
+    expect(modal.locator("#contact-logged")).to_be_visible()
+    assert karim.contacts.get().relationship == spring
