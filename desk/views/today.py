@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
-from django.utils.translation import gettext
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from campaigns.models import OPEN_STAGES, Campaign, Relationship, Stage
@@ -59,8 +59,10 @@ class NewsRow:
 
 
 def _due_labels(due: date, today: date) -> tuple[str, str]:
-    """The due day as the row shows it, and how late it is: humanize's naturalday, and timesince (to the hour)."""
-    late = gettext("%(late)s late") % {"late": timesince(due)} if due < today else ""
+    """The due day as the row shows it, and how late it is, in whole days: a due date has no hour, so "6 days,
+    23 hours late" (timesince from its midnight) said more than it knows."""
+    days = (today - due).days
+    late = ngettext("%(days)s day late", "%(days)s days late", days) % {"days": number_format(days)} if days > 0 else ""
     return naturalday(due, "SHORT_DATE_FORMAT"), late
 
 

@@ -3,7 +3,10 @@
 Issue 18: each item is a browser test.
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.models import Stage
@@ -35,3 +38,22 @@ def test_logging_a_contact_from_a_person_with_one_open_relationship_preselects_i
     modal.locator("button[type=submit]").click()
     expect(modal.locator("#contact-logged")).to_be_visible()
     assert karim.contacts.get().relationship == spring
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "said"), [("desktop", "en-GB", "7 days late"), ("phone", "fr-FR", "7 jours de retard")]
+)
+def test_today_says_how_late_a_contact_is_in_whole_days(page_in, bob, viewport, locale, said):
+    late = RelationshipFactory(
+        influencer=InfluencerFactory(name="Karim Haddad"),
+        stage=Stage.ACTIVE,
+        owner=bob,
+        next_contact_due=timezone.localdate() - datetime.timedelta(days=7),
+    )
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+    page.goto("/")
+
+    row = page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{late.influencer_id}/']"))
+    expect(row.locator(".badge.text-bg-danger")).to_have_text(said)
