@@ -295,7 +295,7 @@ class RelationshipAdmin(BigTableAdmin, HistoryAdmin):
                 "opts": self.model._meta,
                 "relationship": relationship,
                 "checks": checks,
-                "brief": pitch_text(campaign=relationship.campaign),
+                "brief": pitch_text(campaign=relationship.campaign, influencer=relationship.influencer),
                 "form": form,
                 "action": "pitch",
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,

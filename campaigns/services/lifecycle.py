@@ -253,7 +253,7 @@ def _pitch_under_lock(
         by=by,
         kind=contact_kind,
         direction=Contact.Direction.OUTBOUND,
-        summary=pitch_text(campaign=campaign),
+        summary=pitch_text(campaign=campaign, influencer=relationship.influencer),
         occurred_at=now,
         relationship=relationship,
     )

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship
 from crm.models import Influencer
+from messaging.emails import language_for
 
 Rule = GuardrailEvent.Rule
 
@@ -129,19 +130,21 @@ def _checks(
     return checks
 
 
-def pitch_text(*, campaign: Campaign) -> str:
-    """The real brief a pitch carries (B2): what is asked, what is offered, dates, sponsored or not."""
+def pitch_text(*, campaign: Campaign, influencer: Influencer | None = None) -> str:
+    """The real brief a pitch carries (B2): what is asked, what is offered, dates, sponsored or not; in the
+    person's language when given (as the thank-you), else in the reader's."""
+    with translation.override(language_for(influencer) if influencer is not None else translation.get_language()):
+        return _pitch_text(campaign)
 
-    def day(value) -> str:
-        return formats.date_format(value, "DATE_FORMAT") if value else _("to be set")
 
+def _pitch_text(campaign: Campaign) -> str:
     lines = [
         str(campaign),
         _("Objective: %(text)s") % {"text": campaign.objective.strip()},
         _("What we ask: %(text)s") % {"text": campaign.ask.strip()},
         _("Deliverables: %(text)s") % {"text": campaign.deliverables.strip()},
         _("What we offer: %(text)s") % {"text": campaign.offer.strip()},
-        _("Dates: from %(start)s to %(end)s") % {"start": day(campaign.starts_on), "end": day(campaign.ends_on)},
+        _dates(campaign),
     ]
     if campaign.sponsored:
         lines.append(
@@ -151,3 +154,20 @@ def pitch_text(*, campaign: Campaign) -> str:
     else:
         lines.append(_("Organic: no paid content is asked for; you post only if you want to."))
     return "\n".join(lines)
+
+
+def _dates(campaign: Campaign) -> str:
+    """The campaign's dates as a sentence, whichever of them are set."""
+    start, end = campaign.starts_on, campaign.ends_on
+    day = {"start": _day(start), "end": _day(end)}
+    if start and end:
+        return _("Dates: from %(start)s to %(end)s") % day
+    if start:
+        return _("Dates: from %(start)s; the end is still to be set") % day
+    if end:
+        return _("Dates: until %(end)s; the start is still to be set") % day
+    return _("Dates: still to be set")
+
+
+def _day(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT") if value else ""

@@ -126,7 +126,7 @@ def pitch(request: HttpRequest, pk: int) -> HttpResponse:
         checks=checks,
         blocked=blocked,
         stale=_stale(relationship, [Stage.SHORTLISTED]),
-        pitch=pitch_text(campaign=relationship.campaign),
+        pitch=pitch_text(campaign=relationship.campaign, influencer=relationship.influencer),
     )
 
 

@@ -57,3 +57,19 @@ def test_today_says_how_late_a_contact_is_in_whole_days(page_in, bob, viewport, 
 
     row = page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{late.influencer_id}/']"))
     expect(row.locator(".badge.text-bg-danger")).to_have_text(said)
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_the_pitch_shows_the_brief_in_the_person_s_language_whatever_the_reader_s(page_in, bob, viewport, locale):
+    spring = CampaignFactory(name="Spring range", ask="One post", starts_on=datetime.date(2027, 4, 1))
+    relationship = RelationshipFactory(influencer=InfluencerFactory(name="Léa", language="fr"), campaign=spring)
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+    page.goto(f"/campaigns/{spring.pk}/")
+
+    page.locator(f"#card-{relationship.pk} a[href$='/{relationship.pk}/pitch/']").click()
+
+    brief = page.locator("#move-modal")
+    expect(brief).to_contain_text("Ce que nous demandons : One post")
+    expect(brief).to_contain_text("Dates : du 1 avril 2027 au")

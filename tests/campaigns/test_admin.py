@@ -80,7 +80,7 @@ def test_an_off_topic_pitch_asks_for_a_reason_on_an_intermediate_page(admin_clie
 
     assert page.status_code == 200
     assert b"has no topic in common with" in page.content
-    assert b"What we ask: One post and two stories" in page.content
+    assert "Ce que nous demandons : One post and two stories" in page.content.decode()  # in Léa's language
     rel.refresh_from_db()
     assert rel.stage == Stage.SHORTLISTED
 

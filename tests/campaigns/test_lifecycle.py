@@ -125,7 +125,7 @@ def test_pitching_logs_the_brief_as_an_outbound_contact_and_sets_the_follow_up(n
         Contact.Direction.OUTBOUND,
         bob,
     )
-    assert contact.summary == pitch_text(campaign=spring)
+    assert contact.summary == pitch_text(campaign=spring, influencer=lea)
     assert list(relationship.stage_changes.order_by("pk").values_list("from_stage", "to_stage", "changed_by")) == [
         ("", "shortlisted", bob.pk),
         ("shortlisted", "pitched", bob.pk),
@@ -150,6 +150,34 @@ def test_the_pitch_carries_the_real_brief(db):
         assert expected in text
     assert "Sponsored" in pitch_text(campaign=sponsored)
     assert "#ad · Paid partnership with Brand" in pitch_text(campaign=sponsored)
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "english", "french"),
+    [
+        (None, None, "Dates: still to be set", "Dates : encore à fixer"),
+        (datetime.date(2026, 4, 1), None, "Dates: from April 1, 2026; the end is still to be set",
+         "Dates : à partir du 1 avril 2026 ; la fin reste à fixer"),
+        (None, datetime.date(2026, 5, 31), "Dates: until May 31, 2026; the start is still to be set",
+         "Dates : jusqu’au 31 mai 2026 ; le début reste à fixer"),
+    ],
+)  # fmt: skip
+@pytest.mark.django_db
+def test_the_pitch_says_its_dates_as_a_sentence_whichever_are_set(starts_on, ends_on, english, french):
+    campaign = CampaignFactory(starts_on=starts_on, ends_on=ends_on)
+
+    assert english in pitch_text(campaign=campaign, influencer=InfluencerFactory(language="en")).splitlines()
+    assert french in pitch_text(campaign=campaign, influencer=InfluencerFactory(language="fr")).splitlines()
+
+
+def test_the_pitch_goes_out_in_the_person_s_language(lea, spring, bob):
+    lea.language = "fr"
+    lea.save()
+
+    relationship_pitch(relationship=_shortlisted(lea, spring, bob), by=bob)
+
+    summary = lea.contacts.get().summary
+    assert "Ce que nous demandons" in summary and "What we ask" not in summary
 
 
 def test_it_refuses_to_pitch_twice(lea, spring, bob):

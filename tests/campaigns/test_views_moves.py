@@ -59,8 +59,9 @@ def test_the_pitch_dialog_shows_the_real_brief_that_goes_out(marketer, lea, spri
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "What we ask: One post and two stories about the range" in html
-    assert "What we offer: The full range, sent to your home" in html
+    # In Léa's language, as it goes out to her.
+    assert "Ce que nous demandons : One post and two stories about the range" in html
+    assert "Ce que nous offrons : The full range, sent to your home" in html
     assert 'hx-post="' + _url("relationship_pitch", relationship) in html
     assert "<html" not in html  # a modal's content, not a page
 
