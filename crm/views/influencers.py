@@ -129,6 +129,9 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         influencer=influencer, limit=shown, sources=sources, relationships=relationships
     )
     open_relationships = _open_soonest_due_first(relationships.values(), today)
+    next_due, next_due_on = _next_contact_due(influencer, open_relationships)
+    measured = [channel for channel in channels if channel.followers is not None]
+    largest = max(measured, key=lambda channel: channel.followers, default=None)
     fitting = campaigns_that_fit(influencer=influencer)[:FITTING_CAMPAIGNS]
     return render(
         request,
@@ -147,7 +150,10 @@ def influencer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "relationships": open_relationships,
             "fitting": fitting,
             "today": today,
-            "is_overdue": bool(influencer.next_contact_due and influencer.next_contact_due < today),
+            "largest_channel": largest,
+            "next_due": next_due,
+            "next_due_on": next_due_on,
+            "is_overdue": bool(next_due and next_due < today),
             "may_clear_bounces": bool(influencer.bounces) and may_clear_bounce(influencer=influencer, by=request.user),
         },
     )
@@ -168,6 +174,15 @@ def bounce_clear(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Mail goes to %(email)s again.") % {"email": bouncing.email})
     return redirect(influencer_url(influencer.pk))
+
+
+def _next_contact_due(influencer: Influencer, open_relationships: list[Relationship]) -> tuple[date | None, str]:
+    """The soonest of the person's own clock and their open relationships' (as Today reads them), and the campaign
+    it is through ("" for their own)."""
+    dues = [(r.next_contact_due, str(r.campaign)) for r in open_relationships if r.next_contact_due]
+    if influencer.next_contact_due:
+        dues.append((influencer.next_contact_due, ""))
+    return min(dues, key=lambda due: due[0]) if dues else (None, "")
 
 
 def _open_soonest_due_first(relationships, today: date) -> list[Relationship]:

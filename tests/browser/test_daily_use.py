@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from campaigns.models import Stage
 from tests.browser.steps import log_in
-from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory
+from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +73,31 @@ def test_the_pitch_shows_the_brief_in_the_person_s_language_whatever_the_reader_
     brief = page.locator("#move-modal")
     expect(brief).to_contain_text("Ce que nous demandons : One post")
     expect(brief).to_contain_text("Dates : du 1 avril 2027 au")
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "largest"),
+    [("desktop", "en-GB", "largest audience 4,309 on X"), ("phone", "fr-FR", "plus grande audience : 4 309 sur X")],
+)
+def test_a_person_s_header_and_next_due_agree_with_today(page_in, bob, viewport, locale, largest):
+    karim = InfluencerFactory(name="Karim Haddad", owner=bob, next_contact_due=None)
+    ChannelFactory(influencer=karim, platform="x", handle="karim_x", followers=4309)
+    late = RelationshipFactory(
+        influencer=karim,
+        stage=Stage.ACTIVE,
+        owner=bob,
+        next_contact_due=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+    page.goto("/")
+    expect(page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{karim.pk}/']"))).to_have_count(1)
+
+    page.goto(f"/influencers/{karim.pk}/")
+
+    expect(page.locator("h1 + div")).to_contain_text(largest)
+    due = page.locator("#person-next-due")
+    expect(due.locator("time")).to_have_attribute("datetime", late.next_contact_due.isoformat())
+    expect(due).to_contain_text(late.campaign.name)
+    expect(due.locator(".badge.text-bg-danger")).to_be_visible()

@@ -136,6 +136,31 @@ def test_a_marketer_sees_the_edit_buttons_a_viewer_does_not(client, bob, carol, 
     assert "Add a person" not in client.get(reverse("crm:influencer_list")).content.decode()
 
 
+def test_the_header_names_the_largest_audience_and_its_platform(client, bob, lea_story):
+    lea = lea_story["lea"]
+    ChannelFactory(influencer=lea, platform="x", handle="lea_x", followers=4309)
+    ChannelFactory(influencer=lea, platform="blog", handle="lea-blog", followers=None)
+    client.force_login(bob)
+
+    html = client.get(f"/influencers/{lea.pk}/").content.decode()
+
+    assert "largest audience 4,309 on X" in html
+
+
+def test_next_contact_due_is_the_soonest_of_her_own_and_her_campaigns_as_today_says(client, bob, lea_story):
+    lea, spring = lea_story["lea"], lea_story["spring"]
+    Influencer.objects.filter(pk=lea.pk).update(next_contact_due=None)  # no cadence of her own
+    spring.next_contact_due = days(-3)
+    spring.save()
+    client.force_login(bob)
+
+    html = client.get(f"/influencers/{lea.pk}/").content.decode()
+
+    due = html[html.index('id="person-next-due"') :].split("</dd>")[0]
+    assert f'<time datetime="{days(-3).isoformat()}">' in due
+    assert f"({spring.campaign})" in due and "overdue" in due
+
+
 def test_a_person_who_does_not_exist_is_a_404(client, bob):
     client.force_login(bob)
 
@@ -168,6 +193,8 @@ def _story(size: int, bob):
 def test_a_persons_page_costs_the_same_number_of_queries_at_3_and_30_rows(client, bob, django_assert_num_queries, rows):
     lea = _story(rows, bob)
     client.force_login(bob)
+    # SQLite checks once per connection that it reads JSON (the page's JSON rows): not a query of the page.
+    client.get(reverse("crm:influencer_detail", args=[lea.pk]))
 
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(reverse("crm:influencer_detail", args=[lea.pk]), {"timeline": 100})
