@@ -53,7 +53,7 @@ MARKETER_PAGES = [
     ("/influencers/{person}/", 10),
     ("/influencers/add/", 5),
     ("/influencers/{person}/edit/", 9),
-    ("/contacts/log/?influencer={person}", 5),
+    ("/contacts/log/?influencer={person}", 6),  # with whether one relationship is open, to preselect it
     ("/influencers/{person}/exchanges/new/", 6),
     ("/channels/{channel}/snapshots/new/", 4),
     ("/influencers/{person}/follow-ups/new/", 9),
