@@ -58,7 +58,8 @@ class ExchangeForm(forms.Form):
             "url",
             "note",
         )
-        self.helper.add_input(Submit("save", _("Record"), css_class="btn-primary"))
+        # The page writes the form tag and its buttons: Record, and Cancel back to where it was opened.
+        self.helper.form_tag = False
         guard_fields(self)
 
     def clean_occurred_on(self):

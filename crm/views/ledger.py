@@ -41,7 +41,7 @@ def exchange_new(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"what": exchange.get_kind_display(), "direction": exchange.get_direction_display()},
             )
             return redirect(next_url)
-    return render(request, "crm/exchanges/form.html", {"form": form, "influencer": influencer})
+    return render(request, "crm/exchanges/form.html", {"form": form, "influencer": influencer, "next_url": next_url})
 
 
 def _int_or_none(value) -> int | None:

@@ -4,13 +4,14 @@ Issue 18: each item is a browser test.
 """
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.models import Stage
-from tests.browser.steps import log_in
+from tests.browser.steps import follow, log_in
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,3 +102,20 @@ def test_a_person_s_header_and_next_due_agree_with_today(page_in, bob, viewport,
     expect(due.locator("time")).to_have_attribute("datetime", late.next_contact_due.isoformat())
     expect(due).to_contain_text(late.campaign.name)
     expect(due.locator(".badge.text-bg-danger")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "cancel"), [("desktop", "en-GB", "Cancel"), ("phone", "fr-FR", "Annuler")]
+)
+def test_record_give_or_get_can_be_cancelled_back_to_the_person(page_in, bob, viewport, locale, cancel):
+    karim = InfluencerFactory(name="Karim Haddad")
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+    page.goto(f"/influencers/{karim.pk}/")
+
+    follow(page.locator(f"a[href^='/influencers/{karim.pk}/exchanges/new/']"))
+    follow(page.get_by_role("link", name=cancel, exact=True))
+
+    expect(page).to_have_url(re.compile(rf"/influencers/{karim.pk}/$"))
+    assert not karim.exchanges.exists()

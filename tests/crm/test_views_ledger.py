@@ -72,6 +72,20 @@ def test_coming_from_a_campaign_preselects_it_and_goes_back_there(client, bob, l
     assert response["Location"] == board
 
 
+def test_cancel_goes_back_where_the_form_was_opened(client, bob, lea):
+    client.force_login(bob)
+    person = f"/influencers/{lea.pk}/"
+    url = reverse("crm:exchange_record", args=[lea.pk])
+
+    page = client.get(person).content.decode()
+    from_board = client.get(url, {"next": "/campaigns/7/"}).content.decode()
+    bare = client.get(url).content.decode()
+
+    assert f'href="{url}?next=%2Finfluencers%2F{lea.pk}%2F"' in page
+    assert '<a class="btn btn-outline-secondary" href="/campaigns/7/">Cancel</a>' in from_board
+    assert f'<a class="btn btn-outline-secondary" href="{person}">Cancel</a>' in bare
+
+
 def test_an_outside_next_is_ignored(client, bob, lea):
     client.force_login(bob)
 
