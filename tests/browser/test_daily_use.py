@@ -119,3 +119,19 @@ def test_record_give_or_get_can_be_cancelled_back_to_the_person(page_in, bob, vi
 
     expect(page).to_have_url(re.compile(rf"/influencers/{karim.pk}/$"))
     assert not karim.exchanges.exists()
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_the_directory_names_each_handle_s_platform(page_in, bob, viewport, locale):
+    jade = InfluencerFactory(name="Jade Martin")
+    ChannelFactory(influencer=jade, platform="instagram", handle="martinjade")
+    ChannelFactory(influencer=jade, platform="youtube", handle="jade-tv")
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+
+    page.goto("/influencers/?q=jade")
+
+    row = page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{jade.pk}/']"))
+    expect(row).to_contain_text("Instagram martinjade")
+    expect(row).to_contain_text("YouTube jade-tv")

@@ -142,6 +142,18 @@ def test_a_search_matches_a_person_once_even_through_name_email_and_several_hand
     assert response.context["page"].count == 2
 
 
+def test_each_handle_is_named_with_its_platform(client, bob, directory):
+    person = InfluencerFactory(name="Jade Martin")
+    ChannelFactory(influencer=person, platform=Channel.Platform.INSTAGRAM, handle="martinjade")
+    ChannelFactory(influencer=person, platform=Channel.Platform.BLOG, handle="jade-blog")
+    client.force_login(bob)
+
+    html = client.get(LIST, {"q": "Jade"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert '<span class="text-nowrap">blog <span class="text-body-secondary">jade-blog</span></span> · ' in html
+    assert '<span class="text-nowrap">Instagram <span class="text-body-secondary">martinjade</span></span>' in html
+
+
 def test_filter_by_topic_and_owner(client, bob, dave, directory):
     client.force_login(bob)
     food = directory["lea"].topics.get()
