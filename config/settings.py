@@ -42,7 +42,7 @@ ALLOWED_HOSTS = _required_in_production(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.CrmAdminConfig",  # django.contrib.admin, with the work's sections first (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,13 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from desk.views.today import home
-
-admin.site.site_header = admin.site.site_title = _("Influence CRM")
 
 
 class FaviconView(RedirectView):
