@@ -65,6 +65,7 @@ def community(bob):
         "Channel": lea.channels.first().pk,
         "Message": message.pk,
         "relationships": {move: at[stage].pk for move, stage in MOVES.items()},
+        "Relationship": at[Stage.ACTIVE].pk,  # its posts found in feeds (campaigns:content_review)
         "token": make_token(lea),
         "UnknownSender": stranger.pk,
     }

@@ -304,7 +304,7 @@ def test_the_same_day_in_french_speaks_french_on_every_page(page_in, bob):
     page.locator("input[name=direction][value=get]").check()
     page.locator("select[name=kind]").select_option("post")
     page.locator("select[name=relationship]").select_option(str(relationship.pk))
-    follow(page.locator("input[name=save]"))
+    follow(page.locator("button[name=save]"))
     expect(page.locator("h1")).to_have_text("Léa Martin")
     page.goto(f"/campaigns/{spring.pk}/")
     dialog = open_move(page, relationship, "deliver")
