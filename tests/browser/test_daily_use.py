@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
+def bob_on(page_in, viewport: str, locale: str):
+    """A page of a browser asking for `locale`, at the viewport's size, with bob logged in."""
+    page = page_in(locale)
+    page.set_viewport_size(VIEWPORTS[viewport])
+    log_in(page, "bob", "pw-bob")
+    return page
+
+
 @pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
 def test_logging_a_contact_from_a_person_with_one_open_relationship_preselects_it(page_in, bob, viewport, locale):
     karim = InfluencerFactory(name="Karim Haddad")
@@ -26,9 +34,7 @@ def test_logging_a_contact_from_a_person_with_one_open_relationship_preselects_i
         influencer=karim, campaign=CampaignFactory(name="Spring range"), stage=Stage.ACTIVE, owner=bob
     )
     RelationshipFactory(influencer=karim, campaign=CampaignFactory(name="Old one"), stage=Stage.CLOSED)
-    page = page_in(locale)
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log_in(page, "bob", "pw-bob")
+    page = bob_on(page_in, viewport, locale)
     page.goto(f"/influencers/{karim.pk}/")
 
     page.locator(f"a[href^='/contacts/log/?influencer={karim.pk}&next=']").click()
@@ -51,9 +57,7 @@ def test_today_says_how_late_a_contact_is_in_whole_days(page_in, bob, viewport, 
         owner=bob,
         next_contact_due=timezone.localdate() - datetime.timedelta(days=7),
     )
-    page = page_in(locale)
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log_in(page, "bob", "pw-bob")
+    page = bob_on(page_in, viewport, locale)
     page.goto("/")
 
     row = page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{late.influencer_id}/']"))
@@ -64,9 +68,7 @@ def test_today_says_how_late_a_contact_is_in_whole_days(page_in, bob, viewport, 
 def test_the_pitch_shows_the_brief_in_the_person_s_language_whatever_the_reader_s(page_in, bob, viewport, locale):
     spring = CampaignFactory(name="Spring range", ask="One post", starts_on=datetime.date(2027, 4, 1))
     relationship = RelationshipFactory(influencer=InfluencerFactory(name="Léa", language="fr"), campaign=spring)
-    page = page_in(locale)
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log_in(page, "bob", "pw-bob")
+    page = bob_on(page_in, viewport, locale)
     page.goto(f"/campaigns/{spring.pk}/")
 
     page.locator(f"#card-{relationship.pk} a[href$='/{relationship.pk}/pitch/']").click()
@@ -89,9 +91,7 @@ def test_a_person_s_header_and_next_due_agree_with_today(page_in, bob, viewport,
         owner=bob,
         next_contact_due=timezone.localdate() - datetime.timedelta(days=3),
     )
-    page = page_in(locale)
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log_in(page, "bob", "pw-bob")
+    page = bob_on(page_in, viewport, locale)
     page.goto("/")
     expect(page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{karim.pk}/']"))).to_have_count(1)
 
@@ -109,9 +109,7 @@ def test_a_person_s_header_and_next_due_agree_with_today(page_in, bob, viewport,
 )
 def test_record_give_or_get_can_be_cancelled_back_to_the_person(page_in, bob, viewport, locale, cancel):
     karim = InfluencerFactory(name="Karim Haddad")
-    page = page_in(locale)
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log_in(page, "bob", "pw-bob")
+    page = bob_on(page_in, viewport, locale)
     page.goto(f"/influencers/{karim.pk}/")
 
     follow(page.locator(f"a[href^='/influencers/{karim.pk}/exchanges/new/']"))
@@ -126,9 +124,7 @@ def test_the_directory_names_each_handle_s_platform(page_in, bob, viewport, loca
     jade = InfluencerFactory(name="Jade Martin")
     ChannelFactory(influencer=jade, platform="instagram", handle="martinjade")
     ChannelFactory(influencer=jade, platform="youtube", handle="jade-tv")
-    page = page_in(locale)
-    page.set_viewport_size(VIEWPORTS[viewport])
-    log_in(page, "bob", "pw-bob")
+    page = bob_on(page_in, viewport, locale)
 
     page.goto("/influencers/?q=jade")
 
