@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone, translation
+from pytest_django.fixtures import _set_suffix_to_test_databases
 
 from bench.imap_server import ImapServer, User, dovecot_binary
 from core import roles
@@ -43,6 +44,15 @@ def pytest_unconfigure(config):
 def pytest_report_header(config):
     if os.environ.get("TEST_CLOCK"):
         return f"clock: started at {os.environ['TEST_CLOCK']} (TEST_CLOCK)"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """TEST_DATABASE_SUFFIX=browser gives this run a test database of its own (as xdist's workers have), so
+    `make test` runs the browser and the integration tests side by side (scripts/side_by_side.sh)."""
+    suffix = os.environ.get("TEST_DATABASE_SUFFIX")
+    if suffix:
+        _set_suffix_to_test_databases(suffix)
 
 
 @pytest.fixture(autouse=True, scope="session")

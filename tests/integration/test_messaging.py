@@ -36,7 +36,7 @@ def worker(transactional_db, smtp, queue, tmp_path):
     env = configured_broker_env() | {"EMAIL_URL": smtp.url, "MESSAGE_RETRY_BASE_SECONDS": "1"}
     w = Worker(queue=queue, env=env, log_path=tmp_path / "worker.log").start()
     yield w
-    w.stop()
+    w.end()
 
 
 def dispatch_until(done, *, timeout: float, every: float = 0.5) -> bool:
