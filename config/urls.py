@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from desk.views.search import search
 from desk.views.today import home
 
 
@@ -21,6 +22,7 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("", home, name="home"),
+    path("search/", search, name="search"),
     path("", include("crm.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("healthz", include("health.urls")),

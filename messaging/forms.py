@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Relationship
@@ -20,7 +21,7 @@ from core import fields
 from core.forms import DATETIME_INPUT
 from core.validators import CLOCK_SKEW, guard_fields
 from crm.models import Influencer
-from messaging.models import MessageTemplate, Profile
+from messaging.models import Message, MessageTemplate, Profile
 
 # How far ahead a message may be scheduled. Besides being sensible, it keeps every typed date far from the end
 # of the calendar, where converting a local time to UTC overflows.
@@ -150,6 +151,46 @@ class MessageCancelForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         guard_fields(self)
+
+
+# The tabs of the messages' page, in their order (messaging.selectors.MESSAGE_TABS says what each holds).
+MESSAGE_TAB_LABELS = {
+    "scheduled": _("Scheduled"),
+    "sent": _("Sent"),
+    "failed": _("Failed"),
+    "cancelled": _("Cancelled"),
+}
+DEFAULT_TAB = "scheduled"
+
+
+class MessageFilterForm(forms.Form):
+    """The filters of the messages' page, from its query string. A value that is not one (a hand-typed status, a
+    kind that does not exist) is left out, the default used instead, and the error shown by the filter."""
+
+    status = forms.ChoiceField(required=False, choices=list(MESSAGE_TAB_LABELS.items()), widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Any kind"))] + [(kind.value, capfirst(kind.label)) for kind in Message.TO_INFLUENCERS],
+    )
+    q = forms.CharField(label=_("Person"), required=False, max_length=100, help_text=_("A part of their name"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["q"].widget.attrs.update({"class": "form-control", "type": "search"})
+        guard_fields(self)
+
+    def chosen(self) -> tuple[str, str, str]:
+        """(tab, kind, name): the valid filters, the defaults for the others."""
+        self.is_valid()
+        data = self.cleaned_data
+        return data.get("status") or DEFAULT_TAB, data.get("kind") or "", (data.get("q") or "").strip()
+
+    @property
+    def status_error(self) -> str:
+        # The status comes from a tab's link, not a field anyone sees: its error is said above the tabs.
+        return _("There is no such list of messages: here are the scheduled ones.") if self["status"].errors else ""
 
 
 class ProfileForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -58,6 +58,51 @@ def my_failed_messages(user, *, limit: int | None = None) -> QuerySet[Message]:
     return my_messages(
         user, order=["-updated_at", "-pk"], limit=limit, status=Message.Status.FAILED, updated_at__gte=since
     )
+
+
+# The tabs of the messages' page: the statuses each shows and its order. "Sending" rides with the scheduled ones: it
+# has not gone yet, and would otherwise vanish from every tab for the minute it is in flight.
+MESSAGE_TABS: dict[str, tuple[tuple[str, ...], list[str]]] = {
+    "scheduled": ((Message.Status.SCHEDULED, Message.Status.SENDING), ["send_at", "pk"]),
+    "sent": ((Message.Status.SENT,), ["-sent_at", "-pk"]),
+    "failed": ((Message.Status.FAILED,), ["-updated_at", "-pk"]),
+    "cancelled": ((Message.Status.CANCELLED,), ["-updated_at", "-pk"]),
+}
+# What a row of the messages' page reads besides MESSAGE_FIELDS: without them each row would load them one by one.
+MESSAGE_LIST_FIELDS = (*MESSAGE_FIELDS, "status", "sent_at", "cancel_if_reply", "influencer_id")
+
+
+def _message_filters(kind: str = "", name: str = "") -> dict:
+    conditions = {}
+    if kind:
+        conditions["kind"] = kind
+    if name:
+        conditions["influencer__name__icontains"] = name
+    return conditions
+
+
+def my_message_list(user, *, tab: str, kind: str = "", name: str = "") -> QuerySet[Message]:
+    """My follow-ups and thank-yous in one tab of the messages' page (MESSAGE_TABS), of one `kind` if given, to the
+    people whose name contains `name`; "mine" as for Today (my_messages)."""
+    statuses, order = MESSAGE_TABS[tab]
+    rows = my_messages(user, order=order, status__in=statuses, **_message_filters(kind, name))
+    return rows.only(*MESSAGE_LIST_FIELDS)
+
+
+def my_message_counts(user, *, kind: str = "", name: str = "") -> dict[str, int]:
+    """How many of my messages each tab holds under the same filters, in one query."""
+    mine = my_messages(user, order=["pk"], **_message_filters(kind, name))
+    counts = mine.order_by().aggregate(
+        **{tab: Count("pk", filter=Q(status__in=statuses)) for tab, (statuses, _order) in MESSAGE_TABS.items()}
+    )
+    return {tab: counts[tab] or 0 for tab in MESSAGE_TABS}
+
+
+def my_message(user, pk: int) -> Message | None:
+    """One of my follow-ups and thank-yous (as my_messages decides), with its person whole, or None when it is not
+    mine or not one."""
+    mine = my_messages(user, order=["pk"], pk=pk).values("pk")
+    return Message.objects.select_related("influencer", "relationship__campaign__brand").filter(pk__in=mine).first()
 
 
 def thank_you_queued(*, relationship: Relationship) -> Message | None:

@@ -199,10 +199,10 @@ def message_edit(*, message: Message, by, subject: str, body: str, send_at: date
 
 
 def message_cancel(*, message: Message, by, reason: str = "") -> Message:
-    """Cancel a message that has not gone yet."""
+    """Cancel a message that has not gone yet, or one that failed (it will not be retried)."""
     note = reason or _("Cancelled by %(user)s.") % {"user": by}
     if (
-        Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(
+        Message.objects.filter(pk=message.pk, status__in=Message.CANCELLABLE).update(
             status=Status.CANCELLED, last_error=note, updated_at=timezone.now()
         )
         != 1
@@ -211,6 +211,47 @@ def message_cancel(*, message: Message, by, reason: str = "") -> Message:
         raise _not_editable(message)
     message.refresh_from_db()
     return message
+
+
+def message_retry(*, message: Message, by) -> Message:
+    """Put a failed follow-up or thank-you back in the outbox, to leave now (in the person's sending hours).
+
+    It goes to the person's address of today (the failure may have been an old one) with its attempts counted
+    afresh. Refused, with a reason a person can read, when it is not failed any more, or when nothing can go to
+    the person (opted out, no address, it bounces): it would only fail again.
+    """
+    if message.status != Status.FAILED:
+        raise _not_retryable(message)
+    influencer = message.influencer
+    texts = _NO_THANK_YOU if message.kind == Kind.THANK_YOU else _NO_FOLLOW_UP
+    if influencer is None or message.kind not in Message.TO_INFLUENCERS:
+        raise ValidationError(_("Only a follow-up or a thank-you to a person can be retried."), code="not_to_a_person")
+    if refusal := _unreachable(influencer, texts):
+        raise ValidationError(refusal, code="unreachable")
+    changes = {
+        "status": Status.SCHEDULED,
+        "recipient": influencer.email,
+        "send_at": departure_time(timezone.now(), kind=message.kind, influencer=influencer),
+        "attempts": 0,
+        "last_error": "",
+        "claim": "",
+        "claimed_at": None,
+        "updated_at": timezone.now(),
+    }
+    # Conditional on "failed": of two clicks on Retry (or a Retry and a Cancel), one wins and the other is told.
+    if Message.objects.filter(pk=message.pk, status=Status.FAILED).update(**changes) != 1:
+        message.refresh_from_db()
+        raise _not_retryable(message)
+    message.refresh_from_db()
+    return message
+
+
+def _not_retryable(message: Message) -> ValidationError:
+    return ValidationError(
+        _("This message is %(status)s: only a failed message can be retried.")
+        % {"status": message.get_status_display()},
+        code="not_failed",
+    )
 
 
 def follow_ups_cancel_on_reply(*, influencer: Influencer) -> int:

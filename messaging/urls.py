@@ -9,7 +9,9 @@ from messaging.mailbox import views as mailbox_views
 urlpatterns = [
     path("influencers/<int:pk>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
     path("influencers/<int:pk>/follow-ups/template/", views.follow_up_template, name="follow_up_template"),
+    path("messages/", views.message_list, name="messages"),
     path("messages/failed/", views.failed_messages, name="failed_messages"),
+    path("messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
     path("messages/<int:pk>/edit/", views.message_edit, name="message_edit"),
     path("messages/<int:pk>/cancel/", views.message_cancel, name="message_cancel"),
     path("settings/", views.my_settings, name="my_settings"),

@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -22,22 +23,24 @@ from django_htmx.http import trigger_client_event
 
 from core.forms import add_service_errors
 from core.links import PkUrl
-from core.views import id_or_404
+from core.views import id_or_404, safe_next
 from crm.models import Influencer
 from crm.services.consent import influencer_opt_out
 from crm.views.common import influencer_url
 from messaging import services
 from messaging import timezones as member_timezone
 from messaging.forms import (
+    MESSAGE_TAB_LABELS,
     FollowUpForm,
     MessageCancelForm,
     MessageEditForm,
+    MessageFilterForm,
     ProfileForm,
     sending_hours_text,
     templates_for,
 )
 from messaging.models import Message, Profile
-from messaging.selectors import FAILED_DAYS, my_failed_messages
+from messaging.selectors import FAILED_DAYS, my_failed_messages, my_message, my_message_counts, my_message_list
 from messaging.timezones import member_zone
 from messaging.unsubscribe import InvalidToken, read_token
 
@@ -205,6 +208,53 @@ def _changed(request: HttpRequest, message: Message, done: str) -> HttpResponse:
     message.refresh_from_db()
     response = _dialog(request, message, done=done)
     return trigger_client_event(response, MESSAGE_CHANGED, {"message": message.pk})
+
+
+# --- My messages ----------------------------------------------------------------------------------------------
+
+MESSAGES_PER_PAGE = 50
+
+
+@require_GET
+def message_list(request: HttpRequest) -> HttpResponse:
+    """My follow-ups and thank-yous, one tab per status (scheduled by default), by kind and by the person's name.
+
+    Everyone reads their own; the actions (edit, cancel, retry) are offered to those who may change messages.
+    """
+    filters = MessageFilterForm(request.GET)
+    tab, kind, name = filters.chosen()
+    counts = my_message_counts(request.user, kind=kind, name=name)
+    # get_page: a page number that is not one, or past the end, gives the first or the last page, not an error.
+    page = Paginator(my_message_list(request.user, tab=tab, kind=kind, name=name), MESSAGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    person_url = PkUrl("crm:influencer_detail")
+    for message in page:
+        message.person_url = person_url(message.influencer_id)
+    tabs = [(key, label, counts[key]) for key, label in MESSAGE_TAB_LABELS.items()]
+    context = {"filters": filters, "tab": tab, "tabs": tabs, "page": page}
+    return render(request, "messaging/message_list.html", context)
+
+
+@require_POST
+@permission_required("messaging.change_message", raise_exception=True)
+def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed message of mine again, now (in the person's sending hours); back to the list it came from."""
+    message = my_message(request.user, pk)
+    if message is None:
+        raise Http404
+    back = safe_next(request, request.POST.get("next"), f"{reverse('messages')}?status=failed")
+    try:
+        message = services.message_retry(message=message, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(
+            request,
+            _("The message to %(person)s is scheduled again: it leaves %(when)s.")
+            % {"person": message.influencer, "when": _when(timezone.localtime(message.send_at))},
+        )
+    return redirect(back)
 
 
 # --- My settings ----------------------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ OWN_MAILBOX_ACTS = {MARKETER: 302, MANAGER: 404}
 PAGES: dict[str, Page] = {
     # Today, and each member's own settings: every member, whatever the role.
     "home": Page(get=MEMBERS, post=None),
+    # The navigation bar's search: every member reads, each the groups their role shows.
+    "search": Page(get=MEMBERS, post=None),
     "my_settings": Page(get=MEMBERS, post=MEMBERS),
     # The directory: everyone reads, marketers and managers change it.
     "crm:influencer_list": Page(get=MEMBERS, post=None),
@@ -106,6 +108,11 @@ PAGES: dict[str, Page] = {
     # Each member's own failed messages (Today links to it): everyone reads their own.
     "failed_messages": Page(get=MEMBERS, post=None),
     "message_cancel": Page(get=None, post=WRITERS, answer_post=302, pk=Message),
+    # Each member's own messages, by status: everyone reads their own.
+    "messages": Page(get=MEMBERS, post=None),
+    # Retrying reaches only the member's own messages: the walk's message is the marketer's (refused as it is not
+    # failed: back to the list, 302); it is not the manager's (404).
+    "message_retry": Page(get=None, post=WRITERS, answer_post={MARKETER: 302, MANAGER: 404}, pk=Message),
     # "It works again" on a person's page: the form names the bounce, and an empty one names none.
     "crm:address_bounce_clear": Page(get=None, post=WRITERS, answer_post=404, pk=Influencer),
     # Mail from unknown senders: everyone reads the list, which holds what their own shared mailboxes received

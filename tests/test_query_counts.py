@@ -190,6 +190,8 @@ def worlds(django_db_setup, django_db_blocker) -> dict[str, World]:
 UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     # 10: the failed messages' true number (a COUNT), not only the ten shown.
     "home": [("/", "{owner}", 10)],
+    # Session, user, permissions, then one query per group (people, campaigns, brands) however many match.
+    "search": [("/search/?q={tag}", "{owner}", 6)],
     "crm:influencer_list": [
         ("/influencers/?q={tag}&per_page=25", "{owner}", 9),
         ("/influencers/?q={tag}&per_page=100", "{owner}", 9),
@@ -221,6 +223,11 @@ UI_PAGES: dict[str, list[tuple[str, str | None, int]]] = {
     "follow_up_template": [("/influencers/{person}/follow-ups/template/?template={template}", "{owner}", 5)],
     "message_edit": [("/messages/{message}/edit/", "{owner}", 5)],
     "failed_messages": [("/messages/failed/", "{owner}", 4)],
+    # The tabs' counts, the page's count and its rows, the permissions for the actions.
+    "messages": [
+        ("/messages/", "{owner}", 6),
+        ("/messages/?status=failed&kind=follow_up&q={tag}", "{owner}", 6),
+    ],
     # 4: the permission that offers the mailbox's link.
     "my_settings": [("/settings/", "{owner}", 4)],
     # Session, user, the permission to log contacts, the member's mailbox.
@@ -245,6 +252,7 @@ NOT_PAGES = {
     "campaigns:campaign_brief_check": "POST only: the brief checklist refreshed while typing",
     "campaigns:relationship_shortlist": "POST only: adds someone to the board",
     "message_cancel": "POST only",
+    "message_retry": "POST only",
     "mailbox_pause": "POST only",
     "mailbox_resume": "POST only",
     "mailbox_sync": "POST only",

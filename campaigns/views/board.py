@@ -142,7 +142,9 @@ def _more_url(campaign: Campaign, stage: str, last: Relationship) -> str:
     return f"{reverse('campaigns:board_more', args=[campaign.pk])}?stage={stage}&after={last.pk}"
 
 
-def _board_context(campaign: Campaign) -> dict:
+def _board_context(campaign: Campaign, *, shown_stage: str = "") -> dict:
+    """`shown_stage`: the column a phone shows (one at a time, the others behind their tabs); by default the first
+    that has anyone in it."""
     board = pipeline(campaign=campaign, per_stage=COLUMN_CARDS)
     topics = list(campaign.topics.all())  # prefetched: the page and the flags share them
     flags = _flags(campaign, Stage.SHORTLISTED, board[Stage.SHORTLISTED])
@@ -160,14 +162,22 @@ def _board_context(campaign: Campaign) -> dict:
                 "more": total - len(shown),
             }
         )
-    return {"campaign": campaign, "columns": columns, "brief_missing": brief_missing, "topics": topics}
+    if shown_stage not in Stage.values:
+        shown_stage = next((c["stage"].value for c in columns if c["total"]), Stage.SHORTLISTED.value)
+    return {
+        "campaign": campaign,
+        "columns": columns,
+        "shown_stage": shown_stage,
+        "brief_missing": brief_missing,
+        "topics": topics,
+    }
 
 
 @require_GET
 @permission_required(["campaigns.view_campaign", "campaigns.view_relationship"], raise_exception=True)
 def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.select_related("brand").prefetch_related("topics"), pk=pk)
-    context = _board_context(campaign)
+    context = _board_context(campaign, shown_stage=request.GET.get("stage", ""))
     if request.htmx and request.htmx.target == "board":
         # A refresh after a move, a shortlisting or a logged contact: the columns only.
         return render(request, "campaigns/_board.html", context)

@@ -144,7 +144,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "stale_mailbox": attention.stale_mailbox,
             "today": today,
             "log_url": reverse("crm:contact_log"),
-            # The same for every row's "Log contact": where the form goes back to, and whether it is offered.
+            # The same for every row's "Log a contact": where the form goes back to, and whether it is offered.
             "log_next": quote(request.get_full_path()),
             # Asked only when there are rows: the permissions cost a query, which a page without rows never ran.
             "can_log": bool(overdue or this_week) and request.user.has_perm("crm.add_contact"),

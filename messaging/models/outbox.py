@@ -29,6 +29,8 @@ class Message(ChoiceLabels, models.Model):
 
     # Kinds that go to an influencer: sending hours, consent and the unsubscribe link apply to them.
     TO_INFLUENCERS = (Kind.FOLLOW_UP, Kind.THANK_YOU)
+    # What can still be cancelled: a message that has not gone, and a failed one (cancelled, nobody retries it).
+    CANCELLABLE = (Status.SCHEDULED, Status.FAILED)
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     recipient = models.EmailField(_("recipient"), max_length=254)
@@ -120,6 +122,10 @@ class Message(ChoiceLabels, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in self.CANCELLABLE
 
     @property
     def to_influencer(self) -> bool:

@@ -105,3 +105,33 @@
     if (link) link.focus();
   });
 })();
+
+// On a phone the board shows one column at a time; its stage tabs switch columns here without reloading the page
+// (without JavaScript they are links to ?stage=). The board's own reloads ask for the column being shown.
+(function () {
+  "use strict";
+  function show(board, stage) {
+    var columns = board.querySelector(".board-columns");
+    if (!columns) return;
+    columns.setAttribute("data-shown-stage", stage);
+    board.querySelectorAll(".stage-column").forEach(function (column) {
+      column.classList.toggle("is-shown", column.getAttribute("data-stage") === stage);
+    });
+    board.querySelectorAll(".board-tabs [data-stage]").forEach(function (tab) {
+      var active = tab.getAttribute("data-stage") === stage;
+      tab.classList.toggle("active", active);
+      if (active) tab.setAttribute("aria-current", "true"); else tab.removeAttribute("aria-current");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest(".board-tabs [data-stage]");
+    if (!tab) return;
+    event.preventDefault();
+    show(tab.closest("#board"), tab.getAttribute("data-stage"));
+  });
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "board") return;
+    var columns = event.detail.elt.querySelector(".board-columns");
+    if (columns) event.detail.parameters.stage = columns.getAttribute("data-shown-stage");
+  });
+})();

@@ -118,9 +118,10 @@ def test_every_page_of_the_ui_has_readable_text(page_in, bob, community):
     found = offenders_on(page, public)
     log_in(page, "bob", "pw-bob")
 
-    found |= offenders_on(page, members)
+    # The search page with results: people; a campaign and its status, a brand.
+    found |= offenders_on(page, [*members, "/search/?q=Person", "/search/?q=an"])
 
-    assert {"/login/", "/", "/influencers/", "/messages/failed/"} <= {*public, *members}
+    assert {"/login/", "/", "/influencers/", "/messages/", "/messages/failed/"} <= {*public, *members}
     assert found == {}
 
 

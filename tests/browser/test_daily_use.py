@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from campaigns.models import Stage
 from tests.browser.steps import follow, log_in
 from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory
+from tests.messaging.factories import MessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,3 +132,139 @@ def test_the_directory_names_each_handle_s_platform(page_in, bob, viewport, loca
     row = page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{jade.pk}/']"))
     expect(row).to_contain_text("Instagram martinjade")
     expect(row).to_contain_text("YouTube jade-tv")
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "active_tab"), [("desktop", "en-GB", "Active 2"), ("phone", "fr-FR", "En cours 2")]
+)
+def test_a_phone_shows_the_board_one_column_at_a_time_with_the_stages_as_tabs(
+    page_in, bob, viewport, locale, active_tab
+):
+    spring = CampaignFactory(name="Spring range")
+    shortlisted = RelationshipFactory(campaign=spring, stage=Stage.SHORTLISTED, influencer__name="Jade Martin")
+    active = [
+        RelationshipFactory(campaign=spring, stage=Stage.ACTIVE, owner=bob, influencer__name=name)
+        for name in ("Karim Haddad", "Léa Roux")
+    ]
+    page = bob_on(page_in, viewport, locale)
+    page.goto(f"/campaigns/{spring.pk}/")
+
+    tabs = page.locator(".board-tabs")
+    if viewport == "desktop":
+        expect(tabs).to_be_hidden()
+        for relationship in [shortlisted, *active]:
+            expect(page.locator(f"#card-{relationship.pk}")).to_be_visible()
+        return
+
+    # The first column with anyone in it, alone; the others behind their tabs, each with its count.
+    expect(page.locator(f"#card-{shortlisted.pk}")).to_be_visible()
+    expect(page.locator(f"#card-{active[0].pk}")).to_be_hidden()
+    tab = tabs.get_by_role("link", name=active_tab)
+    tab.click()
+    expect(tab).to_have_attribute("aria-current", "true")
+    expect(page.locator(f"#card-{shortlisted.pk}")).to_be_hidden()
+    for relationship in active:
+        expect(page.locator(f"#card-{relationship.pk}")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The board reloads itself after a contact is logged from a card: the column chosen stays.
+    page.locator(f"#card-{active[0].pk} a[href^='/contacts/log/']").click()
+    modal = page.locator("#contact-modal")
+    modal.locator("textarea[name=summary]").fill("Appel sur la gamme de printemps")
+    with page.expect_response(lambda r: f"/campaigns/{spring.pk}/?stage=active" in r.url) as reload:
+        modal.locator("button[type=submit]").click()
+    assert reload.value.ok
+    expect(modal.locator("#contact-logged")).to_be_visible()
+    expect(page.locator(f"#card-{active[1].pk}")).to_be_visible()
+    expect(page.locator(f"#card-{shortlisted.pk}")).to_be_hidden()
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_the_navigation_bar_finds_people_and_campaigns_as_one_types(page_in, bob, viewport, locale):
+    ines = InfluencerFactory(name="Inès Solano")
+    ChannelFactory(influencer=ines, platform="youtube", handle="ines_cooks")
+    CampaignFactory(name="Solano summer picnic")
+    page = bob_on(page_in, viewport, locale)
+    page.goto("/")
+    if viewport == "phone":  # the box is in the collapsed menu
+        page.locator(".navbar-toggler").click()
+    box, results = page.locator("#nav-search"), page.locator("#nav-search-results")
+
+    box.press_sequentially("sola", delay=30)
+
+    person = results.get_by_role("link", name=re.compile("Inès Solano"))
+    expect(person).to_contain_text("YouTube ines_cooks")
+    expect(results.get_by_role("link", name=re.compile("Solano summer picnic"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    if viewport == "desktop":  # the keyboard: Escape closes, typing reopens, the arrow keys reach the links
+        box.press("Escape")
+        expect(results).to_be_hidden()
+        box.press_sequentially("n", delay=30)
+        expect(person).to_be_visible()
+        box.press("ArrowDown")
+        expect(person).to_be_focused()
+        page.keyboard.press("Enter")
+    else:
+        person.click()
+
+    expect(page).to_have_url(re.compile(rf"/influencers/{ines.pk}/$"))
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_people_carry_their_initials_in_lists_on_the_board_and_on_their_page(page_in, bob, viewport, locale):
+    relationship = RelationshipFactory(
+        influencer=InfluencerFactory(name="Jade Martin"), stage=Stage.SHORTLISTED, owner=bob
+    )
+    jade = relationship.influencer
+    page = bob_on(page_in, viewport, locale)
+
+    page.goto("/influencers/?q=jade")
+    row = page.locator("tr").filter(has=page.locator(f"a[href='/influencers/{jade.pk}/']"))
+    expect(row.locator(".avatar")).to_have_text("JM")
+    expect(row.locator(".avatar")).to_have_attribute("aria-hidden", "true")
+
+    page.goto(f"/campaigns/{relationship.campaign_id}/")
+    expect(page.locator(f"#card-{relationship.pk} .avatar")).to_have_text("JM")
+
+    page.goto(f"/influencers/{jade.pk}/")
+    expect(page.locator(".avatar-lg")).to_have_text("JM")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jade Martin")  # the initials are not read out
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "retried", "scheduled"),
+    [
+        ("desktop", "en-GB", "The message to Karim Haddad is scheduled again", "scheduled"),
+        ("phone", "fr-FR", "Le message à Karim Haddad est de nouveau programmé", "programmé"),
+    ],
+)
+def test_messages_lists_my_failed_ones_and_a_retried_one_goes_back_under_scheduled(
+    page_in, bob, viewport, locale, retried, scheduled
+):
+    karim = InfluencerFactory(name="Karim Haddad", owner=bob)
+    failed = MessageFactory(
+        influencer=karim, created_by=bob, status="failed", subject="Any news?", last_error="421 try again later"
+    )
+    MessageFactory(influencer=karim, created_by=bob, subject="Spring range brief")
+    page = bob_on(page_in, viewport, locale)
+    page.goto("/")
+    if viewport == "phone":  # the link is in the collapsed menu
+        page.locator(".navbar-toggler").click()
+
+    follow(page.locator("a.nav-link[href='/messages/']"))
+    follow(page.locator("#tab-failed"))
+
+    row = page.locator(f"#message-{failed.pk}")
+    expect(row).to_contain_text("421 try again later")
+    retry = row.locator("form[action$='/retry/'] button")
+    expect(retry).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    follow(retry)
+
+    expect(page.locator(".alert-success")).to_contain_text(retried)
+    expect(page.locator(f"#message-{failed.pk}")).to_have_count(0)
+    follow(page.locator("#tab-scheduled"))
+    expect(page.locator(f"#message-{failed.pk}")).to_contain_text(scheduled)
+    failed.refresh_from_db()
+    assert failed.status == "scheduled"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from campaigns.models import Stage
 from tests.browser.steps import log_in
 from tests.factories import CampaignFactory, InfluencerFactory, RelationshipFactory
+from tests.messaging.factories import MessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -21,13 +22,34 @@ def busy_bob(bob):
     overdue = timezone.localdate() - datetime.timedelta(days=3)
     for i in range(3):
         person = InfluencerFactory(name=f"Marie-Charlotte de La Rochefoucauld-Duchesne {i}", owner=bob)
-        RelationshipFactory(
+        relationship = RelationshipFactory(
             influencer=person, campaign=campaign, owner=bob, stage=Stage.ACTIVE, next_contact_due=overdue
         )
+        # Long subjects and errors, scheduled and failed: the rows of the messages' page at their widest.
+        for status in ("scheduled", "failed"):
+            MessageFactory(
+                influencer=person,
+                relationship=relationship,
+                created_by=bob,
+                status=status,
+                subject="Des nouvelles de la collaboration autour du baume solide pour les peaux sensibles ?",
+                last_error="550-5.1.1 The email account that you tried to reach does not exist. Please try again.",
+            )
     return bob
 
 
-@pytest.mark.parametrize("path", ["/", "/influencers/", "/campaigns/", "/influencers/{person}/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/influencers/",
+        "/campaigns/",
+        "/influencers/{person}/",
+        "/messages/",
+        "/messages/?status=failed",
+        "/search/?q=Marie",
+    ],
+)
 def test_the_page_does_not_scroll_sideways_on_a_phone(page_in, busy_bob, path):
     page = page_in("en-GB")
     page.set_viewport_size(PHONE)

@@ -61,7 +61,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     expect(page.locator("h1")).to_have_text("Influencers")
     results = page.locator("#influencer-results")
     expect(results.get_by_role("status")).to_have_text("3 people")
-    page.get_by_label("Search").press_sequentially("karim")
+    page.get_by_label("Search", exact=True).press_sequentially("karim")
     expect(results.get_by_role("status")).to_have_text("1 person")
     follow(results.get_by_role("link", name="Karim Haddad"))
     expect(page.locator("h1")).to_have_text("Karim Haddad")
@@ -69,11 +69,11 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     expect(due).to_have_text(f"{day(TODAY - datetime.timedelta(days=5), 'en')} overdue")
 
     # Log a call in the modal: Karim's own clock starts again from today.
-    page.get_by_role("link", name="Log contact with Karim Haddad").first.click()
+    page.get_by_role("link", name="Log a contact with Karim Haddad").first.click()
     contact_modal = page.locator("#contact-modal")
     contact_modal.get_by_label("Summary").fill("Called about the spring range; he asked for the dates.")
     contact_modal.get_by_label("Kind").select_option("call")
-    contact_modal.get_by_role("button", name="Log contact").click()
+    contact_modal.get_by_role("button", name="Log a contact").click()
     next_due = day(TODAY + datetime.timedelta(days=30), "en")
     expect(contact_modal.locator("#contact-logged")).to_have_text(
         f"Contact with Karim Haddad logged. Next contact due on {next_due}."
@@ -87,7 +87,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     follow(page.get_by_role("link", name="New campaign"))
     checklist = page.locator("#brief-checklist [role=status]")
     expect(checklist).to_have_text("6 items missing before anyone can be pitched.")
-    page.get_by_label("Brand").select_option(label="Maison Rivière")
+    page.get_by_role("combobox", name="Brand").select_option(label="Maison Rivière")
     page.get_by_role("textbox", name="Name*", exact=True).fill("Spring range")
     page.get_by_label("Status").select_option("running")
     page.locator(f"input[name=topics][value='{food.pk}']").check()
@@ -161,7 +161,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     expect(page.locator("h1")).to_have_text("What was given to or got from Karim Haddad")
     # Coming from the dialog, the form is already about what was got on this campaign.
     expect(page.locator("input[name=direction][value=get]")).to_be_checked()
-    expect(page.get_by_label("Campaign")).to_have_value(str(relationship.pk))
+    expect(page.get_by_label("Campaign", exact=True)).to_have_value(str(relationship.pk))
     page.get_by_label("Kind").select_option("post")
     page.get_by_label("Reach").fill("4200")
     page.get_by_label("URL").fill("https://karim.example.org/spring")
@@ -170,7 +170,7 @@ def test_a_marketer_begins_maintains_and_ends_a_relationship_in_english(page_in,
     expect(page.get_by_text("Recorded: post, received.")).to_be_visible()
 
     dialog = open_move(page, relationship, "deliver")
-    expect(dialog.locator("ul li")).to_have_text([f"Post · {day(TODAY, 'en')} · 4200 reached · link"])
+    expect(dialog.locator("ul li")).to_have_text([f"Post · {day(TODAY, 'en')} · 4,200 reached · link"])
     dialog.get_by_role("button", name="Mark delivered").click()
     expect(column(page, "delivered").locator(f"#card-{relationship.pk}")).to_be_visible()
 

@@ -123,7 +123,12 @@ def test_the_audience_sparkline_data_is_passed_with_json_script(client, bob, lea
 
 def test_a_marketer_sees_the_edit_buttons_a_viewer_does_not(client, bob, carol, lea_story):
     url = reverse("crm:influencer_detail", args=[lea_story["lea"].pk])
-    buttons = ["Log contact", "Record give or get", "Record audience", f"/influencers/{lea_story['lea'].pk}/edit/"]
+    buttons = [
+        "Log a contact<span",
+        "Record give or get",
+        "Record audience",
+        f"/influencers/{lea_story['lea'].pk}/edit/",
+    ]
 
     client.force_login(bob)
     marketer_html = client.get(url).content.decode()

@@ -279,7 +279,7 @@ def test_the_readable_page_shows_her_data_and_links_the_download(zephyrine, clie
     page = client.get(reverse("admin:crm_influencer_privacy", args=[zephyrine.pk])).content.decode()
 
     for seen in (
-        *(NAME, EMAIL, HANDLE, "Brest", "42000", f"{NAME} hikes every weekend.", "Dear Zephyrine Marmottan,"),
+        *(NAME, EMAIL, HANDLE, "Brest", "42,000", f"{NAME} hikes every weekend.", "Dear Zephyrine Marmottan,"),
         *(OTHER_EMAIL, "Recipient address rejected", MAIL_ID, "Studio visit?"),
     ):
         assert seen in page

@@ -203,3 +203,16 @@ def test_the_audience_page_cuts_its_channels_and_keeps_its_totals(manager, commu
     assert [row[0] for row in result.tables[0].rows] == ["Marc"]
     assert result.tables[0].total == 3
     assert {str(k): v for k, v in result.figures}["growth"] == 6000
+
+
+@pytest.mark.parametrize(("language", "grouped"), [("en", "255,000"), ("fr", "255\xa0000")])
+def test_counts_read_with_the_readers_thousands_separator(manager, community, language, grouped):
+    """Followers at the end: Léa 5,000, Marc 50,000, Nina 200,000 (Omar's only snapshot is before the range)."""
+    response = manager.get(
+        reverse("admin:reports_report_detail", args=["audience"]), QUERY, headers={"accept-language": language}
+    )
+    html = response.content.decode()
+
+    assert f"<td>{grouped}</td>" in html
+    assert "<td>255000</td>" not in html
+    assert f"<td>{'200,000' if language == 'en' else '200' + chr(160) + '000'}</td>" in html  # a row of the table
