@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from campaigns.models import Stage
 from tests.browser.steps import follow, log_in
-from tests.factories import CampaignFactory, ChannelFactory, InfluencerFactory, RelationshipFactory
+from tests.factories import CampaignFactory, ChannelFactory, ContactFactory, InfluencerFactory, RelationshipFactory
 from tests.messaging.factories import MessageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -268,3 +268,35 @@ def test_messages_lists_my_failed_ones_and_a_retried_one_goes_back_under_schedul
     expect(page.locator(f"#message-{failed.pk}")).to_contain_text(scheduled)
     failed.refresh_from_db()
     assert failed.status == "scheduled"
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_today_on_a_phone_shows_the_lateness_and_the_action_and_messages_before_past_contacts(
+    page_in, bob, viewport, locale
+):
+    late = RelationshipFactory(
+        influencer=InfluencerFactory(name="Marie-Charlotte de La Tour d'Auvergne"),
+        campaign=CampaignFactory(name="A rather long spring range launch name"),
+        stage=Stage.ACTIVE,
+        owner=bob,
+        next_contact_due=timezone.localdate() - datetime.timedelta(days=12),
+    )
+    for n in range(10):
+        ContactFactory(influencer=late.influencer, logged_by=bob, summary=f"Call number {n}")
+    MessageFactory(influencer=late.influencer, created_by=bob, subject="Spring range brief")
+    page = bob_on(page_in, viewport, locale)
+    page.goto("/")
+
+    width = VIEWPORTS[viewport]["width"]
+    row = page.locator("#today-live tr").filter(has=page.locator(f"a[href='/influencers/{late.influencer_id}/']"))
+    for part in (row.locator(".badge.text-bg-danger"), row.locator("a[href^='/contacts/log/']")):
+        box = part.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, part
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    scheduled = page.locator("#scheduled-title").bounding_box()
+    recent = page.locator("#recent-title").bounding_box()
+    if viewport == "phone":  # one column: what needs acting first, the past contacts last
+        assert scheduled["y"] < recent["y"]
+    else:  # the messages in their own column on the right
+        assert scheduled["x"] > recent["x"] + recent["width"]
