@@ -4,16 +4,19 @@ The move forms only collect what one service needs; the service decides. Whateve
 as a ValidationError that the view turns into form errors.
 """
 
+from urllib.parse import urlencode
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand, Campaign, Outcome
+from campaigns.selectors import BoardFilters, board_owners
 from core import fields
+from core.rules import team_rules
 from core.validators import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, guard_fields
-from crm.models import Contact, Influencer, Topic
+from crm.models import Contact, Influencer, Tier, Topic
 
 
 def _helper(*, layout: Layout | None = None) -> FormHelper:
@@ -119,6 +122,83 @@ class CampaignFilterForm(forms.Form):
         self.helper = _helper(layout=Layout(Row(Column("brand"), Column("status"))))
 
 
+# --- The board: its filters -----------------------------------------------------------------------------------
+
+BOARD_FLAG_CHOICES = [
+    ("", _("Any")),
+    ("overdue", _("overdue")),
+    ("content_proposed", _("post to confirm")),
+    ("disclosure_missing", _("post without ad disclosure")),
+]
+
+
+class BoardFilterForm(forms.Form):
+    """Narrow the board (GET): invalid values are left out of the filters and said on their field."""
+
+    person = forms.CharField(
+        label=_("Name or handle"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("Any tier")), *Tier.choices])
+    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=BOARD_FLAG_CHOICES)
+
+    NAMES = ("person", "owner", "region", "tier", "flag")
+
+    def __init__(self, data=None, *, campaign: Campaign, user) -> None:
+        super().__init__(data, auto_id="filter-%s")  # the page's dialogs hold forms of their own
+        # A callable: the owners are read only when the select is drawn or an owner is asked for, so the board's
+        # reloads and "Show more" without one cost no query for it.
+        self._campaign, self._user, self._owners = campaign, user, None
+        self.fields["owner"].choices = self._owner_choices
+        for name, field in self.fields.items():
+            select = name in ("owner", "tier", "flag")
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+            if self.is_bound and self.has_error(name):
+                field.widget.attrs["class"] += " is-invalid"
+
+    def _owner_choices(self) -> list[tuple[str, str]]:
+        # Read once: the select's drawing and the owner's validation both ask.
+        if self._owners is None:
+            others = [
+                (str(owner.pk), owner.get_full_name() or owner.get_username())
+                for owner in board_owners(campaign=self._campaign)
+                if owner.pk != self._user.pk
+            ]
+            self._owners = [("", _("Anyone")), (str(self._user.pk), _("Mine")), *others]
+        return self._owners
+
+    def filters(self) -> BoardFilters:
+        """The valid values, as campaigns.selectors applies them."""
+        if not self.is_bound:
+            return BoardFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        owner = data.get("owner")
+        return BoardFilters(
+            owner_id=int(owner) if owner else None,
+            region=(data.get("region") or "").strip(),
+            tier=data.get("tier") or "",
+            flag=data.get("flag") or "",
+            text=(data.get("person") or "").strip(),
+        )
+
+    def query(self) -> str:
+        """The valid values as a query string, for the links and reloads that must keep them ("" if none)."""
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        kept = {name: self.cleaned_data[name] for name in self.NAMES if self.cleaned_data.get(name)}
+        return urlencode(kept)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query())
+
+
 # --- The board: shortlisting ----------------------------------------------------------------------------------
 
 
@@ -212,7 +292,7 @@ class AcceptForm(forms.Form):
     def __init__(self, *args, relationship, **kwargs):
         kwargs.setdefault(
             "initial",
-            {"cadence_days": relationship.influencer.cadence_days or settings.DEFAULT_CADENCE_DAYS},
+            {"cadence_days": relationship.influencer.cadence_days or team_rules().default_cadence_days},
         )
         super().__init__(*args, **kwargs)
         self.helper = _helper()

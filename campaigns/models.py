@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from core import validators
 from core.labels import ChoiceLabels, related_label
+from core.rules import team_rules
 from crm.models import Influencer, Topic, clock_later
 
 
@@ -187,7 +188,9 @@ class RelationshipQuerySet(models.QuerySet):
         now = timezone.now()
         rows = list(self.select_for_update().order_by("pk"))
         for relationship in rows:
-            days = settings.PITCH_FOLLOW_UP_DAYS if relationship.stage == Stage.PITCHED else relationship.cadence_days
+            days = (
+                team_rules().pitch_follow_up_days if relationship.stage == Stage.PITCHED else relationship.cadence_days
+            )
             relationship.next_contact_due = clock_later(relationship.next_contact_due, day + timedelta(days=days))
             relationship.last_contact_at = clock_later(relationship.last_contact_at, at)
             relationship.updated_at = now
@@ -335,11 +338,11 @@ class GuardrailEvent(ChoiceLabels, models.Model):
     """A guardrail that stopped, or was overridden on, a move: the guardrails report reads this."""
 
     class Rule(models.TextChoices):
-        BRIEF_INCOMPLETE = "brief_incomplete", _("incomplete brief (B4)")
-        OFF_TOPIC = "off_topic", _("off-topic pitch (B1)")
+        BRIEF_INCOMPLETE = "brief_incomplete", _("incomplete brief")
+        OFF_TOPIC = "off_topic", _("off-topic pitch")
         OPTED_OUT = "opted_out", _("opted-out person")
-        CONSISTENCY = "consistency", _("unrelated topics in a short window (M3)")
-        FREQUENCY = "frequency", _("pitched too often (M3)")
+        CONSISTENCY = "consistency", _("unrelated topics in a short window")
+        FREQUENCY = "frequency", _("pitched too often")
         DISCLOSURE = "disclosure", _("sponsored post without its disclosure")
 
     class Result(models.TextChoices):

@@ -6,13 +6,14 @@ Computed in SQL: each returns a queryset (or a handful of them) whose query coun
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from campaigns.models import STAGES_WITH_A_CLOCK, Campaign, ContentMatch, Relationship, Stage
-from crm.models import Influencer
-from crm.selectors import is_overdue, people_needing_news
+from crm.models import Influencer, tier_bounds
+from crm.selectors import is_overdue, matching_people, people_needing_news
 
 
 def relationships_needing_news(*, owner=None, today: date | None = None, soon_days: int = 7) -> QuerySet[Relationship]:
@@ -99,7 +100,58 @@ def campaigns_that_fit(*, influencer: Influencer, exclude=None, outreach: bool =
     return campaigns.select_related("brand").distinct().order_by("ends_on", "name")
 
 
-def pipeline(*, campaign: Campaign, per_stage: int | None = None) -> dict[str, list[Relationship]]:
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the board is narrowed to (campaigns.forms.BoardFilterForm gives it, valid values only)."""
+
+    owner_id: int | None = None
+    region: str = ""
+    tier: str = ""
+    flag: str = ""  # one of BOARD_FLAGS
+    text: str = ""  # a name, e-mail or handle: the directory's search (crm.selectors.matching_people)
+
+
+# The cards' flags a board can be narrowed to: each is the very annotation the card shows (see _cards), so a card
+# listed under a flag always shows it. Flags worked out in Python (the pitch checks) are not offered.
+BOARD_FLAGS = {
+    "overdue": lambda: is_overdue(timezone.localdate()),
+    "content_proposed": lambda: content_proposed(),
+    "disclosure_missing": lambda: disclosure_missing(),
+}
+
+
+def _narrowed(relationships: QuerySet[Relationship], filters: BoardFilters | None) -> QuerySet[Relationship]:
+    if filters is None:
+        return relationships
+    if filters.owner_id is not None:
+        relationships = relationships.filter(owner_id=filters.owner_id)
+    if filters.region:
+        relationships = relationships.filter(influencer__region__iexact=filters.region)
+    if filters.tier:
+        low, high = tier_bounds(filters.tier)
+        relationships = relationships.filter(influencer__audience__gte=low)
+        if high is not None:
+            relationships = relationships.filter(influencer__audience__lt=high)
+    if filters.flag in BOARD_FLAGS:
+        relationships = relationships.alias(board_flag=BOARD_FLAGS[filters.flag]()).filter(board_flag=True)
+    if filters.text:
+        relationships = relationships.filter(influencer_id__in=matching_people(filters.text))
+    return relationships
+
+
+def board_owners(*, campaign: Campaign) -> QuerySet:
+    """The team members who own a relationship on the campaign, by name: whom the board can be narrowed to."""
+    return (
+        get_user_model()
+        .objects.filter(Exists(Relationship.objects.filter(campaign_id=campaign.pk, owner_id=OuterRef("pk"))))
+        .only("pk", "username", "first_name", "last_name")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def pipeline(
+    *, campaign: Campaign, per_stage: int | None = None, filters: BoardFilters | None = None
+) -> dict[str, list[Relationship]]:
     """The campaign's board: every stage, in lifecycle order, with its relationships by name (one query).
 
     With `per_stage`, each column holds its first `per_stage` cards only, and every card carries `stage_total`, its
@@ -109,12 +161,14 @@ def pipeline(*, campaign: Campaign, per_stage: int | None = None) -> dict[str, l
     columns to keep 125, at five times the SQL time of now (docs/PERFORMANCE.md, "Figures behind the code"); most
     of what is left is the join that gives each relationship its person's name: the order is the person's, so no
     index of the relationships can give it.
+
+    `filters` narrow every column and its count alike.
     """
     board: dict[str, list[Relationship]] = {stage: [] for stage in Stage.values}
-    relationships = _cards(campaign.relationships.all())
+    relationships = _cards(_narrowed(campaign.relationships.all(), filters))
     totals: dict[int, int] = {}
     if per_stage is not None:
-        totals = _first_of_each_stage(campaign, per_stage)
+        totals = _first_of_each_stage(campaign, per_stage, filters)
         # By id alone: with the campaign's filter as well, PostgreSQL may read the campaign's 5,000 rows through
         # its index and test each against the list, instead of fetching the 125 by primary key.
         relationships = _cards(Relationship.objects.filter(pk__in=list(totals)))
@@ -125,14 +179,14 @@ def pipeline(*, campaign: Campaign, per_stage: int | None = None) -> dict[str, l
     return board
 
 
-def _first_of_each_stage(campaign: Campaign, per_stage: int) -> dict[int, int]:
+def _first_of_each_stage(campaign: Campaign, per_stage: int, filters: BoardFilters | None = None) -> dict[int, int]:
     """{relationship id: its stage's full count} of the first `per_stage` relationships of each stage, by name.
 
     ROW_NUMBER() over the stage, filtered in SQL: a column of 5,000 is not fetched to show 25.
     """
     in_stage = {"partition_by": [F("stage")]}
     ranked = (
-        Relationship.objects.filter(campaign_id=campaign.pk)
+        _narrowed(Relationship.objects.filter(campaign_id=campaign.pk), filters)
         .annotate(
             position=Window(RowNumber(), order_by=[F("influencer__name"), F("pk")], **in_stage),
             stage_total=Window(Count("pk"), **in_stage),
@@ -144,7 +198,9 @@ def _first_of_each_stage(campaign: Campaign, per_stage: int) -> dict[int, int]:
     return dict(ranked)
 
 
-def pipeline_after(*, campaign: Campaign, stage: str, after: int, limit: int) -> list[Relationship]:
+def pipeline_after(
+    *, campaign: Campaign, stage: str, after: int, limit: int, filters: BoardFilters | None = None
+) -> list[Relationship]:
     """The cards of one column that come after the card `after` (its relationship id), in the board's order.
 
     Keyset on (name, id): the next page of a long column costs what the first did. A card that is gone (or not on
@@ -152,7 +208,7 @@ def pipeline_after(*, campaign: Campaign, stage: str, after: int, limit: int) ->
     """
     name = Subquery(Relationship.objects.filter(pk=after, campaign_id=campaign.pk).values("influencer__name")[:1])
     return list(
-        _cards(campaign.relationships.filter(stage=stage))
+        _cards(_narrowed(campaign.relationships.filter(stage=stage), filters))
         .filter(Q(influencer__name__gt=name) | Q(influencer__name=name, pk__gt=after))
         .order_by("influencer__name", "pk")[:limit]
     )

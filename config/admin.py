@@ -10,7 +10,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
 # The apps whose sections lead, in this order; every other app's models go under "System".
-WORK_APPS = ("crm", "campaigns", "messaging", "reports")
+WORK_APPS = ("crm", "campaigns", "messaging", "reports", "core")
 # Third-party words our catalogue says better; it wins over the app's own (django-celery-beat's French reads
 # "tâches périodique"). Listed here so that makemessages keeps them.
 REWORDED = (_("periodic tasks"),)

@@ -39,6 +39,14 @@ TEAM_PERMISSION = ("auth", "view_user")
 # lock is the attempt). The access log (every login's address) and the failure log stay with superusers.
 LOCKOUT_PERMISSIONS = {("axes", "view_accessattempt"), ("axes", "delete_accessattempt")}
 
+# The team's own rules (core.models.TeamRules: guardrails, clocks, sending hours): managers read and change them, and
+# read their history; there is one row, never added nor deleted by hand.
+TEAM_RULES_PERMISSIONS = {
+    ("core", "view_teamrules"),
+    ("core", "change_teamrules"),
+    ("core", "view_historicalteamrules"),
+}
+
 ALL_ACTIONS = ("view", "add", "change", "delete")
 
 
@@ -80,6 +88,8 @@ def role_permission_codes(apps=global_apps) -> dict[str, set[tuple[str, str]]]:
     if apps.is_installed(REPORTS_PERMISSION[0]):
         roles[MANAGER].add(REPORTS_PERMISSION)
     roles[MANAGER].add(TEAM_PERMISSION)
+    if apps.is_installed("core"):
+        roles[MANAGER].update(TEAM_RULES_PERMISSIONS)
     if apps.is_installed("axes"):
         roles[MANAGER].update(LOCKOUT_PERMISSIONS)
     return roles
@@ -92,7 +102,7 @@ def grant_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
 
     # post_migrate runs app by app; make sure every permission we hand out exists already,
     # whatever the order in which the apps' own post_migrate handlers run.
-    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0], TEAM_PERMISSION[0], "axes")
+    labels = WORK_APPS + OBSERVED_APPS + (REPORTS_PERMISSION[0], TEAM_PERMISSION[0], "axes", "core")
     for label in labels:
         try:
             config = global_apps.get_app_config(label)

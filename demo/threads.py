@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -22,6 +21,7 @@ from campaigns.services import (
     relationship_pitch,
     relationship_shortlist,
 )
+from core.rules import team_rules
 from crm.models import Contact, Influencer
 from crm.services import contact_clocks_reset, contact_log, exchange_record
 from demo import work_data
@@ -233,7 +233,7 @@ class Thread:
             # left then, so the outbox shows it sent rather than 100 thank-yous for old campaigns all leaving at the
             # first `make run`.
             send_at = departure_time(
-                when + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES),
+                when + timedelta(minutes=team_rules().thank_you_delay_minutes),
                 kind=Message.Kind.THANK_YOU,
                 influencer=self.person.influencer,
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Relationship
 from core import fields
 from core.forms import DATETIME_INPUT
+from core.rules import team_rules
 from core.validators import CLOCK_SKEW, guard_fields
 from crm.models import Influencer
 from messaging.models import Message, MessageTemplate, Profile
@@ -35,12 +36,12 @@ def time_zone_names() -> tuple[str, ...]:
 
 def sending_hours_text(influencer: Influencer) -> str:
     """ "Monday to Friday, 9:00–19:00 their time (Europe/Paris)": when a message to this person may leave."""
-    days = settings.SENDING_WEEKDAYS
+    days = team_rules().sending_weekdays
     if tuple(days) == tuple(range(days[0], days[-1] + 1)) and len(days) > 2:
         day_text = _("%(first)s to %(last)s") % {"first": WEEKDAYS[days[0]], "last": WEEKDAYS[days[-1]]}
     else:
         day_text = ", ".join(str(WEEKDAYS[day]) for day in days)
-    start, end = settings.SENDING_HOURS
+    start, end = team_rules().sending_hours
     return _(
         "It only leaves in their sending hours: %(days)s, %(start)s:00–%(end)s:00 their time (%(zone)s). "
         "Outside them it waits for the next window."

@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.models import Relationship
 from campaigns.selectors import who_needs_news
 from core import roles
+from core.rules import team_rules
 from crm.models import Influencer
 from crm.selectors import bouncing_people, broken_feeds
 from messaging import emails
@@ -129,7 +130,7 @@ def digests_queue(*, now: datetime | None = None) -> int:
     for user in members:
         profile = getattr(user, "profile", None)
         local = now.astimezone(zone(profile.timezone if profile else None))
-        if local.weekday() not in settings.SENDING_WEEKDAYS or local.hour < settings.DIGEST_HOUR:
+        if local.weekday() not in team_rules().sending_weekdays or local.hour < settings.DIGEST_HOUR:
             continue
         key = f"digest:{user.pk}:{local.date().isoformat()}"
         if Message.objects.filter(key=key).exists():

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.models import Relationship
+from core.rules import team_rules
 from core.validators import CLOCK_SKEW
 from crm.addresses import email_key
 from crm.models import BouncingAddress, Influencer
@@ -77,7 +78,7 @@ def thank_you_queue(*, relationship: Relationship, by) -> Message:
         subject=subject,
         body=body,
         send_at=departure_time(
-            timezone.now() + timedelta(minutes=settings.THANK_YOU_DELAY_MINUTES),
+            timezone.now() + timedelta(minutes=team_rules().thank_you_delay_minutes),
             kind=Kind.THANK_YOU,
             influencer=influencer,
         ),

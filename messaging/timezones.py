@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core.rules import team_rules
 from messaging.models import Profile
 
 SESSION_KEY = "member_timezone"
@@ -31,12 +32,13 @@ def next_sending_time(moment: datetime, tz_name: str | None) -> datetime:
     rescheduled, and the dispatcher holds what is due outside the hours (a person who moved, changed hours).
     """
     tz = zone(tz_name)
-    start, end = settings.SENDING_HOURS
+    rules = team_rules()
+    start, end = rules.sending_hours
     local = moment.astimezone(tz)
-    if local.weekday() in settings.SENDING_WEEKDAYS and start <= local.hour < end:
+    if local.weekday() in rules.sending_weekdays and start <= local.hour < end:
         return moment
     day = local.date() if local.hour < start else local.date() + timedelta(days=1)
-    while day.weekday() not in settings.SENDING_WEEKDAYS:
+    while day.weekday() not in rules.sending_weekdays:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour=start), tzinfo=tz)
 

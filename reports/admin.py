@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from reports.cache import computed
 from reports.exports import to_csv, to_xlsx
@@ -117,6 +119,7 @@ class ReportAdmin(admin.ModelAdmin):
             "result": report.result,
             "computed_at": report.computed_at,
             "refresh_minutes": max(1, settings.REPORTS_REFRESH_SECONDS // 60),
+            "chart_summary": chart_summary(kind.title, report.result.chart),
         }
         return TemplateResponse(request, "admin/reports/report.html", context)
 
@@ -136,3 +139,19 @@ class ReportAdmin(admin.ModelAdmin):
     def _filename(kind, form) -> str:
         filters = form.filters()
         return slugify(f"{kind.slug} {filters.date_from} {filters.date_to}")
+
+
+def chart_summary(title, chart: dict) -> str:
+    """The chart said in a sentence, its text alternative: what it plots, over how many bars, where the figures are."""
+    if not chart:
+        return ""
+    count = len(chart["labels"])
+    return ngettext(
+        "%(title)s: a chart of %(series)s, %(count)s bar; the tables below have every figure.",
+        "%(title)s: a chart of %(series)s, %(count)s bars; the tables below have every figure.",
+        count,
+    ) % {
+        "title": title,
+        "series": ", ".join(dataset["label"] for dataset in chart["datasets"]),
+        "count": number_format(count),
+    }

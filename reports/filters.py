@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Brand, Campaign, Relationship
-from core import fields
+from core.forms import TeamMemberChoiceField, team_members
 from core.validators import plausible_date
 
 DEFAULT_DAYS = 365
@@ -79,14 +81,70 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
+# The parts of a date format, as the page's language names them for a placeholder: "jj/mm/aaaa" in French.
+DATE_PARTS = {
+    "%d": pgettext_lazy("date pattern", "dd"),
+    "%m": pgettext_lazy("date pattern", "mm"),
+    "%Y": pgettext_lazy("date pattern", "yyyy"),
+    "%y": pgettext_lazy("date pattern", "yy"),
+}
+
+
+def date_pattern() -> str:
+    """How the page's language writes a date in a form, for people: "dd/mm/yyyy", "jj/mm/aaaa", "yyyy-mm-dd"."""
+    pattern = get_format("DATE_INPUT_FORMATS")[0]
+    for directive, part in DATE_PARTS.items():
+        pattern = pattern.replace(directive, str(part))
+    return pattern
+
+
+class LocalDateInput(forms.DateInput):
+    """A text input with the page's date format as its placeholder.
+
+    <input type="date"> follows the browser's locale, not the page's: a French manager in an English browser was
+    shown mm/dd/yyyy on a French page.
+    """
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", date_pattern())
+        return context
+
+
+class LocalDateField(forms.DateField):
+    """A date in the page language's format (DATE_INPUT_FORMATS), shown back in it.
+
+    Django also accepts ISO dates in every language, so links written with ?date_from=2025-01-01 keep working; such
+    a date is shown back in the page's format. A field left empty shows the default it stands for.
+    """
+
+    widget = LocalDateInput
+
+    def __init__(self, **kwargs):
+        super().__init__(localize=True, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid":
+                raise
+            raise ValidationError(
+                _("Write the date as %(pattern)s.") % {"pattern": date_pattern()}, code="invalid"
+            ) from error
+
+    def bound_data(self, data, initial):
+        """What the field shows: the date typed, in the page's format; the default when left empty."""
+        try:
+            return self.to_python(data) or initial
+        except ValidationError:
+            return data
+
+
 class ReportFilterForm(forms.Form):
     # plausible_date: a year 1 or 9999 range overflowed converting its midnights to UTC (a 500).
-    date_from = forms.DateField(
-        label=_("from"), required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("to"), required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = LocalDateField(label=_("from"), required=False, validators=[plausible_date])
+    date_to = LocalDateField(label=_("to"), required=False, validators=[plausible_date])
     # Brands and campaigns are searched as one types (the admin's autocomplete): an agency has hundreds of
     # campaigns, and a <select> of every one of them on each report page cost more than reading a kept report. Only
     # the chosen one is read, to show its name and to check it exists.
@@ -102,11 +160,15 @@ class ReportFilterForm(forms.Form):
         required=False,
         widget=AutocompleteSelect(Relationship._meta.get_field("campaign"), admin.site),
     )
-    owner = fields.ModelChoiceField(
-        label=_("owner"),
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        required=False,
-    )
+    # Managers know their team by name: each member by full name, the username only when there is none.
+    owner = TeamMemberChoiceField(label=_("owner"), queryset=team_members(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The range a report shows when no date is given, written in the fields rather than left blank.
+        default = ReportFilters.default()
+        self.fields["date_from"].initial = default.date_from
+        self.fields["date_to"].initial = default.date_to
 
     def clean(self):
         data = super().clean()

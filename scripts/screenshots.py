@@ -190,8 +190,12 @@ def take(base_url: str, ids: dict) -> None:
             base_url=base_url, viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True
         ).new_page()
         log_in(phone, "marketer")
+        shoot(phone, "today-phone")
         phone.goto(f"/campaigns/{ids['campaign']}/")
         shoot(phone, "board-phone")
+        manager.goto("/admin/reports/report/pipeline/")
+        manager.locator("canvas[data-report-chart]").wait_for()
+        shoot(manager, "report-pipeline")
         browser.close()
 
 

@@ -13,6 +13,8 @@ const files = {
   "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/js/bootstrap.bundle.min.js.map",
   "chart.js/dist/chart.umd.min.js": "chart.js/chart.umd.min.js",
   "chart.js/dist/chart.umd.min.js.map": "chart.js/chart.umd.min.js.map",
+  // Drag and drop on the board; published without a source map, and its file names none.
+  "sortablejs/Sortable.min.js": "sortablejs/Sortable.min.js",
 };
 
 rmSync(out, { recursive: true, force: true });

@@ -9,6 +9,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
 from campaigns.models import Campaign, ContentMatch, GuardrailEvent, Relationship, StageChange
 from core import roles
+from core.models import TeamRules
 from crm.models import BouncingAddress, Channel, ImportJob, Influencer, Post
 from messaging.models import Message, UnknownSender
 from reports.models import Report
@@ -163,6 +164,7 @@ ADMIN_RIGHTS: dict[str, dict[str, frozenset]] = {
         "auth.user": frozenset({VIEW}),  # the team's accounts, read only: the admin's owner boxes complete them
         "axes": NONE,  # every login's address, the failure log: superusers only
         "axes.accessattempt": frozenset({VIEW, DELETE}),  # a lockout: seen, and deleted to unlock a teammate
+        "core": frozenset({VIEW, CHANGE}),  # the team's rules (and their history): managers only
     },
     MARKETER: {
         "crm": ALL - {DELETE},
@@ -201,6 +203,7 @@ ADMIN_OFFERS: dict[type, frozenset] = {
     GuardrailEvent: frozenset({VIEW, DELETE}),
     ContentMatch: frozenset({VIEW, DELETE}),  # matched after each poll; confirmed or dismissed on the board
     Report: frozenset({VIEW}),
+    TeamRules: frozenset({VIEW, CHANGE}),  # one row: edited, never added nor deleted
     ImportJob: frozenset({VIEW, ADD, DELETE}),  # uploaded, then written by its worker
     # Recorded by the login pages; django-axes' admin never adds one.
     AccessAttempt: frozenset({VIEW, CHANGE, DELETE}),
@@ -260,6 +263,13 @@ MODEL_PAGES: dict[str, ModelPage] = {
     "csv": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),
     "xlsx": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),
     "figures": ModelPage(get=frozenset({VIEW}), post=frozenset({VIEW}), missing=404),  # a card of the overview
+}
+
+
+# Pages of one model's admin that answer unlike MODEL_PAGES says.
+MODEL_PAGE_EXCEPTIONS: dict[tuple[type, str], ModelPage] = {
+    # The team's rules are one row: their list opens its page.
+    (TeamRules, "changelist"): ModelPage(get=READ, post=READ, answer_get=302, answer_post=302),
 }
 
 

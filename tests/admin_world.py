@@ -5,6 +5,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.utils import timezone
 
 from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, StageChange
+from core.models import TeamRules
 from crm.models import BouncingAddress, Feed, ImportJob, Post
 from messaging.models import Profile
 from tests.factories import (
@@ -33,6 +34,10 @@ def every_kind_of_row(owner) -> dict:
     for tracked in (lea, campaign, relationship):
         tracked.save()
     campaign.topics.set([topic, TopicFactory(name="food")])
+    rules = TeamRules.defaults()
+    rules.save()
+    rules.guardrail_max_pitches = 4
+    rules.save()
     now = timezone.now()
     post = Post.objects.create(channel=channel, key="p1", url="https://lea.example/p1/", title="Au lac", excerpt="Lac.")
     rows = [
@@ -59,6 +64,7 @@ def every_kind_of_row(owner) -> dict:
         MailboxFactory(owner=owner, shared=True, name="Press desk"),
         ImportJob.objects.create(file_name="people.csv", content=b"name\n", format="csv", created_by=owner),
         UnknownSenderFactory(mailbox=SharedMailboxFactory(owner=owner)),
+        rules,
         BouncingAddress.objects.create(
             email=lea.email, status="5.1.1", diagnostic="User unknown", since=timezone.now()
         ),

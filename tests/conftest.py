@@ -4,6 +4,7 @@ alice is a manager (reaches the admin and the reports), bob and dave are
 marketers, carol is a viewer.
 """
 
+import math
 import os
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from django.utils import timezone, translation
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
 from bench.imap_server import ImapServer, User, dovecot_binary
-from core import roles
+from core import roles, rules
 
 # TEST_CLOCK=2027-03-28T01:59:00+01:00 runs the session as if it started at that moment (the clock then ticks on):
 # scripts/test_clocks.sh runs the tests marked `clock` at the moments where dates break (midnight, DST, new year).
@@ -53,6 +54,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     suffix = os.environ.get("TEST_DATABASE_SUFFIX")
     if suffix:
         _set_suffix_to_test_databases(suffix)
+
+
+@pytest.fixture(autouse=True)
+def team_rules_as_the_environment_sets_them():
+    """Each test's database starts with no team rules saved: the environment's defaults apply (which `settings`
+    overrides reach), known without a query; a rule a test saves is forgotten with its rolled-back row."""
+    rules.keep(None, seconds=math.inf)
+    yield
+    rules.keep(None, seconds=math.inf)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -35,6 +35,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, StageChange
 from config.middleware import REFRESHED_AT
 from core import roles
+from core.models import TeamRules
 from crm.models import BouncingAddress, Feed, ImportJob, Influencer, Post
 from health.models import Heartbeat
 from messaging.models import Profile
@@ -51,6 +52,7 @@ from tests.access_rules import (
     MANAGER,
     MARKETER,
     MISSING_ID,
+    MODEL_PAGE_EXCEPTIONS,
     MODEL_PAGES,
     NAMES_NOTHING,
     PAGES,
@@ -90,6 +92,14 @@ class World:
     sessions: dict[str, str] = field(default_factory=dict)  # each role's session cookie
 
 
+def _team_rules_saved_twice() -> TeamRules:
+    rules = TeamRules.defaults()
+    rules.save()
+    rules.guardrail_max_pitches = 4
+    rules.save()
+    return rules
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """One of everything, shared by the whole walk; each test runs in a savepoint that is rolled back."""
@@ -126,6 +136,7 @@ def world(django_db_setup, django_db_blocker):
                     relationship=relationship, post=Post.objects.get(key="p1"), matched="Lea", disclosure="missing"
                 ),
                 DisclosureMarker.objects.get_or_create(text="#ad")[0],
+                _team_rules_saved_twice(),
                 MessageFactory(influencer=lea, relationship=relationship, created_by=bob),
                 MessageTemplateFactory(),
                 Profile.objects.create(user=bob),
@@ -238,7 +249,7 @@ def _expected_in_admin(case: Case) -> int:
         return 405 if answer is None else answer
 
     model, kind = route.model, _model_page(route)
-    page = MODEL_PAGES[kind]
+    page = MODEL_PAGE_EXCEPTIONS.get((model, kind), MODEL_PAGES[kind])
     rights = rights_of(role, apps.get_model(page.on) if page.on else model) & ADMIN_OFFERS.get(model, ALL)
     if model is Report and role != ANONYMOUS:
         # The reports' gate asks for the permission before the admin's own checks: a member without it gets 403.

@@ -15,7 +15,7 @@ def test_a_manager_sees_the_work_first_and_the_plumbing_last_under_system(client
 
     html = client.get("/admin/").content.decode()
 
-    assert sections(html) == ["Community", "Campaigns", "Messages", "Reports", "System"]
+    assert sections(html) == ["Community", "Campaigns", "Messages", "Reports", "Team", "System"]
     system = html[html.index('class="app-system module') :]
     for model in ("Periodic tasks", "Users", "Heartbeats", "Access attempts"):
         assert f">{model}</a>" in system, model

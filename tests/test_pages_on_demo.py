@@ -61,7 +61,7 @@ MARKETER_PAGES = [
     ("/messages/failed/", 3),  # the demo marketer has none: counted, no rows to read
     ("/campaigns/", 7),
     ("/campaigns/add/", 5),
-    ("/campaigns/{campaign}/", 9),
+    ("/campaigns/{campaign}/", 10),  # 10: the owners its filter offers
     ("/campaigns/{campaign}/edit/", 7),
     ("/campaigns/relationships/{shortlisted}/pitch/", 7),
     ("/campaigns/relationships/{pitched}/accept/", 4),

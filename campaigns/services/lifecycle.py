@@ -7,7 +7,6 @@ is told what happened), stamps the stage's time, and records a StageChange with 
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from campaigns.models import (
 )
 from campaigns.services.pitching import PitchChecks, pitch_checks, pitch_text
 from campaigns.services.stays import stage_stay_end
+from core.rules import team_rules
 from crm.models import Contact, Exchange, Influencer
 from crm.services import contact_log
 from crm.services.locks import relationship_lock
@@ -117,7 +117,7 @@ def relationship_shortlist(*, influencer: Influencer, campaign: Campaign, by, ow
                 campaign=campaign,
                 owner=owner or by,
                 stage=Stage.SHORTLISTED,
-                cadence_days=settings.DEFAULT_CADENCE_DAYS,
+                cadence_days=team_rules().default_cadence_days,
                 shortlisted_at=now,
             )
             StageChange.objects.create(
@@ -271,7 +271,7 @@ def relationship_accept(*, relationship: Relationship, by, cadence_days: int | N
     relationship_lock(relationship=relationship)
     _require_stage(relationship, [Stage.PITCHED], _("accepted"))
     now = timezone.now()
-    cadence = cadence_days or relationship.influencer.cadence_days or settings.DEFAULT_CADENCE_DAYS
+    cadence = cadence_days or relationship.influencer.cadence_days or team_rules().default_cadence_days
     _move(relationship, to=Stage.ACTIVE, by=by, at=now)
     relationship.accepted_at = now
     relationship.cadence_days = cadence

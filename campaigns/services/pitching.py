@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship
+from core.rules import team_rules
 from crm.models import Influencer
 from messaging.emails import language_for
 
@@ -59,7 +59,7 @@ def pitch_checks_for(*, relationships: Sequence[Relationship], campaign: Campaig
         )
     )
 
-    since = timezone.now() - timedelta(days=settings.GUARDRAIL_WINDOW_DAYS)
+    since = timezone.now() - timedelta(days=team_rules().guardrail_window_days)
     # M3, consistency: pitched on a campaign with no topic in common with this one.
     shares_a_topic = Exists(
         Campaign.topics.through.objects.filter(campaign_id=OuterRef("campaign_id"), topic_id__in=campaign_topics)
@@ -109,11 +109,11 @@ def _checks(
                 "%(person)s was pitched on unrelated topics in the last %(days)s days (%(campaigns)s): "
                 "check this pitch is consistent for them."
             )
-            % {"person": influencer, "days": settings.GUARDRAIL_WINDOW_DAYS, "campaigns": ", ".join(unrelated)}
+            % {"person": influencer, "days": team_rules().guardrail_window_days, "campaigns": ", ".join(unrelated)}
         )
         checks.flag_rules.append(Rule.CONSISTENCY)
     # M3, frequency: this pitch would make more than GUARDRAIL_MAX_PITCHES in the window, all brands together.
-    if earlier + 1 > settings.GUARDRAIL_MAX_PITCHES:
+    if earlier + 1 > team_rules().guardrail_max_pitches:
         checks.flags.append(
             _(
                 "%(person)s was already pitched %(count)s times in the last %(days)s days, across all campaigns "
@@ -122,8 +122,8 @@ def _checks(
             % {
                 "person": influencer,
                 "count": earlier,
-                "days": settings.GUARDRAIL_WINDOW_DAYS,
-                "limit": settings.GUARDRAIL_MAX_PITCHES,
+                "days": team_rules().guardrail_window_days,
+                "limit": team_rules().guardrail_max_pitches,
             }
         )
         checks.flag_rules.append(Rule.FREQUENCY)

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -10,16 +9,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
-from campaigns.forms import InfluencerSearchForm, ShortlistForm
+from campaigns.forms import BoardFilterForm, InfluencerSearchForm, ShortlistForm
 from campaigns.models import Campaign, GuardrailEvent, Outcome, Relationship, Stage
 from campaigns.selectors import pipeline, pipeline_after
 from campaigns.services import PitchChecks, pitch_checks_for, relationship_shortlist
 from core.links import PkUrl
+from core.rules import team_rules
 from crm.models import Influencer, Tier
 
 SEARCH_LIMIT = 10
@@ -49,7 +50,28 @@ def _column(stage: str, *, brief_missing: bool = False, campaign_id: int | None 
         "is_open": stage != Stage.CLOSED,
         "move": str(move[1]) if move else "",
         "brief_url": brief_url,
+        # Where a dragged card may be dropped (static/js/board.js): its next move's column; anywhere else, this.
+        "next_stage": _next_stage(stage) if move and not brief_url else "",
+        "drop_hint": _drop_hint(stage, brief_missing=bool(brief_url)),
     }
+
+
+def _next_stage(stage: str) -> str:
+    stages = Stage.values
+    return stages[stages.index(stage) + 1]
+
+
+def _drop_hint(stage: str, *, brief_missing: bool) -> str:
+    """What a card dropped on a column it cannot go to says: the moves it can make (the live region reads it)."""
+    if stage == Stage.CLOSED:
+        return ""
+    if brief_missing:
+        return _("The brief is incomplete: nobody can be pitched yet.")
+    names = {"stage": capfirst(Stage(stage).label), "closed": capfirst(Stage.CLOSED.label)}
+    if stage in NEXT_MOVE:
+        names["next"] = capfirst(Stage(_next_stage(stage)).label)
+        return _("A card in “%(stage)s” can only go to “%(next)s” or to “%(closed)s”.") % names
+    return _("A card in “%(stage)s” can only go to “%(closed)s”.") % names
 
 
 @dataclass(frozen=True)
@@ -68,7 +90,7 @@ def _card_flags(checks: PitchChecks) -> list[CardFlag]:
         flags.append(CardFlag(_("opted out"), _("They opted out of contact: they cannot be pitched."), True))
     if checks.off_topic:
         flags.append(CardFlag(_("off-topic"), _("No topic in common with the campaign: a pitch needs a reason.")))
-    days = settings.GUARDRAIL_WINDOW_DAYS
+    days = team_rules().guardrail_window_days
     for rule in checks.flag_rules:
         if rule == GuardrailEvent.Rule.CONSISTENCY:
             count = len(checks.unrelated)
@@ -83,7 +105,7 @@ def _card_flags(checks: PitchChecks) -> list[CardFlag]:
                 CardFlag(
                     _("pitched %(count)d times lately") % {"count": checks.earlier_pitches},
                     _("Across all campaigns and brands in the last %(days)d days; the limit is %(limit)d.")
-                    % {"days": days, "limit": settings.GUARDRAIL_MAX_PITCHES},
+                    % {"days": days, "limit": team_rules().guardrail_max_pitches},
                 )
             )
     return flags
@@ -138,14 +160,17 @@ def _cards(stage: str, relationships: list[Relationship], flags: dict) -> list[d
     return cards
 
 
-def _more_url(campaign: Campaign, stage: str, last: Relationship) -> str:
-    return f"{reverse('campaigns:board_more', args=[campaign.pk])}?stage={stage}&after={last.pk}"
+def _more_url(campaign: Campaign, stage: str, last: Relationship, filters: BoardFilterForm) -> str:
+    query = filters.query()
+    return f"{reverse('campaigns:board_more', args=[campaign.pk])}?stage={stage}&after={last.pk}" + (
+        f"&{query}" if query else ""
+    )
 
 
-def _board_context(campaign: Campaign, *, shown_stage: str = "") -> dict:
+def _board_context(campaign: Campaign, filters: BoardFilterForm, *, shown_stage: str = "") -> dict:
     """`shown_stage`: the column a phone shows (one at a time, the others behind their tabs); by default the first
-    that has anyone in it."""
-    board = pipeline(campaign=campaign, per_stage=COLUMN_CARDS)
+    that has anyone in it. `filters` narrow every column, its count and its "Show more"."""
+    board = pipeline(campaign=campaign, per_stage=COLUMN_CARDS, filters=filters.filters())
     topics = list(campaign.topics.all())  # prefetched: the page and the flags share them
     flags = _flags(campaign, Stage.SHORTLISTED, board[Stage.SHORTLISTED])
     brief_missing = campaign.brief_missing()
@@ -158,7 +183,7 @@ def _board_context(campaign: Campaign, *, shown_stage: str = "") -> dict:
                 **_column(stage, brief_missing=bool(brief_missing), campaign_id=campaign.pk),
                 "cards": _cards(stage, shown, flags),
                 "total": total,
-                "more_url": _more_url(campaign, stage, shown[-1]) if total > len(shown) else "",
+                "more_url": _more_url(campaign, stage, shown[-1], filters) if total > len(shown) else "",
                 "more": total - len(shown),
             }
         )
@@ -170,6 +195,9 @@ def _board_context(campaign: Campaign, *, shown_stage: str = "") -> dict:
         "shown_stage": shown_stage,
         "brief_missing": brief_missing,
         "topics": topics,
+        "filters": filters,
+        # The board's own reloads (after a move, a logged contact) and its stage tabs keep the filters through it.
+        "filter_query": filters.query(),
     }
 
 
@@ -177,7 +205,8 @@ def _board_context(campaign: Campaign, *, shown_stage: str = "") -> dict:
 @permission_required(["campaigns.view_campaign", "campaigns.view_relationship"], raise_exception=True)
 def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.select_related("brand").prefetch_related("topics"), pk=pk)
-    context = _board_context(campaign, shown_stage=request.GET.get("stage", ""))
+    filters = BoardFilterForm(request.GET or None, campaign=campaign, user=request.user)
+    context = _board_context(campaign, filters, shown_stage=request.GET.get("stage", ""))
     if request.htmx and request.htmx.target == "board":
         # A refresh after a move, a shortlisting or a logged contact: the columns only.
         return render(request, "campaigns/_board.html", context)
@@ -203,7 +232,10 @@ def board_more(request: HttpRequest, pk: int) -> HttpResponse:
     if stage not in Stage.values or after is None or not -(2**63) <= after < 2**63:
         return HttpResponseBadRequest(_("Which column, and which card the next ones follow, is missing."))
     # One more than shown: whether another "Show more" is needed, without counting the column again.
-    following = pipeline_after(campaign=campaign, stage=stage, after=after, limit=COLUMN_CARDS + 1)
+    filters = BoardFilterForm(request.GET, campaign=campaign, user=request.user)
+    following = pipeline_after(
+        campaign=campaign, stage=stage, after=after, limit=COLUMN_CARDS + 1, filters=filters.filters()
+    )
     shown = following[:COLUMN_CARDS]
     flags = _flags(campaign, stage, shown)
     return render(
@@ -213,7 +245,7 @@ def board_more(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "column": _column(stage, brief_missing=bool(campaign.brief_missing()), campaign_id=campaign.pk),
             "cards": _cards(stage, shown, flags),
-            "more_url": _more_url(campaign, stage, shown[-1]) if len(following) > COLUMN_CARDS else "",
+            "more_url": _more_url(campaign, stage, shown[-1], filters) if len(following) > COLUMN_CARDS else "",
         },
     )
 

@@ -3,12 +3,12 @@
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.rules import team_rules
 from crm.models import Influencer, Topic
 from crm.selectors import people_with_email
 from crm.services.addresses import addresses_check, email_taken_message, influencer_addresses_set
@@ -37,7 +37,7 @@ def influencer_defaults(*, by, kind: str, cadence_days: int | None = None) -> di
     (AMBASSADOR_CADENCE_DAYS); cadence_days=0 switches that off. With a cadence, the person's own clock starts today.
     """
     if cadence_days is None and kind == Influencer.Kind.AMBASSADOR:
-        cadence_days = settings.AMBASSADOR_CADENCE_DAYS
+        cadence_days = team_rules().ambassador_cadence_days
     cadence_days = cadence_days or None
     _check_cadence(cadence_days)
     return {

@@ -33,6 +33,8 @@ class ReportResult:
 
     figures: list[tuple[str, Any]]
     tables: list[Table]
+    # {type, labels, datasets: [{label, data}], stacked, horizontal, counts}: static/js/reports.js draws it; `counts`
+    # when every value is a count, so its axis has whole-number ticks only.
     chart: dict = field(default_factory=dict)
 
 

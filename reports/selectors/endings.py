@@ -140,6 +140,7 @@ def endings_report(filters: ReportFilters, *, limit: int | None = None) -> Repor
         ],
         chart={
             "type": "bar",
+            "counts": True,
             "stacked": True,
             "labels": [row[0] for row in campaign_rows],
             "datasets": [

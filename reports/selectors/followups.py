@@ -109,6 +109,7 @@ def followups_report(filters: ReportFilters, *, limit: int | None = None) -> Rep
         ],
         chart={
             "type": "bar",
+            "counts": True,
             "labels": [row[0] for row in rows],
             "datasets": [
                 {"label": str(_("overdue relationships")), "data": [row[1] for row in rows]},

@@ -92,6 +92,7 @@ def guardrails_report(filters: ReportFilters, *, limit: int | None = None) -> Re
         ],
         chart={
             "type": "bar",
+            "counts": True,
             "stacked": True,
             "labels": [str(row[0]) for row in rule_rows],
             "datasets": [

@@ -68,7 +68,8 @@ def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> Repo
                 [_("campaign"), _("relationships")]
                 + [Stage(s).label for s in Stage.values]
                 + [Outcome(o).label for o in Outcome.values]
-                + [_("pitched"), _("accepted"), _("pitched → active (%)")],
+                # "ever pitched", not "pitched": the stage columns already have a "pitched" (those there now).
+                + [_("ever pitched"), _("accepted"), _("pitched → active (%)")],
                 rows[: len(shown)],
                 total=None if limit is None else len(rows),
             ),
@@ -81,6 +82,7 @@ def pipeline_report(filters: ReportFilters, *, limit: int | None = None) -> Repo
         chart={
             "type": "bar",
             "stacked": True,
+            "counts": True,
             "labels": [row[0] for row in rows[: len(shown)]],
             "datasets": [
                 {"label": str(Stage(s).label), "data": [c[f"stage_{s}"] for c in shown]} for s in Stage.values

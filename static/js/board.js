@@ -135,3 +135,57 @@
     if (columns) event.detail.parameters.stage = columns.getAttribute("data-shown-stage");
   });
 })();
+
+// Dragging a card (SortableJS, static/vendor): an addition to the move links, which stay the way in. A card dropped
+// on its next move's column opens that move's dialog by clicking the card's own link (htmx and Bootstrap do the
+// rest, as for a click); on "Closed", the close dialog. Nothing moves until the dialog's form is sent, so the card
+// always goes back where it was; dropped anywhere else, the live region says which moves it can make.
+(function () {
+  "use strict";
+  if (!window.Sortable) return;
+
+  function dropped(event) {
+    var card = event.item;
+    var from = event.from.closest(".stage-column");
+    var to = event.to.closest(".stage-column");
+    event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+    if (!from || !to || from === to) return;
+    var target = to.getAttribute("data-stage");
+    var link = null;
+    if (target && target === from.getAttribute("data-next-stage")) link = card.querySelector("[data-move-link]");
+    else if (target === "closed") link = card.querySelector("[data-close-link]");
+    var status = document.getElementById("board-status");
+    if (link) {
+      if (status) status.textContent = "";
+      link.click();
+    } else if (status) {
+      status.textContent = from.getAttribute("data-drop-hint") || "";
+    }
+  }
+
+  function enable(root) {
+    var board = root.id === "board" ? root : root.querySelector && root.querySelector("#board");
+    if (!board || !board.querySelector(".board-columns[data-can-move]")) return;
+    board.querySelectorAll(".stage-column > ol").forEach(function (list) {
+      if (window.Sortable.get(list)) return;
+      var open = list.parentElement.getAttribute("data-stage") !== "closed";
+      window.Sortable.create(list, {
+        group: { name: "board", pull: open, put: true },
+        sort: false,
+        draggable: "li.card",
+        // Links and buttons stay links and buttons: a drag starts from the rest of the card.
+        filter: "a, button",
+        preventOnFilter: false,
+        // A finger scrolls the page; a drag on a touch screen needs a press first.
+        delay: 200,
+        delayOnTouchOnly: true,
+        ghostClass: "card-drag-ghost",
+        onEnd: dropped,
+      });
+    });
+  }
+
+  enable(document);
+  // The columns are swapped whole after a move, a filter or a logged contact.
+  document.body.addEventListener("htmx:load", function (event) { enable(event.target); });
+})();

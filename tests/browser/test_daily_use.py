@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.models import Stage
-from tests.browser.steps import follow, log_in
+from tests.browser.steps import column, follow, log_in
 from tests.factories import CampaignFactory, ChannelFactory, ContactFactory, InfluencerFactory, RelationshipFactory
 from tests.messaging.factories import MessageFactory
 
@@ -300,3 +300,75 @@ def test_today_on_a_phone_shows_the_lateness_and_the_action_and_messages_before_
         assert scheduled["y"] < recent["y"]
     else:  # the messages in their own column on the right
         assert scheduled["x"] > recent["x"] + recent["width"]
+
+
+@pytest.mark.parametrize(
+    ("viewport", "locale", "mine", "active_tab"),
+    [("desktop", "en-GB", "Mine", "Active 1"), ("phone", "fr-FR", "Moi", "En cours 1")],
+)
+def test_the_board_filtered_by_owner_shows_only_their_cards_and_counts(
+    page_in, bob, dave, viewport, locale, mine, active_tab
+):
+    spring = CampaignFactory(name="Spring range")
+    bobs = RelationshipFactory(campaign=spring, stage=Stage.ACTIVE, owner=bob, influencer__name="Karim Haddad")
+    daves = [
+        RelationshipFactory(campaign=spring, stage=stage, owner=dave, influencer__name=name)
+        for stage, name in ((Stage.ACTIVE, "Léa Roux"), (Stage.SHORTLISTED, "Jade Martin"))
+    ]
+    page = bob_on(page_in, viewport, locale)
+    page.goto(f"/campaigns/{spring.pk}/")
+
+    with page.expect_response(lambda r: f"owner={bob.pk}" in r.url):
+        page.locator("#filter-owner").select_option(label=mine)
+
+    expect(page.locator(f"#card-{daves[1].pk}")).to_have_count(0)
+    expect(page.locator(f"#card-{daves[0].pk}")).to_have_count(0)
+    expect(page.locator(f"#card-{bobs.pk}")).to_be_visible()  # a phone shows the first column with anyone in it
+    if viewport == "desktop":
+        expect(column(page, "active").locator("h2 .badge")).to_have_text("1")
+        expect(column(page, "shortlisted").locator("h2 .badge")).to_have_text("0")
+    else:
+        expect(page.locator(".board-tabs").get_by_role("link", name=active_tab)).to_have_attribute(
+            "aria-current", "true"
+        )
+    expect(page).to_have_url(re.compile(rf"owner={bob.pk}"))  # a reload or a shared link keeps the filter
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+
+
+def _drag(page, source, target) -> None:
+    """Drag with the mouse in small steps, as a hand does (SortableJS listens to pointer events)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    x, y = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
+    page.mouse.move(x, y, steps=12)
+    page.mouse.move(x + 2, y + 2, steps=2)
+    page.mouse.up()
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB")])
+def test_a_card_dragged_to_its_next_column_opens_that_move_s_dialog_and_elsewhere_comes_back(
+    page_in, bob, viewport, locale
+):
+    spring = CampaignFactory(name="Spring range", ask="One post")
+    jade = RelationshipFactory(campaign=spring, stage=Stage.SHORTLISTED, owner=bob, influencer__name="Jade Martin")
+    page = bob_on(page_in, viewport, locale)
+    page.goto(f"/campaigns/{spring.pk}/")
+    card = page.locator(f"#card-{jade.pk}")
+
+    _drag(page, card.locator("dl"), column(page, "active").locator("ol"))
+
+    expect(page.locator("#board-status")).to_have_text(
+        "A card in “Shortlisted” can only go to “Pitched” or to “Closed”."
+    )
+    expect(column(page, "shortlisted").locator(f"#card-{jade.pk}")).to_be_visible()
+    expect(page.locator("#move-modal")).to_be_hidden()
+
+    _drag(page, card.locator("dl"), column(page, "pitched").locator("ol"))
+
+    dialog = page.locator("#move-modal")
+    expect(dialog.locator(".modal-header")).to_be_visible()
+    expect(dialog).to_contain_text("One post")
+    expect(column(page, "shortlisted").locator(f"#card-{jade.pk}")).to_be_visible()  # nothing moves before the dialog
+    jade.refresh_from_db()
+    assert jade.stage == Stage.SHORTLISTED

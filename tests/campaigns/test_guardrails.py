@@ -12,6 +12,7 @@ from django.db import transaction
 
 from campaigns.models import Campaign, GuardrailEvent, Relationship, Stage
 from campaigns.services import pitch_checks, pitch_checks_for, relationship_pitch, relationship_shortlist
+from core.models import TeamRules
 from crm.models import Contact, Influencer
 from tests.factories import BrandFactory, CampaignFactory, InfluencerFactory, RelationshipFactory, paris
 
@@ -356,3 +357,16 @@ def test_the_pitch_checks_of_a_column_take_three_queries_however_many_cards(bob,
     assert len(checks) == cards
     assert sum(each.off_topic for each in checks.values()) == cards - cards // 2
     assert all(each.flag_rules == [Rule.CONSISTENCY] for each in checks.values())
+
+
+def test_the_window_and_the_limit_saved_by_a_manager_win_over_the_environment(lea, bob, settings):
+    settings.GUARDRAIL_MAX_PITCHES = 5
+    rules = TeamRules.defaults()
+    rules.guardrail_max_pitches, rules.guardrail_window_days = 1, 10
+    rules.save()
+    _pitched_before(lea, days_ago=9, topics=["lifestyle"])
+    relationship = _shortlist(lea, bob, topics=["lifestyle"])
+
+    message = _refused(relationship, bob)
+
+    assert "already pitched 1 times in the last 10 days" in message

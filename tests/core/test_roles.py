@@ -40,6 +40,7 @@ def test_a_manager_may_do_all_the_work_see_history_health_schedules_and_the_team
         | expected(observed, ("view",))
         | {"reports.view_reports", "auth.view_user"}
         | {"axes.view_accessattempt", "axes.delete_accessattempt"}
+        | {"core.view_teamrules", "core.change_teamrules", "core.view_historicalteamrules"}
     )
 
 

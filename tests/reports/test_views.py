@@ -62,7 +62,7 @@ def test_the_xlsx_has_one_sheet_per_table_numbers_as_numbers_and_formula_cells_d
     assert book.sheetnames == ["Per rule", "Off-topic pitches and their rea", "Sponsored posts still without t"]
     rules = [list(row) for row in book["Per rule"].iter_rows(values_only=True)]
     assert rules[0] == ["rule", "blocked", "overridden with a reason", "acknowledged", "flagged"]
-    assert rules[2] == ["off-topic pitch (B1)", 1, 2, 0, 0]
+    assert rules[2] == ["off-topic pitch", 1, 2, 0, 0]
     reasons = [list(row) for row in book.worksheets[1].iter_rows(values_only=True)]
     assert [row[1:] for row in reasons[1:]] == [
         ["Léa", "Zeta · Sport", None, "'+33 launch fits her audience"],
