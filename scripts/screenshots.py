@@ -97,7 +97,7 @@ def subjects() -> dict:
     )
     on_board = Relationship.objects.filter(campaign=campaign).select_related("influencer").order_by("pk")
     to_pitch = on_board.filter(stage=Stage.SHORTLISTED).first()
-    # A pitch refused: someone shortlisted on a campaign whose brief is not complete (B4).
+    # No pitch yet: someone shortlisted on a campaign whose brief is not complete (B4).
     refused = next(
         r
         for r in Relationship.objects.filter(stage=Stage.SHORTLISTED).select_related("campaign").order_by("pk")
@@ -178,8 +178,8 @@ def take(base_url: str, ids: dict) -> None:
         page.locator("#thank-you-preview").scroll_into_view_if_needed()
         shoot(page, "close-dialog")
         page.goto(f"/campaigns/{ids['refused_campaign']}/")
-        open_dialog(page, ids["refused"], "pitch")
-        shoot(page, "pitch-refused")
+        page.locator(f"#card-{ids['refused']}").scroll_into_view_if_needed()
+        shoot(page, "brief-incomplete")
 
         manager = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-GB").new_page()
         log_in(manager, "manager")

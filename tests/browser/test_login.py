@@ -29,6 +29,7 @@ def test_a_browser_that_asks_for_french_gets_a_french_page_after_login(page_in, 
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").inner_text() == "Bonjour Hugo"
     assert page.get_by_role("link", name="Aujourd’hui").is_visible()
+    page.locator("#user-menu").click()  # the member's menu, under their name
     assert page.get_by_role("button", name="Se déconnecter").is_visible()
 
 
