@@ -132,3 +132,27 @@ def test_every_report_has_readable_text(page_in, alice, community):
     found = offenders_on(page, ["/admin/", "/admin/reports/report/", *(f"/admin/reports/report/{s}/" for s in REPORTS)])
 
     assert found == {}
+
+
+def test_no_page_of_the_ui_scrolls_sideways_on_a_phone(page_in, bob, community):
+    """Issue 18: every page at 390 px, in French (its words are the longest), signed out and as a marketer."""
+    page = page_in("fr-FR")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = {}
+
+    def measure(paths: list[str]) -> None:
+        for path in paths:
+            response = page.goto(path)
+            page.wait_for_load_state("networkidle")
+            if not response.headers["content-type"].startswith("text/html"):
+                continue
+            if (width := page.evaluate("document.documentElement.scrollWidth")) > 390:
+                wide[path] = width
+
+    measure(ui_pages(community, ANONYMOUS))
+    log_in(page, "bob", "pw-bob")
+    members = ui_pages(community, MARKETER)
+    measure([*members, "/search/?q=Person"])
+
+    assert len(members) > 20
+    assert wide == {}
