@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.models import Stage
-from tests.browser.steps import column, follow, log_in
+from tests.browser.steps import column, follow, log_in, open_move
 from tests.factories import CampaignFactory, ChannelFactory, ContactFactory, InfluencerFactory, RelationshipFactory
 from tests.messaging.factories import MessageFactory
 
@@ -372,3 +372,26 @@ def test_a_card_dragged_to_its_next_column_opens_that_move_s_dialog_and_elsewher
     expect(column(page, "shortlisted").locator(f"#card-{jade.pk}")).to_be_visible()  # nothing moves before the dialog
     jade.refresh_from_db()
     assert jade.stage == Stage.SHORTLISTED
+
+
+@pytest.mark.parametrize(("viewport", "locale"), [("desktop", "en-GB"), ("phone", "fr-FR")])
+def test_success_messages_do_not_pile_up_on_the_board_nor_follow_to_the_next_page(page_in, bob, viewport, locale):
+    spring = CampaignFactory(name="Spring range")
+    pitched = [
+        RelationshipFactory(campaign=spring, stage=Stage.PITCHED, owner=bob, influencer__name=name)
+        for name in ("Karim Haddad", "Léa Roux")
+    ]
+    page = bob_on(page_in, viewport, locale)
+    page.goto(f"/campaigns/{spring.pk}/")
+
+    for relationship in pitched:
+        dialog = open_move(page, relationship, "accept")
+        with page.expect_response(lambda r: f"/campaigns/{spring.pk}/?" in r.url):  # the board's reload
+            dialog.locator("button[type=submit]").click()
+        expect(column(page, "active").locator(f"#card-{relationship.pk}")).to_have_count(1)
+
+    # One message, the last move's; none waiting for the next page.
+    expect(page.locator(".alert-success")).to_have_count(1)
+    expect(page.locator(".alert-success")).to_contain_text("Léa Roux")
+    page.goto("/")
+    expect(page.locator(".alert-success")).to_have_count(0)
