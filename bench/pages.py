@@ -139,6 +139,12 @@ def pages_for(built: Built) -> list[Page]:
         mine("Campaign board, big", f"/campaigns/{campaign}/", check=shows(campaign_name)),
         mine("Dialog: log a contact", f"/contacts/log/?influencer={person}", check=shows(person_name)),
         mine("Dialog: follow-up", f"/influencers/{person}/follow-ups/new/", check=shows(person_name)),
+        # The navigation bar's search (its full page: 25 a group, where the box shows 8), a name's part and the
+        # two letters the box starts searching at, which no trigram index helps.
+        mine("Search", "/search/?q=martin"),
+        mine("Search, two letters", "/search/?q=ma"),
+        mine("Messages", "/messages/"),
+        mine("Messages, sent", "/messages/?status=sent"),
     ]
     for stage, verb in [
         (Stage.SHORTLISTED, "pitch"),
@@ -161,6 +167,9 @@ def pages_for(built: Built) -> list[Page]:
         opts = model._meta
         # The reports have their own pages below; a list the manager role may not see is not one of its pages.
         if opts.label == "reports.Report" or not manager_user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        if opts.label == "core.TeamRules":  # one row: its list opens its page
+            pages.append(Page("Admin team rules", reverse("admin:core_teamrules_change", args=[1]), manager, "admin"))
             continue
         try:
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
