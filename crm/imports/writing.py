@@ -172,22 +172,20 @@ class _PersonRows:
         self.names = ["id", *(f.name for f in self.fields)]
         self.position = {name: i for i, name in enumerate(self.names)}
         self.by, self.now = by, now
-        self.templates: dict[str, list] = {}
+        # Every kind's row before any is written: a default may read the database (the team's rules), and rows are
+        # made while PostgreSQL's COPY streams them, when a query on the same connection would wait on itself.
+        self.templates = {kind: self._template(kind) for kind in Influencer.Kind.values}
 
-    def template(self, kind: str) -> list:
-        """The row of a new person of this kind before the file's values: computed once per kind."""
-        if kind not in self.templates:
-            person = Influencer(kind=kind)
-            new_person_defaults(person, by=self.by)
-            person.created_at = person.updated_at = self.now
-            self.templates[kind] = [
-                None,
-                *(f.get_db_prep_save(getattr(person, f.attname), connection) for f in self.fields),
-            ]
-        return self.templates[kind]
+    def _template(self, kind: str) -> list:
+        """The row of a new person of this kind before the file's values."""
+        person = Influencer(kind=kind)
+        new_person_defaults(person, by=self.by)
+        person.created_at = person.updated_at = self.now
+        return [None, *(f.get_db_prep_save(getattr(person, f.attname), connection) for f in self.fields)]
 
     def row(self, pk: int, values: dict[str, str]) -> tuple:
-        row = self.template(values.get("kind", Influencer.Kind.BLOGGER)).copy()
+        kind = values.get("kind", Influencer.Kind.BLOGGER)
+        row = (self.templates.get(kind) or self._template(kind)).copy()  # a kind the check let through: none other
         row[0] = pk
         for name, value in values.items():
             row[self.position[name]] = value  # text columns: the database value is the string itself
