@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.history import HistoryAdmin
 from core.models import WEEKDAY_CHOICES, TeamRules
-from core.rules import RULES_SECONDS, team_rules
+from core.rules import RULES_SECONDS
 
 
 class TeamRulesForm(forms.ModelForm):
@@ -64,7 +64,9 @@ class TeamRulesAdmin(HistoryAdmin):
         """Until a manager saves them, the rules are the environment's defaults: shown on the same page."""
         if str(object_id) != "1":
             return None
-        return team_rules()
+        # Read afresh, never the process's kept copy: the form writes its values into this instance, even those of
+        # a POST it then refuses.
+        return TeamRules.objects.filter(pk=1).first() or TeamRules.defaults()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

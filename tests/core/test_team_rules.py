@@ -104,6 +104,15 @@ def test_values_that_make_no_sense_are_refused_with_a_reason_and_nothing_is_save
     assert not TeamRules.objects.exists()
 
 
+def test_a_refused_form_leaves_the_rules_in_force_as_they_were(admin_client):
+    TeamRules.defaults().save()
+
+    admin_client.post(PAGE, form(guardrail_max_pitches="1", sending_hour_end="25"))
+
+    assert team_rules().guardrail_max_pitches == 3
+    assert TeamRules.objects.get().guardrail_max_pitches == 3
+
+
 def test_only_managers_reach_the_rules(client, bob, carol, alice):
     for member, status in ((bob, 302), (carol, 302)):  # not staff: the admin sends them to its login
         client.force_login(member)
