@@ -22,6 +22,15 @@ from tests.messaging.factories import MailboxFactory, MessageFactory, MessageTem
 from tests.messaging.unknown_factories import SharedMailboxFactory, UnknownSenderFactory
 
 
+def team_rules_saved_twice() -> TeamRules:
+    """The team's rules, saved and changed once: their history page shows a change."""
+    rules = TeamRules.defaults()
+    rules.save()
+    rules.guardrail_max_pitches = 4
+    rules.save()
+    return rules
+
+
 def every_kind_of_row(owner) -> dict:
     """A person and a campaign with everything around them, each tracked row with several versions."""
     topic = TopicFactory(name="lifestyle")
@@ -34,10 +43,7 @@ def every_kind_of_row(owner) -> dict:
     for tracked in (lea, campaign, relationship):
         tracked.save()
     campaign.topics.set([topic, TopicFactory(name="food")])
-    rules = TeamRules.defaults()
-    rules.save()
-    rules.guardrail_max_pitches = 4
-    rules.save()
+    rules = team_rules_saved_twice()
     now = timezone.now()
     post = Post.objects.create(channel=channel, key="p1", url="https://lea.example/p1/", title="Au lac", excerpt="Lac.")
     rows = [

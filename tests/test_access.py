@@ -35,7 +35,6 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from campaigns.models import ContentMatch, DisclosureMarker, GuardrailEvent, StageChange
 from config.middleware import REFRESHED_AT
 from core import roles
-from core.models import TeamRules
 from crm.models import BouncingAddress, Feed, ImportJob, Influencer, Post
 from health.models import Heartbeat
 from messaging.models import Profile
@@ -65,6 +64,7 @@ from tests.access_rules import (
     VIEWER,
     rights_of,
 )
+from tests.admin_world import team_rules_saved_twice
 from tests.factories import (
     AudienceSnapshotFactory,
     CampaignFactory,
@@ -90,14 +90,6 @@ class World:
     history: dict[type, int] = field(default_factory=dict)  # a history record of each tracked row
     token: str = ""
     sessions: dict[str, str] = field(default_factory=dict)  # each role's session cookie
-
-
-def _team_rules_saved_twice() -> TeamRules:
-    rules = TeamRules.defaults()
-    rules.save()
-    rules.guardrail_max_pitches = 4
-    rules.save()
-    return rules
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +128,7 @@ def world(django_db_setup, django_db_blocker):
                     relationship=relationship, post=Post.objects.get(key="p1"), matched="Lea", disclosure="missing"
                 ),
                 DisclosureMarker.objects.get_or_create(text="#ad")[0],
-                _team_rules_saved_twice(),
+                team_rules_saved_twice(),
                 MessageFactory(influencer=lea, relationship=relationship, created_by=bob),
                 MessageTemplateFactory(),
                 Profile.objects.create(user=bob),
